@@ -1,0 +1,202 @@
+package datasets
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"sync"
+)
+
+// Part is one split as stored: N samples of Dim float32 values each (row
+// major, normalised) and their labels.
+type Part struct {
+	X   []float32
+	Y   []int
+	Dim int
+}
+
+// Len returns the number of samples.
+func (p *Part) Len() int { return len(p.Y) }
+
+// Dataset is a loaded classification dataset. It is shared, read-only, by
+// every run that uses it.
+type Dataset struct {
+	Name    string
+	Classes int
+	Shape   []int // of one sample, channels first: [1 28 28]
+	Train   *Part
+	Test    *Part
+}
+
+// Info describes a registered dataset.
+type Info struct {
+	Name        string
+	Description string
+	Classes     int
+	Shape       []int
+	Source      *Source
+	// decode turns the verified file contents, in Source.Files order, into
+	// a dataset.
+	decode func(contents [][]byte) (*Dataset, error)
+}
+
+var registry = map[string]*Info{}
+
+func register(i *Info) { registry[i.Name] = i }
+
+// Lookup returns the dataset registered under name.
+func Lookup(name string) (*Info, error) {
+	if i, ok := registry[name]; ok {
+		return i, nil
+	}
+	return nil, fmt.Errorf("datasets: unknown dataset %q (accepted: %v)", name, Names())
+}
+
+// Names returns the registered names, sorted.
+func Names() []string {
+	var ns []string
+	for n := range registry {
+		ns = append(ns, n)
+	}
+	sort.Strings(ns)
+	return ns
+}
+
+var cache sync.Map // name → *loadOnce
+
+type loadOnce struct {
+	once sync.Once
+	d    *Dataset
+	err  error
+}
+
+// Load returns the dataset, finding (or downloading) and verifying its files
+// on first use; later calls in the same process share the result.
+func Load(ctx context.Context, name string, log io.Writer) (*Dataset, error) {
+	info, err := Lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	v, _ := cache.LoadOrStore(name, &loadOnce{})
+	lo := v.(*loadOnce)
+	lo.once.Do(func() { lo.d, lo.err = info.load(ctx, log) })
+	return lo.d, lo.err
+}
+
+func (i *Info) load(ctx context.Context, log io.Writer) (*Dataset, error) {
+	loc, err := i.Source.Ensure(ctx, log)
+	if err != nil {
+		return nil, err
+	}
+	contents, err := i.Verify(loc)
+	if err != nil {
+		return nil, err
+	}
+	d, err := i.decode(contents)
+	if err != nil {
+		return nil, fmt.Errorf("datasets: %s in %s: %v", i.Name, loc.Dir, err)
+	}
+	return d, nil
+}
+
+// Verify reads every file of the dataset at loc and checks its SHA-256.
+func (i *Info) Verify(loc Location) ([][]byte, error) {
+	contents := make([][]byte, len(i.Source.Files))
+	for k, f := range i.Source.Files {
+		c, err := ReadVerified(loc.Dir+"/"+f.Name, f.SHA256)
+		if err != nil {
+			return nil, err
+		}
+		contents[k] = c
+	}
+	return contents, nil
+}
+
+// Split is a view of some samples of a Part, by index.
+type Split struct {
+	Part  *Part
+	Index []int
+}
+
+// Len returns the number of samples in the view.
+func (s Split) Len() int { return len(s.Index) }
+
+// Gather copies samples Index[from:to] into x (row-major, (to−from)×Dim) and
+// their labels into y.
+func (s Split) Gather(x []float32, y []int, from, to int) {
+	d := s.Part.Dim
+	for r, i := range s.Index[from:to] {
+		copy(x[r*d:(r+1)*d], s.Part.X[i*d:(i+1)*d])
+		y[r] = s.Part.Y[i]
+	}
+}
+
+// Splits are the three views a run uses.
+type Splits struct {
+	Train, Val, Test Split
+}
+
+// Split holds out validation samples of the training part, chosen by a
+// permutation drawn from r, and keeps the first trainLimit of the rest and
+// testLimit of the test part (0 keeps all). The same r gives the same split.
+func (d *Dataset) Split(validation, trainLimit, testLimit int, r *rand.Rand) (Splits, error) {
+	n := d.Train.Len()
+	if validation < 0 || validation >= n {
+		return Splits{}, fmt.Errorf("validation: %d is outside [0, %d) for %s", validation, n, d.Name)
+	}
+	if trainLimit < 0 || testLimit < 0 {
+		return Splits{}, fmt.Errorf("train_limit and test_limit must not be negative")
+	}
+	perm := r.Perm(n)
+	val, train := perm[:validation], perm[validation:]
+	if trainLimit > 0 && trainLimit < len(train) {
+		train = train[:trainLimit]
+	}
+	test := make([]int, d.Test.Len())
+	for i := range test {
+		test[i] = i
+	}
+	if testLimit > 0 && testLimit < len(test) {
+		test = test[:testLimit]
+	}
+	return Splits{Split{d.Train, train}, Split{d.Train, val}, Split{d.Test, test}}, nil
+}
+
+// normalise scales bytes to [0, 1] and then standardises each channel with
+// the mean and standard deviation of the whole training part, so that every
+// split is scaled alike and no test statistic leaks into training. Samples
+// are channels first: shape is [C H W] or [C ...].
+func normalise(train, test []byte, shape []int) (xtr, xte []float32) {
+	size := 1
+	for _, d := range shape {
+		size *= d
+	}
+	channels := shape[0]
+	plane := size / channels
+	channel := func(i int) int { return (i % size) / plane }
+	var sum, sq = make([]float64, channels), make([]float64, channels)
+	for i, b := range train {
+		v := float64(b) / 255
+		sum[channel(i)] += v
+		sq[channel(i)] += v * v
+	}
+	mean, inv := make([]float32, channels), make([]float32, channels)
+	n := float64(len(train) / channels)
+	for c := range mean {
+		m := sum[c] / n
+		mean[c] = float32(m)
+		inv[c] = float32(1 / math.Sqrt(math.Max(sq[c]/n-m*m, 1e-12)))
+	}
+	conv := func(src []byte) []float32 {
+		dst := make([]float32, len(src))
+		for i, b := range src {
+			c := channel(i)
+			dst[i] = (float32(b)/255 - mean[c]) * inv[c]
+		}
+		return dst
+	}
+	return conv(train), conv(test)
+}

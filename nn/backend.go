@@ -1,0 +1,25 @@
+package nn
+
+import "runtime"
+
+// Backend names the BLAS implementation behind Engine.MatMul: "gonum" (pure
+// Go) or "openblas" (cgo, with the openblas build tag). It goes into every
+// run record.
+var Backend = "gonum"
+
+// setThreads and threads are replaced by the OpenBLAS backend.
+var (
+	setThreads = func(n int) {}
+	threads    = func() int { return runtime.GOMAXPROCS(0) }
+)
+
+// SetBLASThreads asks the BLAS backend to use n threads for each product.
+// The pure-Go backend follows GOMAXPROCS instead and ignores it.
+func SetBLASThreads(n int) {
+	if n > 0 {
+		setThreads(n)
+	}
+}
+
+// BLASThreads returns the number of threads the backend uses for a product.
+func BLASThreads() int { return threads() }

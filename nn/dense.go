@@ -1,0 +1,75 @@
+package nn
+
+import "fmt"
+
+// Dense is a fully connected layer: Y = X·W + b, with X batch×In, W In×Out and
+// b Out. The zero value is not usable; build one with NewDense.
+type Dense struct {
+	In, Out int
+	W, B    *Param
+
+	x  *Tensor // last input, kept for Backward
+	y  *Tensor
+	dx *Tensor
+}
+
+// NewDense returns a Dense layer with zero weights; initialise them with an
+// Initializer.
+func NewDense(in, out int) *Dense {
+	return &Dense{In: in, Out: out, W: newParam("W", in, out), B: newParam("b", out)}
+}
+
+// Forward computes X·W + b.
+func (d *Dense) Forward(e *Engine, x *Tensor) *Tensor {
+	if x.Cols() != d.In {
+		panic(fmt.Sprintf("nn: dimension mismatch (batch×in %d×%d vs in×out %d×%d)", x.Rows(), x.Cols(), d.In, d.Out))
+	}
+	d.x = x
+	d.y = reuse(d.y, x.Rows(), d.Out)
+	d.Affine(e, d.y, x)
+	return d.y
+}
+
+// Affine writes X·W + b into y without keeping anything for Backward. Rules
+// that run a second forward pass through the same weights use it.
+func (d *Dense) Affine(e *Engine, y, x *Tensor) {
+	b := d.B.Value.Data
+	for i := 0; i < y.Rows(); i++ {
+		copy(y.Row(i), b)
+	}
+	e.MatMul(y, x, false, d.W.Value, false, 1, 1)
+}
+
+// Backward sets dW = Xᵀ·dY and db = Σ_rows dY, and returns dX = dY·Wᵀ.
+func (d *Dense) Backward(e *Engine, dy *Tensor, needInput bool) *Tensor {
+	d.Grads(e, d.x, dy)
+	if !needInput {
+		return nil
+	}
+	d.dx = reuse(d.dx, d.x.Shape...)
+	e.MatMul(d.dx, dy, false, d.W.Value, true, 1, 0)
+	return d.dx
+}
+
+// Grads sets dW = inᵀ·delta and db = Σ_rows delta: the update of any rule that
+// forms a per-layer error delta (batch×Out) and pairs it with an input in
+// (batch×In).
+func (d *Dense) Grads(e *Engine, in, delta *Tensor) {
+	e.MatMul(d.W.Grad, in, true, delta, false, 1, 0)
+	db := d.B.Grad.Data
+	clear(db)
+	for i := 0; i < delta.Rows(); i++ {
+		for j, v := range delta.Row(i) {
+			db[j] += v
+		}
+	}
+}
+
+// Params returns W and b.
+func (d *Dense) Params() []*Param { return []*Param{d.W, d.B} }
+
+// OutShape returns [Out].
+func (d *Dense) OutShape([]int) []int { return []int{d.Out} }
+
+// MACs returns In·Out.
+func (d *Dense) MACs() int64 { return int64(d.In) * int64(d.Out) }

@@ -1,0 +1,150 @@
+package nn
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// lossOf runs the network forward and returns the mean loss of out against
+// the labels (cross-entropy) or against the targets (MSE).
+func lossOf(e *Engine, s *Sequential, x *Tensor, labels []int, targets *Tensor, grad *Tensor) float64 {
+	y := s.Forward(e, x)
+	if targets != nil {
+		return MSE(y, targets, grad)
+	}
+	l, _ := SoftmaxCrossEntropy(y, labels, grad)
+	return l
+}
+
+// TestGradientsMatchFiniteDifferences checks Backward against central
+// differences for every parameter of small MLPs, with each activation and
+// both losses: |analytic − numeric| ≤ 2e-2·max(|numeric|, 1e-2).
+func TestGradientsMatchFiniteDifferences(t *testing.T) {
+	for _, tc := range []struct {
+		act string
+		mse bool
+	}{{"relu", false}, {"tanh", false}, {"sigmoid", false}, {"tanh", true}, {"identity", true}} {
+		t.Run(tc.act+map[bool]string{false: "/ce", true: "/mse"}[tc.mse], func(t *testing.T) {
+			r := rand.New(rand.NewPCG(1, 2))
+			spec := ModelSpec{Kind: "mlp", Hidden: []int{7, 5}, Activation: tc.act, Init: "torch"}
+			s, err := Build(spec, []int{6}, 4, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			x := NewTensor(3, 6)
+			Gaussian(x.Data, 1, r)
+			labels := []int{0, 3, 1}
+			var targets *Tensor
+			if tc.mse {
+				targets = NewTensor(3, 4)
+				Gaussian(targets.Data, 1, r)
+			}
+			var e Engine
+			grad := NewTensor(3, 4)
+			lossOf(&e, s, x, labels, targets, grad)
+			s.Backward(&e, grad)
+			const h = 1e-2
+			for _, p := range s.Params() {
+				for i := range p.Value.Data {
+					old := p.Value.Data[i]
+					p.Value.Data[i] = old + h
+					up := lossOf(&e, s, x, labels, targets, nil)
+					p.Value.Data[i] = old - h
+					down := lossOf(&e, s, x, labels, targets, nil)
+					p.Value.Data[i] = old
+					num := (up - down) / (2 * h)
+					got := float64(p.Grad.Data[i])
+					if math.Abs(got-num) > 2e-2*math.Max(math.Abs(num), 1e-2) {
+						t.Errorf("%s[%d]: backward %.6g, finite difference %.6g", p.Name, i, got, num)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestMatMulCountsMACsAndTransposes(t *testing.T) {
+	a := &Tensor{Shape: []int{2, 3}, Data: []float32{1, 2, 3, 4, 5, 6}}
+	b := &Tensor{Shape: []int{2, 3}, Data: []float32{1, 0, 1, 0, 1, 0}}
+	c := NewTensor(2, 2)
+	var e Engine
+	e.MatMul(c, a, false, b, true, 1, 0) // A·Bᵀ
+	want := []float32{4, 2, 10, 5}
+	for i, v := range want {
+		if c.Data[i] != v {
+			t.Fatalf("A·Bᵀ = %v, want %v", c.Data, want)
+		}
+	}
+	if e.MACs != 2*2*3 {
+		t.Errorf("MACs = %d, want 12", e.MACs)
+	}
+	ata := NewTensor(3, 3)
+	e.MatMul(ata, a, true, a, false, 1, 0) // Aᵀ·A
+	if ata.Data[0] != 17 || ata.Data[8] != 45 {
+		t.Errorf("Aᵀ·A = %v", ata.Data)
+	}
+}
+
+func TestMatMulPanicsOnMismatch(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Fatal("no panic on 2×3 · 2×3")
+		}
+	}()
+	var e Engine
+	e.MatMul(NewTensor(2, 3), NewTensor(2, 3), false, NewTensor(2, 3), false, 1, 0)
+}
+
+func TestSequentialMACsMatchCountedForward(t *testing.T) {
+	s, err := Build(ModelSpec{Kind: "mlp", Hidden: []int{32, 16}}, []int{20}, 10, rand.New(rand.NewPCG(3, 4)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e Engine
+	s.Forward(&e, NewTensor(5, 20))
+	if want := 5 * s.MACs(); e.MACs != want {
+		t.Errorf("counted %d MACs for 5 samples, analytic %d", e.MACs, want)
+	}
+	if s.MACs() != 20*32+32*16+16*10 {
+		t.Errorf("MACs() = %d", s.MACs())
+	}
+}
+
+func TestSGDMomentumMatchesHandComputation(t *testing.T) {
+	p := newParam("w", 1)
+	p.Value.Data[0] = 1
+	o := &SGD{LR: 0.1, Momentum: 0.9}
+	p.Grad.Data[0] = 1
+	o.Step([]*Param{p}) // v = 1, w = 0.9
+	o.Step([]*Param{p}) // v = 1.9, w = 0.71
+	if got := p.Value.Data[0]; math.Abs(float64(got)-0.71) > 1e-6 {
+		t.Errorf("w = %v, want 0.71", got)
+	}
+}
+
+func TestAdamFirstStepIsLR(t *testing.T) {
+	p := newParam("w", 2)
+	p.Grad.Data[0], p.Grad.Data[1] = 3, -0.001
+	o := &Adam{LR: 0.01}
+	o.Step([]*Param{p})
+	// With bias correction the first step is lr·sign(g) (up to ε).
+	if math.Abs(float64(p.Value.Data[0])+0.01) > 1e-6 || math.Abs(float64(p.Value.Data[1])-0.01) > 1e-5 {
+		t.Errorf("after one step w = %v, want [-0.01 0.01]", p.Value.Data)
+	}
+}
+
+func TestSoftmaxCrossEntropyKnownValue(t *testing.T) {
+	logits := &Tensor{Shape: []int{1, 3}, Data: []float32{0, 0, 0}}
+	grad := NewTensor(1, 3)
+	loss, correct := SoftmaxCrossEntropy(logits, []int{1}, grad)
+	if math.Abs(loss-math.Log(3)) > 1e-6 {
+		t.Errorf("loss = %v, want ln 3", loss)
+	}
+	if correct != 0 { // ties go to the first index
+		t.Errorf("correct = %d", correct)
+	}
+	if math.Abs(float64(grad.Data[1])+2.0/3) > 1e-6 {
+		t.Errorf("grad = %v", grad.Data)
+	}
+}

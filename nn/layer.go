@@ -1,0 +1,83 @@
+package nn
+
+// Param is a trainable array with its gradient. Grad has the shape of Value.
+type Param struct {
+	Name  string
+	Value *Tensor
+	Grad  *Tensor
+}
+
+func newParam(name string, shape ...int) *Param {
+	return &Param{Name: name, Value: NewTensor(shape...), Grad: NewTensor(shape...)}
+}
+
+// Layer is one stage of a Sequential network.
+//
+// Forward keeps what Backward needs; the returned tensor belongs to the layer
+// and is overwritten by its next Forward. Backward takes the gradient of the
+// loss with respect to the layer's last output, overwrites the gradients of
+// the layer's parameters, and returns the gradient with respect to its input
+// (nil when needInput is false, which saves the product for a first layer).
+type Layer interface {
+	Forward(e *Engine, x *Tensor) *Tensor
+	Backward(e *Engine, dy *Tensor, needInput bool) *Tensor
+	Params() []*Param
+	// OutShape is the shape of one sample of the output for one sample of
+	// input shaped in.
+	OutShape(in []int) []int
+	// MACs is the number of multiply-accumulates of Forward per sample.
+	MACs() int64
+}
+
+// Sequential chains layers.
+type Sequential struct {
+	Layers []Layer
+	// InShape is the shape of one input sample, such as [784].
+	InShape []int
+}
+
+// Forward runs every layer in order and returns the last output.
+func (s *Sequential) Forward(e *Engine, x *Tensor) *Tensor {
+	for _, l := range s.Layers {
+		x = l.Forward(e, x)
+	}
+	return x
+}
+
+// Backward propagates dy, the gradient of the loss with respect to the last
+// output, through every layer, filling every parameter gradient. The input
+// gradient of the first layer is not computed.
+func (s *Sequential) Backward(e *Engine, dy *Tensor) {
+	for i := len(s.Layers) - 1; i >= 0; i-- {
+		dy = s.Layers[i].Backward(e, dy, i > 0)
+	}
+}
+
+// Params returns every parameter, first layer first.
+func (s *Sequential) Params() []*Param {
+	var ps []*Param
+	for _, l := range s.Layers {
+		ps = append(ps, l.Params()...)
+	}
+	return ps
+}
+
+// MACs returns the forward multiply-accumulates per sample.
+func (s *Sequential) MACs() int64 {
+	var n int64
+	for _, l := range s.Layers {
+		n += l.MACs()
+	}
+	return n
+}
+
+// Denses returns the Dense layers in order.
+func (s *Sequential) Denses() []*Dense {
+	var ds []*Dense
+	for _, l := range s.Layers {
+		if d, ok := l.(*Dense); ok {
+			ds = append(ds, d)
+		}
+	}
+	return ds
+}

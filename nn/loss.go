@@ -1,0 +1,84 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+)
+
+// SoftmaxCrossEntropy returns the mean cross-entropy of softmax(logits)
+// against labels and the number of rows whose argmax is the label. When grad
+// is not nil it receives (softmax(logits) − onehot(labels)) / batch, the
+// gradient of the mean loss with respect to the logits.
+func SoftmaxCrossEntropy(logits *Tensor, labels []int, grad *Tensor) (loss float64, correct int) {
+	n, c := logits.Rows(), logits.Cols()
+	if len(labels) != n {
+		panic(fmt.Sprintf("nn: dimension mismatch (batch %d vs %d labels)", n, len(labels)))
+	}
+	inv := 1 / float32(n)
+	p := make([]float32, c)
+	for i := 0; i < n; i++ {
+		row := logits.Row(i)
+		Softmax(p, row)
+		y := labels[i]
+		loss -= math.Log(math.Max(float64(p[y]), 1e-30))
+		if Argmax(row) == y {
+			correct++
+		}
+		if grad != nil {
+			g := grad.Row(i)
+			for j := range g {
+				g[j] = p[j] * inv
+			}
+			g[y] -= inv
+		}
+	}
+	return loss / float64(n), correct
+}
+
+// Softmax sets dst = softmax(src), computed stably.
+func Softmax(dst, src []float32) {
+	m := src[0]
+	for _, v := range src[1:] {
+		m = max(m, v)
+	}
+	var s float64
+	for i, v := range src {
+		e := math.Exp(float64(v - m))
+		dst[i] = float32(e)
+		s += e
+	}
+	inv := float32(1 / s)
+	for i := range dst {
+		dst[i] *= inv
+	}
+}
+
+// Argmax returns the index of the largest value, the first on ties.
+func Argmax(v []float32) int {
+	best := 0
+	for i, x := range v {
+		if x > v[best] {
+			best = i
+		}
+	}
+	return best
+}
+
+// MSE returns the mean over the batch of ½‖y − t‖² and, when grad is not nil,
+// sets it to (y − t) / batch.
+func MSE(y, t, grad *Tensor) float64 {
+	if len(y.Data) != len(t.Data) {
+		panic(fmt.Sprintf("nn: dimension mismatch (output %v vs target %v)", y.Shape, t.Shape))
+	}
+	n := y.Rows()
+	inv := 1 / float32(n)
+	var s float64
+	for i, v := range y.Data {
+		d := v - t.Data[i]
+		s += float64(d) * float64(d)
+		if grad != nil {
+			grad.Data[i] = d * inv
+		}
+	}
+	return s / 2 / float64(n)
+}

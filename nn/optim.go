@@ -1,0 +1,153 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+)
+
+// Optimizer applies the gradients held in params to their values.
+type Optimizer interface {
+	Step(params []*Param)
+}
+
+// SGD is stochastic gradient descent with momentum, in PyTorch's form:
+// v ← μ·v + g + λ·w; w ← w − lr·v (with Nesterov: w ← w − lr·(g + λ·w + μ·v)).
+// Its zero value (lr 0) does nothing.
+type SGD struct {
+	LR          float32 // learning rate, > 0
+	Momentum    float32 // μ in [0, 1); 0 is plain SGD
+	WeightDecay float32 // λ ≥ 0
+	Nesterov    bool
+
+	v map[*Param][]float32
+}
+
+// Step updates every parameter.
+func (o *SGD) Step(params []*Param) {
+	if o.v == nil {
+		o.v = make(map[*Param][]float32)
+	}
+	for _, p := range params {
+		w, g := p.Value.Data, p.Grad.Data
+		if o.Momentum == 0 {
+			for i := range w {
+				w[i] -= o.LR * (g[i] + o.WeightDecay*w[i])
+			}
+			continue
+		}
+		v := o.v[p]
+		if v == nil {
+			v = make([]float32, len(w))
+			o.v[p] = v
+		}
+		for i := range w {
+			gi := g[i] + o.WeightDecay*w[i]
+			v[i] = o.Momentum*v[i] + gi
+			if o.Nesterov {
+				gi += o.Momentum * v[i]
+			} else {
+				gi = v[i]
+			}
+			w[i] -= o.LR * gi
+		}
+	}
+}
+
+// Adam is Kingma & Ba's optimizer with bias correction:
+// m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²;
+// w ← w − lr·m̂/(√v̂ + ε), with m̂ = m/(1−β1ᵗ), v̂ = v/(1−β2ᵗ).
+type Adam struct {
+	LR           float32 // learning rate, > 0
+	Beta1, Beta2 float32 // in [0, 1); 0.9 and 0.999 when zero
+	Eps          float32 // > 0; 1e-8 when zero
+	WeightDecay  float32 // λ ≥ 0, added to the gradient
+
+	t    int
+	m, v map[*Param][]float32
+}
+
+// Step updates every parameter.
+func (o *Adam) Step(params []*Param) {
+	if o.m == nil {
+		o.m, o.v = make(map[*Param][]float32), make(map[*Param][]float32)
+		if o.Beta1 == 0 {
+			o.Beta1 = 0.9
+		}
+		if o.Beta2 == 0 {
+			o.Beta2 = 0.999
+		}
+		if o.Eps == 0 {
+			o.Eps = 1e-8
+		}
+	}
+	o.t++
+	c1 := 1 - math.Pow(float64(o.Beta1), float64(o.t))
+	c2 := 1 - math.Pow(float64(o.Beta2), float64(o.t))
+	step := float32(float64(o.LR) * math.Sqrt(c2) / c1)
+	eps := float32(float64(o.Eps) * math.Sqrt(c2))
+	for _, p := range params {
+		w, g := p.Value.Data, p.Grad.Data
+		m, v := o.m[p], o.v[p]
+		if m == nil {
+			m, v = make([]float32, len(w)), make([]float32, len(w))
+			o.m[p], o.v[p] = m, v
+		}
+		for i := range w {
+			gi := g[i] + o.WeightDecay*w[i]
+			m[i] = o.Beta1*m[i] + (1-o.Beta1)*gi
+			v[i] = o.Beta2*v[i] + (1-o.Beta2)*gi*gi
+			w[i] -= step * m[i] / (float32(math.Sqrt(float64(v[i]))) + eps)
+		}
+	}
+}
+
+// OptimizerSpec describes an optimizer in a suite.
+type OptimizerSpec struct {
+	Name        string  `toml:"name" json:"name"`                 // sgd | adam
+	LR          float64 `toml:"lr" json:"lr"`                     // > 0
+	Momentum    float64 `toml:"momentum" json:"momentum"`         // sgd only, [0, 1)
+	Nesterov    bool    `toml:"nesterov" json:"nesterov"`         // sgd only
+	Beta1       float64 `toml:"beta1" json:"beta1,omitempty"`     // adam only; 0.9 when 0
+	Beta2       float64 `toml:"beta2" json:"beta2,omitempty"`     // adam only; 0.999 when 0
+	Eps         float64 `toml:"eps" json:"eps,omitempty"`         // adam only; 1e-8 when 0
+	WeightDecay float64 `toml:"weight_decay" json:"weight_decay"` // ≥ 0
+}
+
+// Validate reports the first field outside its range.
+func (s OptimizerSpec) Validate() error {
+	switch s.Name {
+	case "sgd":
+		if s.Beta1 != 0 || s.Beta2 != 0 || s.Eps != 0 {
+			return fmt.Errorf("optimizer: beta1, beta2 and eps belong to adam, not sgd")
+		}
+	case "adam":
+		if s.Momentum != 0 || s.Nesterov {
+			return fmt.Errorf("optimizer: momentum and nesterov belong to sgd, not adam")
+		}
+	default:
+		return fmt.Errorf("optimizer.name: unknown optimizer %q (accepted: sgd, adam)", s.Name)
+	}
+	switch {
+	case !(s.LR > 0):
+		return fmt.Errorf("optimizer.lr: %v is not > 0", s.LR)
+	case s.Momentum < 0 || s.Momentum >= 1:
+		return fmt.Errorf("optimizer.momentum: %v is outside [0, 1)", s.Momentum)
+	case s.WeightDecay < 0:
+		return fmt.Errorf("optimizer.weight_decay: %v is negative", s.WeightDecay)
+	case s.Beta1 < 0 || s.Beta1 >= 1 || s.Beta2 < 0 || s.Beta2 >= 1:
+		return fmt.Errorf("optimizer: beta1 and beta2 must lie in [0, 1)")
+	case s.Eps < 0:
+		return fmt.Errorf("optimizer.eps: %v is negative", s.Eps)
+	}
+	return nil
+}
+
+// New returns a fresh optimizer for the spec; call Validate first.
+func (s OptimizerSpec) New() Optimizer {
+	if s.Name == "adam" {
+		return &Adam{LR: float32(s.LR), Beta1: float32(s.Beta1), Beta2: float32(s.Beta2),
+			Eps: float32(s.Eps), WeightDecay: float32(s.WeightDecay)}
+	}
+	return &SGD{LR: float32(s.LR), Momentum: float32(s.Momentum), Nesterov: s.Nesterov,
+		WeightDecay: float32(s.WeightDecay)}
+}

@@ -1,0 +1,81 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+)
+
+// Tensor is a dense float32 array in row-major order. Shape[0] is the batch
+// dimension; Data has exactly the product of Shape elements.
+type Tensor struct {
+	Shape []int
+	Data  []float32
+}
+
+// NewTensor returns a zero tensor of the given shape.
+func NewTensor(shape ...int) *Tensor {
+	n := 1
+	for _, d := range shape {
+		if d < 0 {
+			panic(fmt.Sprintf("nn: negative dimension in shape %v", shape))
+		}
+		n *= d
+	}
+	return &Tensor{Shape: append([]int(nil), shape...), Data: make([]float32, n)}
+}
+
+// Rows returns the batch dimension, Shape[0].
+func (t *Tensor) Rows() int { return t.Shape[0] }
+
+// Cols returns the number of elements per batch row: the product of Shape[1:].
+func (t *Tensor) Cols() int {
+	n := 1
+	for _, d := range t.Shape[1:] {
+		n *= d
+	}
+	return n
+}
+
+// Row returns row i as a slice that aliases t.Data.
+func (t *Tensor) Row(i int) []float32 {
+	c := t.Cols()
+	return t.Data[i*c : (i+1)*c]
+}
+
+// Clone returns a deep copy of t.
+func (t *Tensor) Clone() *Tensor {
+	return &Tensor{Shape: append([]int(nil), t.Shape...), Data: append([]float32(nil), t.Data...)}
+}
+
+// Zero sets every element to 0.
+func (t *Tensor) Zero() { clear(t.Data) }
+
+// HasNaNOrInf reports whether any element is NaN or ±Inf.
+func (t *Tensor) HasNaNOrInf() bool {
+	for _, v := range t.Data {
+		f := float64(v)
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return true
+		}
+	}
+	return false
+}
+
+// reuse returns t when it already has the given shape, and a new zero tensor
+// otherwise. Layers keep their outputs between steps this way, so that a
+// training epoch allocates nothing after its first batch.
+func reuse(t *Tensor, shape ...int) *Tensor {
+	if t != nil && len(t.Shape) == len(shape) {
+		same := true
+		for i, d := range shape {
+			if t.Shape[i] != d {
+				same = false
+				break
+			}
+		}
+		if same {
+			return t
+		}
+	}
+	return NewTensor(shape...)
+}

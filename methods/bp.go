@@ -1,0 +1,78 @@
+package methods
+
+import (
+	"fmt"
+
+	"github.com/creditbench/creditbench/nn"
+)
+
+// BP is backpropagation: the exact gradient of the mean softmax cross-entropy
+// of the logits, applied by the run's optimizer. It is the reference every
+// other rule is read against. Its zero value is ready to use.
+type BP struct{}
+
+var _ Method = BP{}
+
+func init() { Register(BP{}) }
+
+func (BP) Name() string    { return "bp" }
+func (BP) Doc() string     { return "backpropagation: the exact gradient of the cross-entropy" }
+func (BP) Params() []Param { return nil }
+
+// Uses accepts every MLP.
+func (BP) Uses(m nn.ModelSpec) error {
+	if m.Kind != "mlp" {
+		return fmt.Errorf("bp: model kind %q is not supported (accepted: mlp)", m.Kind)
+	}
+	return nil
+}
+
+// Cost: a forward pass, one weight-gradient product per layer (as many MACs
+// as its forward product) and an input-gradient product for every layer but
+// the first; it keeps every layer's input and the logits.
+func (BP) Cost(net *nn.Sequential, _ Values) Cost {
+	fwd := net.MACs()
+	c := Cost{TrainMACs: 2 * fwd, EvalMACs: fwd}
+	for i, d := range net.Denses() {
+		if i > 0 {
+			c.TrainMACs += d.MACs()
+		}
+		c.KeptFloats += int64(d.In)
+	}
+	ds := net.Denses()
+	c.KeptFloats += int64(ds[len(ds)-1].Out)
+	return c
+}
+
+func (BP) New(c Config) (Trainer, error) {
+	return &bpTrainer{c: c}, nil
+}
+
+type bpTrainer struct {
+	c    Config
+	grad *nn.Tensor
+}
+
+func (t *bpTrainer) Step(x *nn.Tensor, labels []int) (float64, int) {
+	out := t.c.Net.Forward(t.c.Engine, x)
+	if t.grad == nil || t.grad.Rows() != out.Rows() {
+		t.grad = nn.NewTensor(out.Rows(), out.Cols())
+	}
+	loss, correct := nn.SoftmaxCrossEntropy(out, labels, t.grad)
+	t.c.Net.Backward(t.c.Engine, t.grad)
+	t.c.Optimizer.Step(t.c.Net.Params())
+	return loss, correct
+}
+
+func (t *bpTrainer) Predict(x *nn.Tensor, out []int) {
+	predictArgmax(t.c.Engine, t.c.Net, x, out)
+}
+
+// predictArgmax classifies each row of x by the largest logit of a forward
+// pass: the prediction rule of every rule trained as a plain classifier.
+func predictArgmax(e *nn.Engine, net *nn.Sequential, x *nn.Tensor, out []int) {
+	y := net.Forward(e, x)
+	for i := range out {
+		out[i] = nn.Argmax(y.Row(i))
+	}
+}

@@ -1,0 +1,193 @@
+// Package methods defines the Method interface that every learning rule
+// implements, the registry of rules, and one file per rule.
+//
+// A new rule is one file: a type implementing Method, registered in an init
+// function with Register. The runner owns the training loop (data order,
+// epochs, evaluation, records); a rule owns one training step and its
+// prediction rule.
+package methods
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sort"
+
+	"github.com/creditbench/creditbench/internal/suggest"
+	"github.com/creditbench/creditbench/nn"
+)
+
+// Method is a learning rule.
+type Method interface {
+	// Name is the registry name, such as "bp".
+	Name() string
+	// Doc is a one-line description.
+	Doc() string
+	// Params declares the rule's parameters with their defaults.
+	Params() []Param
+	// Uses returns nil when the rule can train model m, and otherwise the
+	// reason it cannot, which the record keeps as not-applicable.
+	Uses(m nn.ModelSpec) error
+	// New prepares the rule to train c.Net.
+	New(c Config) (Trainer, error)
+	// Cost returns the analytic costs per sample for net.
+	Cost(net *nn.Sequential, p Values) Cost
+}
+
+// Trainer trains one network by one rule.
+type Trainer interface {
+	// Step trains on one batch (x is batch×in) and returns the batch's mean
+	// training loss and the number of rows its first pass classified
+	// correctly.
+	Step(x *nn.Tensor, labels []int) (loss float64, correct int)
+	// Predict writes the predicted class of each row of x into out.
+	Predict(x *nn.Tensor, out []int)
+}
+
+// Config is what a rule gets to build a Trainer.
+type Config struct {
+	Net       *nn.Sequential
+	Engine    *nn.Engine
+	Optimizer nn.Optimizer
+	Params    Values
+	Classes   int
+	// Rand returns the run's seeded random stream of the given name.
+	Rand func(stream string) *rand.Rand
+}
+
+// Cost is what one sample costs a rule, in multiply-accumulates of matrix
+// products and in floats kept between the phases of a training step.
+type Cost struct {
+	TrainMACs  int64 // one training step, per sample
+	EvalMACs   int64 // one prediction, per sample
+	KeptFloats int64 // held from the first phase of a step until the update
+}
+
+// Param declares one parameter of a rule.
+type Param struct {
+	Name string
+	// Default is a float64, int64, string or bool; it also fixes the type.
+	Default any
+	// Choices lists the accepted values of a string parameter (nil: any).
+	Choices []string
+	Help    string
+}
+
+// Values are resolved parameter values by name.
+type Values map[string]any
+
+// Float returns the float parameter name.
+func (v Values) Float(name string) float64 { return v[name].(float64) }
+
+// Int returns the integer parameter name.
+func (v Values) Int(name string) int { return int(v[name].(int64)) }
+
+// String returns the string parameter name.
+func (v Values) String(name string) string { return v[name].(string) }
+
+// Bool returns the boolean parameter name.
+func (v Values) Bool(name string) bool { return v[name].(bool) }
+
+var registry = map[string]Method{}
+
+// Register adds m to the registry; it panics on a duplicate name.
+func Register(m Method) {
+	if _, dup := registry[m.Name()]; dup {
+		panic("methods: rule " + m.Name() + " registered twice")
+	}
+	registry[m.Name()] = m
+}
+
+// Lookup returns the rule registered under name.
+func Lookup(name string) (Method, error) {
+	if m, ok := registry[name]; ok {
+		return m, nil
+	}
+	return nil, fmt.Errorf("methods: unknown rule %q%s (accepted: %v)", name, suggest.Hint(name, Names()), Names())
+}
+
+// Names returns the registered names, sorted.
+func Names() []string {
+	var ns []string
+	for n := range registry {
+		ns = append(ns, n)
+	}
+	sort.Strings(ns)
+	return ns
+}
+
+// Resolve checks the given parameters of m and fills in every default. An
+// integer is accepted for a float parameter; nothing else is converted.
+func Resolve(m Method, given map[string]any) (Values, error) {
+	decl := map[string]Param{}
+	var names []string
+	for _, p := range m.Params() {
+		decl[p.Name] = p
+		names = append(names, p.Name)
+	}
+	for k := range given {
+		if _, ok := decl[k]; !ok {
+			return nil, fmt.Errorf("%s.%s: unknown parameter%s (accepted: %v)", m.Name(), k, suggest.Hint(k, names), names)
+		}
+	}
+	v := Values{}
+	for _, p := range m.Params() {
+		val, ok := given[p.Name]
+		if !ok {
+			v[p.Name] = p.Default
+			continue
+		}
+		got, err := coerce(val, p)
+		if err != nil {
+			return nil, fmt.Errorf("%s.%s: %v", m.Name(), p.Name, err)
+		}
+		v[p.Name] = got
+	}
+	return v, nil
+}
+
+func coerce(val any, p Param) (any, error) {
+	switch p.Default.(type) {
+	case float64:
+		switch x := val.(type) {
+		case float64:
+			return x, nil
+		case int64:
+			return float64(x), nil
+		case int:
+			return float64(x), nil
+		}
+		return nil, fmt.Errorf("%v (%T) is not a number", val, val)
+	case int64:
+		switch x := val.(type) {
+		case int64:
+			return x, nil
+		case int:
+			return int64(x), nil
+		case float64:
+			if x == float64(int64(x)) { // a JSON round trip turns integers to floats
+				return int64(x), nil
+			}
+		}
+		return nil, fmt.Errorf("%v (%T) is not an integer", val, val)
+	case bool:
+		if b, ok := val.(bool); ok {
+			return b, nil
+		}
+		return nil, fmt.Errorf("%v (%T) is not true or false", val, val)
+	case string:
+		s, ok := val.(string)
+		if !ok {
+			return nil, fmt.Errorf("%v (%T) is not a string", val, val)
+		}
+		if p.Choices != nil {
+			for _, c := range p.Choices {
+				if s == c {
+					return s, nil
+				}
+			}
+			return nil, fmt.Errorf("%q is not accepted%s (accepted: %v)", s, suggest.Hint(s, p.Choices), p.Choices)
+		}
+		return s, nil
+	}
+	return nil, fmt.Errorf("parameter declared with unsupported default %T", p.Default)
+}

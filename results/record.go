@@ -1,0 +1,113 @@
+// Package results holds the run record schema and the on-disk store of
+// records: one JSON file per run key, written atomically.
+package results
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+
+	"github.com/creditbench/creditbench/nn"
+)
+
+// Spec is a fully resolved run: everything that determines its result. Two
+// equal specs give the same record, timings aside, on any machine.
+type Spec struct {
+	Suite      string `json:"suite"`
+	Experiment string `json:"experiment"`
+	Method     string `json:"method"`
+	// Params are the rule's parameters, every default filled in.
+	Params     map[string]any   `json:"params"`
+	Dataset    string           `json:"dataset"`
+	Model      nn.ModelSpec     `json:"model"`
+	Profile    string           `json:"profile"`
+	Seed       int64            `json:"seed"`
+	Epochs     int              `json:"epochs"`
+	BatchSize  int              `json:"batch_size"`
+	Validation int              `json:"validation"`
+	TrainLimit int              `json:"train_limit"`
+	TestLimit  int              `json:"test_limit"`
+	Optimizer  nn.OptimizerSpec `json:"optimizer"`
+	// Select is how the report picks among sweep points: "best_val".
+	Select string `json:"select"`
+	// Point is this run's coordinates on the experiment's sweep axes (dotted
+	// keys), empty when the experiment has no sweep.
+	Point map[string]any `json:"point,omitempty"`
+}
+
+// Key returns the run key: the first 16 hex digits of the SHA-256 of the
+// spec's JSON encoding (struct fields in declaration order, map keys sorted),
+// so the same spec gives the same key on every machine.
+func (s Spec) Key() string {
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic("results: spec does not encode: " + err.Error()) // only JSON-safe values reach a Spec
+	}
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:8])
+}
+
+// Status values of a record.
+const (
+	StatusOK            = "ok"
+	StatusDiverged      = "diverged"
+	StatusFailed        = "failed"
+	StatusNotApplicable = "not-applicable"
+)
+
+// Record is the result of one run, as stored in out/runs/KEY.json.
+// Accuracies are fractions in [0, 1].
+type Record struct {
+	Key        string     `json:"key"`
+	Status     string     `json:"status"`
+	Reason     string     `json:"reason,omitempty"`
+	Spec       Spec       `json:"spec"`
+	Epochs     []Epoch    `json:"epochs"`
+	Final      Final      `json:"final"`
+	Efficiency Efficiency `json:"efficiency"`
+	Env        Env        `json:"env"`
+}
+
+// Epoch holds the curves after one epoch.
+type Epoch struct {
+	Epoch     int     `json:"epoch"`
+	TrainLoss float64 `json:"train_loss"`
+	TrainAcc  float64 `json:"train_acc"`
+	ValAcc    float64 `json:"val_acc"`
+	TestAcc   float64 `json:"test_acc"`
+	WallS     float64 `json:"wall_s"`
+}
+
+// Final holds the summary metrics. TestAccAtBestVal is the test accuracy of
+// the first epoch with the highest validation accuracy (the best-validation
+// protocol; with no validation split, the last epoch).
+type Final struct {
+	TestAcc          float64 `json:"test_acc"`
+	BestValAcc       float64 `json:"best_val_acc"`
+	BestEpoch        int     `json:"best_epoch"`
+	TestAccAtBestVal float64 `json:"test_acc_at_best_val"`
+}
+
+// Efficiency holds the costs of training. MACs are analytic (declared by the
+// rule) and measured (counted by the engine) per training sample; evaluation
+// MACs are per predicted sample.
+type Efficiency struct {
+	TrainMACsPerSample         int64   `json:"train_macs_per_sample"`
+	MeasuredTrainMACsPerSample float64 `json:"measured_train_macs_per_sample"`
+	EvalMACsPerSample          int64   `json:"eval_macs_per_sample"`
+	KeptFloatsPerSample        int64   `json:"kept_floats_per_sample"`
+	WallSPerEpoch              float64 `json:"wall_s_per_epoch"`
+	PeakHeapBytes              uint64  `json:"peak_heap_bytes"`
+	PeakRSSBytes               uint64  `json:"peak_rss_bytes"`
+}
+
+// Env describes where the run ran.
+type Env struct {
+	Go      string `json:"go"`
+	GOOS    string `json:"goos"`
+	GOARCH  string `json:"goarch"`
+	BLAS    string `json:"blas"`
+	CPU     string `json:"cpu"`
+	Threads int    `json:"threads"`
+	Version string `json:"version"`
+}

@@ -1,0 +1,105 @@
+package results
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Store is a folder of records, one file per run key: DIR/runs/KEY.json.
+type Store struct {
+	Dir string
+}
+
+func (s *Store) runs() string { return filepath.Join(s.Dir, "runs") }
+
+// Path returns the file of key.
+func (s *Store) Path(key string) string { return filepath.Join(s.runs(), key+".json") }
+
+// Has reports whether a record for key exists.
+func (s *Store) Has(key string) bool {
+	_, err := os.Stat(s.Path(key))
+	return err == nil
+}
+
+// Write stores r atomically: it is written to a temporary file in the same
+// folder, synced, then renamed over KEY.json, so a reader sees the whole
+// record or none, even if the process dies mid-write.
+func (s *Store) Write(r *Record) error {
+	if err := os.MkdirAll(s.runs(), 0o755); err != nil {
+		return fmt.Errorf("results: %v", err)
+	}
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return fmt.Errorf("results: %s: %v", r.Key, err)
+	}
+	f, err := os.CreateTemp(s.runs(), "."+r.Key+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("results: %v", err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // a no-op after the rename
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		f.Close()
+		return fmt.Errorf("results: writing %s: %v", s.Path(r.Key), err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("results: writing %s: %v", s.Path(r.Key), err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("results: writing %s: %v", s.Path(r.Key), err)
+	}
+	if err := os.Rename(tmp, s.Path(r.Key)); err != nil {
+		return fmt.Errorf("results: %v", err)
+	}
+	return nil
+}
+
+// Read returns the record of key.
+func (s *Store) Read(key string) (*Record, error) {
+	return readFile(s.Path(key))
+}
+
+func readFile(path string) (*Record, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("results: %v", err)
+	}
+	var r Record
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("results: %s: not a run record: %v", path, err)
+	}
+	return &r, nil
+}
+
+// All returns every record in the store, sorted by key. A folder with no
+// records gives none and no error.
+func (s *Store) All() ([]*Record, error) {
+	entries, err := os.ReadDir(s.runs())
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("results: %v", err)
+	}
+	var recs []*Record
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || strings.HasPrefix(name, ".") || !strings.HasSuffix(name, ".json") {
+			continue
+		}
+		r, err := readFile(filepath.Join(s.runs(), name))
+		if err != nil {
+			return nil, err
+		}
+		recs = append(recs, r)
+	}
+	sort.Slice(recs, func(i, j int) bool { return recs[i].Key < recs[j].Key })
+	return recs, nil
+}

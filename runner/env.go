@@ -1,0 +1,58 @@
+package runner
+
+import (
+	"bufio"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+
+	"github.com/creditbench/creditbench/nn"
+	"github.com/creditbench/creditbench/results"
+)
+
+// Version is the project version written into every record; the Makefile
+// sets it from git with -ldflags "-X ...runner.Version=...".
+var Version = ""
+
+func environment() results.Env {
+	v := Version
+	if v == "" {
+		if bi, ok := debug.ReadBuildInfo(); ok {
+			v = bi.Main.Version
+		}
+	}
+	return results.Env{Go: runtime.Version(), GOOS: runtime.GOOS, GOARCH: runtime.GOARCH,
+		BLAS: nn.Backend, CPU: cpuModel(), Threads: nn.BLASThreads(), Version: v}
+}
+
+func cpuModel() string {
+	return procField("/proc/cpuinfo", "model name")
+}
+
+// peakRSS returns the process's peak resident set size in bytes (Linux), or 0.
+func peakRSS() uint64 {
+	f := strings.Fields(procField("/proc/self/status", "VmHWM"))
+	if len(f) < 1 {
+		return 0
+	}
+	kb, _ := strconv.ParseUint(f[0], 10, 64)
+	return kb * 1024
+}
+
+func procField(path, name string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		k, v, ok := strings.Cut(s.Text(), ":")
+		if ok && strings.TrimSpace(k) == name {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}

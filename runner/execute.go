@@ -1,0 +1,199 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"strconv"
+	"time"
+
+	"github.com/creditbench/creditbench/datasets"
+	"github.com/creditbench/creditbench/methods"
+	"github.com/creditbench/creditbench/nn"
+	"github.com/creditbench/creditbench/results"
+)
+
+// evalBatch is the number of samples predicted at once.
+const evalBatch = 1000
+
+// Execute trains the run spec and returns its record. Problems of the run
+// itself (a rule that does not apply, a diverging loss, a panic in a rule)
+// give a record with that status and the suite goes on; only a cancelled ctx
+// or data that cannot be loaded gives an error, and then no record.
+func Execute(ctx context.Context, spec results.Spec, onEpoch func(results.Epoch), log io.Writer) (rec *results.Record, err error) {
+	key := spec.Key()
+	rec = &results.Record{Key: key, Spec: spec, Status: results.StatusOK, Env: environment()}
+	m, err := methods.Lookup(spec.Method)
+	if err != nil {
+		return nil, err
+	}
+	if why := m.Uses(spec.Model); why != nil {
+		rec.Status, rec.Reason = results.StatusNotApplicable, why.Error()
+		return rec, nil
+	}
+	params, err := methods.Resolve(m, spec.Params)
+	if err != nil {
+		return nil, err
+	}
+	data, err := datasets.Load(ctx, spec.Dataset, log)
+	if err != nil {
+		return nil, err
+	}
+	seed := strconv.FormatInt(spec.Seed, 10)
+	// The split depends on the seed and the data only, so that every rule of
+	// a suite is selected on the same held-out samples.
+	splits, err := data.Split(spec.Validation, spec.TrainLimit, spec.TestLimit,
+		stream(seed, spec.Dataset, strconv.Itoa(spec.Validation), "split"))
+	if err != nil {
+		return nil, fmt.Errorf("runner: %s: %v", key, err)
+	}
+	rng := func(name string) *rand.Rand { return stream(seed, key, name) }
+	net, err := nn.Build(spec.Model, data.Shape, data.Classes, rng("init"))
+	if err != nil {
+		return nil, fmt.Errorf("runner: %s: %v", key, err)
+	}
+	if err := spec.Optimizer.Validate(); err != nil {
+		return nil, fmt.Errorf("runner: %s: %v", key, err)
+	}
+	engine := &nn.Engine{}
+	defer func() {
+		if p := recover(); p != nil {
+			rec.Status, rec.Reason = results.StatusFailed, fmt.Sprintf("panic: %v", p)
+			err = nil
+		}
+	}()
+	trainer, err := m.New(methods.Config{Net: net, Engine: engine, Optimizer: spec.Optimizer.New(),
+		Params: params, Classes: data.Classes, Rand: rng})
+	if err != nil {
+		rec.Status, rec.Reason = results.StatusFailed, err.Error()
+		return rec, nil
+	}
+	cost := m.Cost(net, params)
+	rec.Efficiency = results.Efficiency{TrainMACsPerSample: cost.TrainMACs,
+		EvalMACsPerSample: cost.EvalMACs, KeptFloatsPerSample: cost.KeptFloats}
+
+	order := rng("order")
+	var trainMACs int64
+	var trainSamples int
+	var wall float64
+	var peakHeap uint64
+	for ep := 1; ep <= spec.Epochs; ep++ {
+		start := time.Now()
+		before := engine.MACs
+		loss, acc, err := trainEpoch(ctx, trainer, splits.Train, spec.BatchSize, order)
+		if err != nil {
+			return nil, err
+		}
+		trainMACs += engine.MACs - before
+		trainSamples += splits.Train.Len()
+		e := results.Epoch{Epoch: ep, TrainLoss: loss, TrainAcc: acc,
+			ValAcc:  accuracy(trainer, splits.Val),
+			TestAcc: accuracy(trainer, splits.Test)}
+		e.WallS = time.Since(start).Seconds()
+		wall += e.WallS
+		rec.Epochs = append(rec.Epochs, e)
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		peakHeap = max(peakHeap, ms.HeapInuse)
+		if onEpoch != nil {
+			onEpoch(e)
+		}
+		if math.IsNaN(loss) || math.IsInf(loss, 0) || paramsDiverged(net) {
+			rec.Status = results.StatusDiverged
+			rec.Reason = fmt.Sprintf("training loss %v at epoch %d", loss, ep)
+			break
+		}
+	}
+	rec.Final = final(rec.Epochs, splits.Val.Len() > 0)
+	rec.Efficiency.WallSPerEpoch = wall / float64(len(rec.Epochs))
+	if trainSamples > 0 {
+		rec.Efficiency.MeasuredTrainMACsPerSample = float64(trainMACs) / float64(trainSamples)
+	}
+	rec.Efficiency.PeakHeapBytes, rec.Efficiency.PeakRSSBytes = peakHeap, peakRSS()
+	return rec, nil
+}
+
+// trainEpoch runs one pass over the training split in an order drawn from
+// r and returns the mean loss and the accuracy of the training passes.
+func trainEpoch(ctx context.Context, t methods.Trainer, s datasets.Split, batch int, r *rand.Rand) (loss, acc float64, err error) {
+	idx := append([]int(nil), s.Index...)
+	r.Shuffle(len(idx), func(i, j int) { idx[i], idx[j] = idx[j], idx[i] })
+	shuffled := datasets.Split{Part: s.Part, Index: idx}
+	var x *nn.Tensor
+	labels := make([]int, batch)
+	var sumLoss float64
+	var correct int
+	for from := 0; from < len(idx); from += batch {
+		if err := ctx.Err(); err != nil {
+			return 0, 0, err
+		}
+		to := min(from+batch, len(idx))
+		if x == nil || x.Rows() != to-from {
+			x = nn.NewTensor(to-from, s.Part.Dim)
+		}
+		shuffled.Gather(x.Data, labels[:to-from], from, to)
+		l, c := t.Step(x, labels[:to-from])
+		sumLoss += l * float64(to-from)
+		correct += c
+	}
+	n := float64(len(idx))
+	return sumLoss / n, float64(correct) / n, nil
+}
+
+// accuracy returns the fraction of s that t classifies correctly (0 for an
+// empty split).
+func accuracy(t methods.Trainer, s datasets.Split) float64 {
+	if s.Len() == 0 {
+		return 0
+	}
+	x := nn.NewTensor(min(evalBatch, s.Len()), s.Part.Dim)
+	labels := make([]int, x.Rows())
+	pred := make([]int, x.Rows())
+	correct := 0
+	for from := 0; from < s.Len(); from += evalBatch {
+		to := min(from+evalBatch, s.Len())
+		if to-from != x.Rows() {
+			x = nn.NewTensor(to-from, s.Part.Dim)
+		}
+		s.Gather(x.Data, labels[:to-from], from, to)
+		t.Predict(x, pred[:to-from])
+		for i, p := range pred[:to-from] {
+			if p == labels[i] {
+				correct++
+			}
+		}
+	}
+	return float64(correct) / float64(s.Len())
+}
+
+func paramsDiverged(net *nn.Sequential) bool {
+	for _, p := range net.Params() {
+		if p.Value.HasNaNOrInf() {
+			return true
+		}
+	}
+	return false
+}
+
+// final applies the best-validation protocol: the first epoch with the
+// highest validation accuracy (the last epoch when there is no validation
+// split) gives the reported test accuracy.
+func final(eps []results.Epoch, haveVal bool) results.Final {
+	if len(eps) == 0 {
+		return results.Final{}
+	}
+	best := len(eps) - 1
+	if haveVal {
+		best = 0
+		for i, e := range eps {
+			if e.ValAcc > eps[best].ValAcc {
+				best = i
+			}
+		}
+	}
+	return results.Final{TestAcc: eps[len(eps)-1].TestAcc, BestValAcc: eps[best].ValAcc,
+		BestEpoch: eps[best].Epoch, TestAccAtBestVal: eps[best].TestAcc}
+}

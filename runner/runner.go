@@ -1,0 +1,105 @@
+// Package runner turns run specs into records: it schedules runs over
+// workers, seeds every random stream from the spec, trains, reports
+// progress, and writes each record to the store as soon as its run ends.
+package runner
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/creditbench/creditbench/nn"
+	"github.com/creditbench/creditbench/results"
+)
+
+// Options control a suite run.
+type Options struct {
+	// Jobs is the number of runs trained side by side (at least 1). With
+	// more than one, each run's BLAS uses one thread.
+	Jobs int
+	// Progress receives progress events; nil shows nothing.
+	Progress Progress
+	// Log receives notes such as dataset downloads; nil discards them.
+	Log io.Writer
+}
+
+// Summary counts what a suite run did.
+type Summary struct {
+	Ran, Skipped int
+	ByStatus     map[string]int
+}
+
+// Run trains every spec whose record is not yet in the store and writes each
+// record as its run ends. A run that cannot start (missing data, say) stops
+// the suite with that error; records already written stay.
+func Run(ctx context.Context, specs []results.Spec, store *results.Store, opt Options) (Summary, error) {
+	sum := Summary{ByStatus: map[string]int{}}
+	var todo []results.Spec
+	for _, s := range specs {
+		if store.Has(s.Key()) {
+			sum.Skipped++
+			continue
+		}
+		todo = append(todo, s)
+	}
+	jobs := max(1, min(opt.Jobs, len(todo)))
+	if jobs > 1 {
+		nn.SetBLASThreads(1)
+	}
+	prog := opt.Progress
+	if prog == nil {
+		prog = nopProgress{}
+	}
+	prog.Start(len(todo), sum.Skipped)
+	defer prog.Finish()
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	work := make(chan results.Spec)
+	var (
+		mu       sync.Mutex
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	for w := 0; w < jobs; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for s := range work {
+				key := s.Key()
+				prog.RunStart(key, s)
+				rec, err := Execute(ctx, s, func(e results.Epoch) { prog.Epoch(key, s.Epochs, e) }, opt.Log)
+				if err == nil {
+					err = store.Write(rec)
+				}
+				mu.Lock()
+				if err != nil {
+					if firstErr == nil {
+						firstErr = fmt.Errorf("run %s (%s on %s, seed %d): %w", key, s.Method, s.Dataset, s.Seed, err)
+					}
+					cancel()
+				} else {
+					sum.Ran++
+					sum.ByStatus[rec.Status]++
+				}
+				mu.Unlock()
+				prog.RunDone(key, rec, err)
+			}
+		}()
+	}
+feed:
+	for _, s := range todo {
+		select {
+		case work <- s:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(work)
+	wg.Wait()
+	if firstErr == nil {
+		firstErr = ctx.Err()
+	}
+	return sum, firstErr
+}

@@ -126,7 +126,7 @@ func Resolve(m Method, given map[string]any) (Values, error) {
 	}
 	for k := range given {
 		if _, ok := decl[k]; !ok {
-			return nil, fmt.Errorf("%s.%s: unknown parameter%s (accepted: %v)", m.Name(), k, suggest.Hint(k, names), names)
+			return nil, &ParamError{m.Name(), k, fmt.Errorf("unknown parameter%s (accepted: %v)", suggest.Hint(k, names), names)}
 		}
 	}
 	v := Values{}
@@ -138,12 +138,20 @@ func Resolve(m Method, given map[string]any) (Values, error) {
 		}
 		got, err := coerce(val, p)
 		if err != nil {
-			return nil, fmt.Errorf("%s.%s: %v", m.Name(), p.Name, err)
+			return nil, &ParamError{m.Name(), p.Name, err}
 		}
 		v[p.Name] = got
 	}
 	return v, nil
 }
+
+// ParamError is a parameter that a rule does not accept.
+type ParamError struct {
+	Rule, Param string
+	Err         error
+}
+
+func (e *ParamError) Error() string { return e.Rule + "." + e.Param + ": " + e.Err.Error() }
 
 func coerce(val any, p Param) (any, error) {
 	switch p.Default.(type) {

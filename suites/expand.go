@@ -1,0 +1,212 @@
+package suites
+
+import (
+	"fmt"
+	"maps"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/creditbench/creditbench/internal/suggest"
+	"github.com/creditbench/creditbench/methods"
+	"github.com/creditbench/creditbench/results"
+)
+
+// override applies one --set KEY=VALUE to the raw tree: seeds goes to
+// [suite], methods to every experiment, and a setting (or optimizer.KEY) to
+// [defaults], removed from every experiment and sweep so that it holds
+// everywhere.
+func (d *decoder) override(raw map[string]any, arg string) error {
+	key, val, ok := strings.Cut(arg, "=")
+	key = strings.TrimSpace(key)
+	if !ok || key == "" {
+		return fmt.Errorf("--set %s: want KEY=VALUE, such as epochs=1 or 'methods=[\"bp\"]'", arg)
+	}
+	var v map[string]any
+	if _, err := toml.Decode("v = "+val, &v); err != nil {
+		return fmt.Errorf("--set %s: VALUE is not a TOML value (quote strings: key=\"text\"): %v", arg, err)
+	}
+	value := v["v"]
+	exps, _ := raw["experiment"].([]map[string]any)
+	sub := func(m map[string]any, k string) map[string]any {
+		t, ok := m[k].(map[string]any)
+		if !ok {
+			t = map[string]any{}
+			m[k] = t
+		}
+		return t
+	}
+	head, rest, dotted := strings.Cut(key, ".")
+	switch {
+	case key == "seeds":
+		sub(raw, "suite")["seeds"] = value
+		d.set["suite.seeds"] = arg
+	case key == "methods":
+		for i, e := range exps {
+			e["methods"] = value
+			d.set[fmt.Sprintf("experiment.%d.methods", i)] = arg
+		}
+	case !dotted && contains(settingKeys, key), dotted && head == "optimizer" && rest != "":
+		t := sub(raw, "defaults")
+		if dotted {
+			sub(t, "optimizer")[rest] = value
+		} else {
+			t[key] = value
+		}
+		d.set["defaults."+key] = arg
+		for _, e := range exps {
+			if dotted {
+				if o, ok := e["optimizer"].(map[string]any); ok {
+					delete(o, rest)
+				}
+			} else {
+				delete(e, key)
+			}
+			if sw, ok := e["sweep"].(map[string]any); ok {
+				delete(sw, key)
+			}
+		}
+	default:
+		accepted := append([]string{"seeds", "methods"}, settingKeys...)
+		return fmt.Errorf("--set %s: unknown key%s (accepted: %s, optimizer.KEY)", arg,
+			suggest.Hint(key, append(accepted, optimizerAxes()...)), strings.Join(accepted, ", "))
+	}
+	return nil
+}
+
+// Expand returns the run specs of s: for each experiment, each rule, each
+// point of the sweep axes that apply to the rule, and each seed.
+func (s *Suite) Expand() ([]results.Spec, error) {
+	return s.expand(&decoder{file: s.File, pos: positions{}, set: map[string]string{}})
+}
+
+func (s *Suite) expand(d *decoder) ([]results.Spec, error) {
+	var specs []results.Spec
+	for i, e := range s.Experiments {
+		path := fmt.Sprintf("experiment.%d", i)
+		for _, rule := range e.Methods {
+			m, err := methods.Lookup(rule)
+			if err != nil {
+				return nil, d.errf(path+".methods", "%v", err)
+			}
+			var axes []Axis
+			for _, a := range e.Sweep {
+				if head, _, dotted := strings.Cut(a.Key, "."); !dotted || head == "optimizer" || head == rule {
+					axes = append(axes, a)
+				}
+			}
+			for _, point := range product(axes) {
+				base, err := s.resolve(d, path, e, m, point)
+				if err != nil {
+					return nil, err
+				}
+				for _, seed := range s.Seeds {
+					spec := base
+					spec.Seed = seed
+					specs = append(specs, spec)
+				}
+			}
+		}
+	}
+	return specs, nil
+}
+
+// product returns every combination of one value per axis (one empty point
+// when there are no axes).
+func product(axes []Axis) []map[string]any {
+	points := []map[string]any{{}}
+	for _, a := range axes {
+		var next []map[string]any
+		for _, p := range points {
+			for _, v := range a.Values {
+				q := maps.Clone(p)
+				q[a.Key] = v
+				next = append(next, q)
+			}
+		}
+		points = next
+	}
+	return points
+}
+
+// resolve builds the spec of one point: built-in settings, then [defaults],
+// then the experiment, then the point.
+func (s *Suite) resolve(d *decoder, path string, e Experiment, m methods.Method, point map[string]any) (results.Spec, error) {
+	b := builtinSettings
+	spec := results.Spec{Suite: s.Name, Experiment: e.Name, Method: m.Name(), Dataset: e.Dataset, Model: e.Model,
+		Epochs: b.Epochs, BatchSize: b.BatchSize, Validation: b.Validation, TrainLimit: b.TrainLimit,
+		TestLimit: b.TestLimit, Profile: b.Profile, Select: b.Select}
+	opt, optPath := b.Optimizer, path
+	for _, layer := range []struct {
+		set  Settings
+		path string
+	}{{s.Defaults, "defaults"}, {e.Settings, path}} {
+		apply(&spec, layer.set)
+		if o := layer.set.Optimizer; o != nil {
+			opt, optPath = mergeOptimizer(opt, o), layer.path+".optimizer"
+		}
+	}
+	params := maps.Clone(e.Params[m.Name()])
+	if params == nil {
+		params = map[string]any{}
+	}
+	for k, v := range point {
+		head, rest, dotted := strings.Cut(k, ".")
+		switch {
+		case !dotted:
+			var st Settings
+			probe := &table{d: d, path: path + ".sweep", m: map[string]any{k: v}, used: map[string]bool{}}
+			st, _ = d.settings(probe) // checked when the sweep was read
+			apply(&spec, st)
+		case head == "optimizer":
+			opt, optPath = mergeOptimizer(opt, map[string]any{rest: v}), path+".sweep"
+		default:
+			params[rest] = v
+		}
+	}
+	o, err := d.optimizer(optPath, opt, false)
+	if err != nil {
+		return spec, err
+	}
+	spec.Optimizer = o
+	vals, err := methods.Resolve(m, params)
+	if err != nil {
+		return spec, d.errf(path+".params."+m.Name(), "%v", err)
+	}
+	spec.Params = vals
+	if len(point) > 0 {
+		spec.Point = point
+	}
+	return spec, nil
+}
+
+func apply(spec *results.Spec, s Settings) {
+	setInt := func(dst *int, v *int) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	setInt(&spec.Epochs, s.Epochs)
+	setInt(&spec.BatchSize, s.BatchSize)
+	setInt(&spec.Validation, s.Validation)
+	setInt(&spec.TrainLimit, s.TrainLimit)
+	setInt(&spec.TestLimit, s.TestLimit)
+	if s.Profile != nil {
+		spec.Profile = *s.Profile
+	}
+	if s.Select != nil {
+		spec.Select = *s.Select
+	}
+}
+
+// mergeOptimizer lays over onto base key by key; a different optimizer name
+// starts from over alone, since the keys of one optimizer mean nothing to
+// another.
+func mergeOptimizer(base, over map[string]any) map[string]any {
+	if name, ok := over["name"]; ok && name != base["name"] {
+		return maps.Clone(over)
+	}
+	out := maps.Clone(base)
+	maps.Copy(out, over)
+	return out
+}

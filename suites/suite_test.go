@@ -1,0 +1,162 @@
+package suites
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+const sweepSuite = `[suite]
+name = "t"
+seeds = [1, 2]
+
+[defaults]
+epochs = 3
+optimizer = { name = "sgd", lr = 0.05, momentum = 0.9 }
+
+[[experiment]]
+name = "fc"
+dataset = "mnist"
+model = { kind = "mlp", hidden = [16] }
+methods = ["bp"]
+batch_size = 32
+[experiment.sweep]
+"optimizer.lr" = [0.01, 0.1]
+epochs = [1, 2]
+`
+
+func TestExpandSweepAndSeeds(t *testing.T) {
+	s, err := Parse("t.toml", []byte(sweepSuite), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	specs, err := s.Expand()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(specs) != 2*2*2 {
+		t.Fatalf("%d specs, want 8 (2 lr × 2 epochs × 2 seeds)", len(specs))
+	}
+	keys := map[string]bool{}
+	for _, sp := range specs {
+		keys[sp.Key()] = true
+		if sp.BatchSize != 32 || sp.Optimizer.Momentum != 0.9 || sp.Validation != 5000 {
+			t.Errorf("spec %+v did not inherit experiment, defaults and built-in settings", sp)
+		}
+		if sp.Point["optimizer.lr"] != sp.Optimizer.LR || sp.Point["epochs"] != int64(sp.Epochs) {
+			t.Errorf("point %v does not match spec lr %v epochs %d", sp.Point, sp.Optimizer.LR, sp.Epochs)
+		}
+	}
+	if len(keys) != len(specs) {
+		t.Errorf("%d distinct keys for %d specs", len(keys), len(specs))
+	}
+	again, _ := Parse("t.toml", []byte(sweepSuite), nil)
+	specs2, _ := again.Expand()
+	if diff := cmp.Diff(specs, specs2); diff != "" {
+		t.Errorf("a second parse expanded differently (-first +second):\n%s", diff)
+	}
+}
+
+func TestOverrides(t *testing.T) {
+	s, err := Parse("t.toml", []byte(sweepSuite), []string{"epochs=5", "seeds=[7]", "optimizer.lr=0.2", "train_limit=100"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	specs, _ := s.Expand()
+	if len(specs) != 1 {
+		t.Fatalf("%d specs, want 1: overridden axes no longer sweep", len(specs))
+	}
+	sp := specs[0]
+	if sp.Epochs != 5 || sp.Seed != 7 || sp.Optimizer.LR != 0.2 || sp.TrainLimit != 100 {
+		t.Errorf("spec %+v does not show the overrides", sp)
+	}
+}
+
+func TestBuiltinSuitesParse(t *testing.T) {
+	for _, name := range Builtins() {
+		s, err := Load(name, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		specs, err := s.Expand()
+		if err != nil || len(specs) == 0 {
+			t.Fatalf("%s: %d specs, %v", name, len(specs), err)
+		}
+	}
+}
+
+// TestErrors pins the message of each kind of bad suite: where, what, and
+// what would be accepted.
+func TestErrors(t *testing.T) {
+	head := "[suite]\nname = \"t\"\n\n[[experiment]]\nname = \"fc\"\ndataset = \"mnist\"\nmodel = { kind = \"mlp\", hidden = [8] }\nmethods = [\"bp\"]\n"
+	for _, tc := range []struct {
+		name, src string
+		sets      []string
+		want      string
+	}{
+		{"syntax", "[suite\nname = 1", nil, "t.toml:2:7: "},
+		{"unknown top key", head + "[defualts]\nepochs = 1\n", nil,
+			`t.toml:9:1: defualts: unknown key (did you mean "defaults"?) (accepted: suite, defaults, experiment)`},
+		{"unknown setting", head + "epoch = 3\n", nil,
+			`t.toml:9:1: experiment[0].epoch: unknown key (did you mean "epochs"?)`},
+		{"wrong type", head + "epochs = \"ten\"\n", nil,
+			`t.toml:9:1: experiment[0].epochs: is a string, want an integer`},
+		{"negative", head + "batch_size = 0\n", nil, `t.toml:9:1: experiment[0].batch_size: 0 is below 1`},
+		{"unknown method", strings.Replace(head, `["bp"]`, `["bpp"]`, 1), nil,
+			`t.toml:8:1: experiment[0].methods: unknown rule "bpp" (did you mean "bp"?)`},
+		{"unknown dataset", strings.Replace(head, `"mnist"`, `"mnsit"`, 1), nil,
+			`t.toml:6:1: experiment[0].dataset: unknown dataset "mnsit" (did you mean "mnist"?)`},
+		{"bad model", strings.Replace(head, "[8]", "[8, -1]", 1), nil,
+			`t.toml:7:1: experiment[0].model.hidden[1]: width -1 is not positive`},
+		{"unknown model key", strings.Replace(head, "hidden", "hiden", 1), nil,
+			`t.toml:7:25: experiment[0].model.hiden: unknown key (did you mean "hidden"?)`},
+		{"unknown profile", head + "profile = \"int3\"\n", nil, `experiment[0].profile: unknown profile "int3"`},
+		{"bad optimizer", head + "optimizer = { name = \"sgd\", lr = -1 }\n", nil,
+			`t.toml:9:1: experiment[0].optimizer: .lr: -1 is not > 0`},
+		{"unknown param", head + "[experiment.params.bp]\ngamma = 1\n", nil,
+			`t.toml:10:1: experiment[0].params.bp.gamma: unknown parameter`},
+		{"params for other rule", head + "[experiment.params.ftp]\ngamma = 1\n", nil,
+			`experiment[0].params.ftp: parameters for rule "ftp", which this experiment does not run`},
+		{"bad sweep axis", head + "[experiment.sweep]\n\"optimiser.lr\" = [1]\n", nil,
+			`t.toml:10:1: experiment[0].sweep.optimiser.lr: unknown sweep axis (did you mean "optimizer.lr"?)`},
+		{"empty sweep axis", head + "[experiment.sweep]\nepochs = []\n", nil, `is empty`},
+		{"bad --set", head, []string{"epochs=x"}, `--set epochs=x: VALUE is not a TOML value`},
+		{"bad --set key", head, []string{"epoch=1"}, `--set epoch=1: unknown key (did you mean "epochs"?)`},
+		{"bad --set value", head, []string{"epochs=0"}, `--set epochs=0: defaults.epochs: 0 is below 1`},
+		{"no experiment", "[suite]\nname = \"t\"\n", nil, `experiment: missing`},
+		{"duplicate experiment", head + head[strings.Index(head, "[[experiment]]"):], nil,
+			`t.toml:10:1: experiment[1].name: "fc" is used by an earlier experiment`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("t.toml", []byte(tc.src), tc.sets)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error\n  %v\nwant it to contain\n  %s", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestUnknownBuiltin(t *testing.T) {
+	_, err := Load("smok", nil)
+	if err == nil || !strings.Contains(err.Error(), `did you mean "smoke"?`) {
+		t.Fatalf("error %v", err)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(sweepSuite))
+	for _, name := range Builtins() {
+		b, _ := Source(name)
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		s, err := Parse("f.toml", src, nil)
+		if err != nil {
+			return
+		}
+		if _, err := s.Expand(); err != nil {
+			t.Fatalf("a suite that parsed does not expand: %v", err)
+		}
+	})
+}

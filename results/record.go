@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"math"
 
 	"github.com/creditbench/creditbench/nn"
 )
@@ -71,7 +72,7 @@ type Record struct {
 // Epoch holds the curves after one epoch.
 type Epoch struct {
 	Epoch     int     `json:"epoch"`
-	TrainLoss float64 `json:"train_loss"`
+	TrainLoss Loss    `json:"train_loss"`
 	TrainAcc  float64 `json:"train_acc"`
 	ValAcc    float64 `json:"val_acc"`
 	TestAcc   float64 `json:"test_acc"`
@@ -110,4 +111,26 @@ type Env struct {
 	CPU     string `json:"cpu"`
 	Threads int    `json:"threads"`
 	Version string `json:"version"`
+}
+
+// Loss is a loss value that may be NaN or ±Inf (a diverged run); JSON has no
+// such numbers, so they are written as null and read back as NaN.
+type Loss float64
+
+// MarshalJSON writes a finite loss as a number and any other as null.
+func (l Loss) MarshalJSON() ([]byte, error) {
+	f := float64(l)
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return []byte("null"), nil
+	}
+	return json.Marshal(f)
+}
+
+// UnmarshalJSON reads null as NaN.
+func (l *Loss) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*l = Loss(math.NaN())
+		return nil
+	}
+	return json.Unmarshal(b, (*float64)(l))
 }

@@ -89,7 +89,7 @@ func Execute(ctx context.Context, spec results.Spec, onEpoch func(results.Epoch)
 		}
 		trainMACs += engine.MACs - before
 		trainSamples += splits.Train.Len()
-		e := results.Epoch{Epoch: ep, TrainLoss: loss, TrainAcc: acc,
+		e := results.Epoch{Epoch: ep, TrainLoss: results.Loss(loss), TrainAcc: acc,
 			ValAcc:  accuracy(trainer, splits.Val),
 			TestAcc: accuracy(trainer, splits.Test)}
 		e.WallS = time.Since(start).Seconds()

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/creditbench/creditbench/report"
+	"github.com/creditbench/creditbench/results"
+)
+
+func cmdReport(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	out := fs.String("out", "out", "output folder: records are read from DIR/runs, reports written to DIR/report")
+	format := fs.String("format", "text,md,csv,png", "comma-separated: text (to stdout), md, csv, png, svg, pdf")
+	var sets multi
+	fs.Var(&sets, "set", "KEY=VALUE override, as given to run (repeatable)")
+	names, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	formats := strings.Split(*format, ",")
+	for _, f := range formats {
+		if !report.ValidPlotFormat(f) && f != "text" && f != "md" && f != "csv" {
+			return usagef("--format %s: unknown format %q (accepted: text, md, csv, png, svg, pdf)", *format, f)
+		}
+	}
+	store := &results.Store{Dir: *out}
+	recs, err := store.All()
+	if err != nil {
+		return err
+	}
+	if len(names) > 0 {
+		if recs, err = suiteRecords(names, sets, store, stderr); err != nil {
+			return err
+		}
+	}
+	if len(recs) == 0 {
+		return fmt.Errorf("no run records in %s: train some with creditbench run SUITE --out %s", store.Dir+"/runs", *out)
+	}
+	dir := filepath.Join(*out, "report")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tables := report.Build(recs)
+	var md bytes.Buffer
+	for _, f := range formats {
+		for _, t := range tables {
+			switch {
+			case f == "text":
+				err = report.Write(stdout, t, "text")
+			case f == "md":
+				err = report.Write(&md, t, "md")
+			case f == "csv":
+				var b bytes.Buffer
+				if err = report.Write(&b, t, "csv"); err == nil {
+					err = writeFile(filepath.Join(dir, t.Suite+".csv"), b.Bytes(), stderr)
+				}
+			default:
+				var files []string
+				files, err = report.LearningCurves(t, dir, f)
+				for _, name := range files {
+					fmt.Fprintf(stderr, "wrote %s\n", name)
+				}
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
+	if md.Len() > 0 {
+		return writeFile(filepath.Join(dir, "tables.md"), md.Bytes(), stderr)
+	}
+	return nil
+}
+
+// suiteRecords returns the records of the named suites' runs, and says how
+// many runs have no record yet.
+func suiteRecords(names, sets []string, store *results.Store, stderr io.Writer) ([]*results.Record, error) {
+	specs, err := expandAll(names, sets)
+	if err != nil {
+		return nil, err
+	}
+	var recs []*results.Record
+	missing := 0
+	for _, s := range specs {
+		if !store.Has(s.Key()) {
+			missing++
+			continue
+		}
+		r, err := store.Read(s.Key())
+		if err != nil {
+			return nil, err
+		}
+		recs = append(recs, r)
+	}
+	if missing > 0 {
+		fmt.Fprintf(stderr, "note: %d of %d runs of %s have no record yet (creditbench run to train them)\n",
+			missing, len(specs), strings.Join(names, ", "))
+	}
+	return recs, nil
+}
+
+func writeFile(path string, b []byte, log io.Writer) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	fmt.Fprintf(log, "wrote %s\n", path)
+	return nil
+}

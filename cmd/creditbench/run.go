@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/creditbench/creditbench/results"
+	"github.com/creditbench/creditbench/runner"
+	"github.com/creditbench/creditbench/suites"
+)
+
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	out := fs.String("out", "out", "output folder: records go to DIR/runs")
+	jobs := fs.Int("jobs", 1, "runs trained side by side")
+	shard := fs.String("shard", "", "I/N: train only share I (0-based) of N of the run keys")
+	dry := fs.Bool("dry-run", false, "list the runs to train and stop")
+	progress := fs.String("progress", "auto", "auto, bars, lines or none")
+	var sets multi
+	fs.Var(&sets, "set", "KEY=VALUE override of a [defaults] key (repeatable)")
+	names, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(names) == 0 {
+		return usagef("run: name at least one suite")
+	}
+	if *jobs < 1 || *jobs > 4*runtime.NumCPU() {
+		return usagef("--jobs %d: want 1 to %d", *jobs, 4*runtime.NumCPU())
+	}
+	specs, err := expandAll(names, sets)
+	if err != nil {
+		return err
+	}
+	if *shard != "" {
+		if specs, err = shardOf(specs, *shard); err != nil {
+			return err
+		}
+	}
+	store := &results.Store{Dir: *out}
+	if *dry {
+		return printPlan(stdout, specs, store)
+	}
+	prog, err := progressFor(*progress, stderr)
+	if err != nil {
+		return err
+	}
+	sum, err := runner.Run(ctx, specs, store, runner.Options{Jobs: *jobs, Progress: prog, Log: stderr})
+	var counts []string
+	for st, n := range sum.ByStatus {
+		counts = append(counts, fmt.Sprintf("%d %s", n, st))
+	}
+	sort.Strings(counts)
+	detail := ""
+	if len(counts) > 0 {
+		detail = " (" + strings.Join(counts, ", ") + ")"
+	}
+	fmt.Fprintf(stdout, "%d runs trained%s, %d already recorded; records in %s\n",
+		sum.Ran, detail, sum.Skipped, filepath.Join(store.Dir, "runs"))
+	return err
+}
+
+func expandAll(names []string, sets []string) ([]results.Spec, error) {
+	var specs []results.Spec
+	for _, n := range names {
+		s, err := suites.Load(n, sets)
+		if err != nil {
+			return nil, err
+		}
+		sp, err := s.Expand()
+		if err != nil {
+			return nil, err
+		}
+		specs = append(specs, sp...)
+	}
+	return specs, nil
+}
+
+// shardOf keeps share i of n: the specs whose position in key order is i
+// modulo n, so shards are disjoint, cover every key, and agree on every
+// machine.
+func shardOf(specs []results.Spec, arg string) ([]results.Spec, error) {
+	is, ns, ok := strings.Cut(arg, "/")
+	i, err1 := strconv.Atoi(is)
+	n, err2 := strconv.Atoi(ns)
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
+		return nil, usagef("--shard %s: want I/N with 0 ≤ I < N, such as 0/4", arg)
+	}
+	sorted := append([]results.Spec(nil), specs...)
+	sort.SliceStable(sorted, func(a, b int) bool { return sorted[a].Key() < sorted[b].Key() })
+	var out []results.Spec
+	for k, s := range sorted {
+		if k%n == i {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+func progressFor(mode string, w io.Writer) (runner.Progress, error) {
+	switch mode {
+	case "auto":
+		if f, ok := w.(*os.File); ok {
+			if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+				return runner.NewBars(w), nil
+			}
+		}
+		return runner.NewLines(w), nil
+	case "bars":
+		return runner.NewBars(w), nil
+	case "lines":
+		return runner.NewLines(w), nil
+	case "none":
+		return nil, nil
+	}
+	return nil, usagef("--progress %s: want auto, bars, lines or none", mode)
+}
+
+func cmdPlan(_ context.Context, args []string, stdout, _ io.Writer) error {
+	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
+	out := fs.String("out", "out", "output folder, to mark runs already recorded")
+	var sets multi
+	fs.Var(&sets, "set", "KEY=VALUE override (repeatable)")
+	names, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(names) == 0 {
+		return usagef("plan: name at least one suite")
+	}
+	specs, err := expandAll(names, sets)
+	if err != nil {
+		return err
+	}
+	return printPlan(stdout, specs, &results.Store{Dir: *out})
+}
+
+func printPlan(w io.Writer, specs []results.Spec, store *results.Store) error {
+	todo := 0
+	for _, s := range specs {
+		mark := "todo"
+		if store.Has(s.Key()) {
+			mark = "done"
+		} else {
+			todo++
+		}
+		point := ""
+		if len(s.Point) > 0 {
+			point = fmt.Sprint(s.Point)
+		}
+		fmt.Fprintf(w, "%s  %s  %s/%s  %s  %s  seed %d  %d epochs  %s\n",
+			s.Key(), mark, s.Suite, s.Experiment, s.Method, s.Dataset, s.Seed, s.Epochs, point)
+	}
+	fmt.Fprintf(w, "%d runs, %d to train\n", len(specs), todo)
+	return nil
+}

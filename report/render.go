@@ -1,0 +1,174 @@
+package report
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/creditbench/creditbench/results"
+)
+
+// Formats lists the table formats Write accepts.
+var Formats = []string{"text", "md", "csv"}
+
+// Write renders t's accuracy and efficiency tables in format (text, md or
+// csv).
+func Write(w io.Writer, t *Table, format string) error {
+	acc, eff := t.accuracyRows(), t.efficiencyRows()
+	switch format {
+	case "csv":
+		cw := csv.NewWriter(w)
+		cw.WriteAll(append([][]string{{"suite", t.Suite}}, acc...))
+		cw.Write(nil)
+		cw.WriteAll(eff)
+		return cw.Error()
+	case "text", "md":
+		md := format == "md"
+		heading := "%s\n\n"
+		if md {
+			heading = "## %s\n\n"
+		}
+		fmt.Fprintf(w, heading, "Suite "+t.Suite+": test accuracy (%)")
+		if err := render(w, acc, md); err != nil {
+			return err
+		}
+		fmt.Fprintln(w)
+		for _, n := range t.notes() {
+			fmt.Fprintf(w, "%s\n", bullet(n, md))
+		}
+		fmt.Fprintf(w, "\n"+heading, "Suite "+t.Suite+": cost per training sample")
+		if err := render(w, eff, md); err != nil {
+			return err
+		}
+		fmt.Fprintln(w)
+		return nil
+	}
+	return fmt.Errorf("report: unknown format %q (accepted: %s)", format, strings.Join(Formats, ", "))
+}
+
+func bullet(s string, md bool) string {
+	if md {
+		return "- " + s
+	}
+	return "  * " + s
+}
+
+func render(w io.Writer, rows [][]string, md bool) error {
+	opts := []tablewriter.Option{tablewriter.WithHeaderAutoFormat(tw.Off)}
+	if md {
+		opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
+	}
+	tbl := tablewriter.NewTable(w, opts...)
+	tbl.Header(rows[0])
+	if err := tbl.Bulk(rows[1:]); err != nil {
+		return err
+	}
+	return tbl.Render()
+}
+
+func (t *Table) accuracyRows() [][]string {
+	head := []string{"rule"}
+	for _, c := range t.Columns {
+		head = append(head, c.Label())
+	}
+	rows := [][]string{head}
+	for _, r := range t.Rows {
+		row := []string{r}
+		for _, c := range t.Columns {
+			row = append(row, t.Cells[CellKey{r, c.Experiment}].String())
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// String shows a cell as "98.21 ± 0.07 (3)": mean ± std in percent, with the
+// number of seeds.
+func (c *Cell) String() string {
+	switch {
+	case c == nil:
+		return "–"
+	case c.Seeds == 0:
+		return c.Status
+	}
+	s := fmt.Sprintf("%.2f ± %.2f (%d)", 100*c.Mean, 100*c.Std, c.Seeds)
+	if len(c.Records) > c.Seeds {
+		s += fmt.Sprintf(" %d not ok", len(c.Records)-c.Seeds)
+	}
+	return s
+}
+
+// notes explains the protocol and lists what the reader must know: the
+// tuning budget, the selected points, runs that did not finish ok, warnings.
+func (t *Table) notes() []string {
+	notes := []string{"Cells: test accuracy at each run's best-validation epoch, mean ± sample std over seeds (number of seeds)."}
+	budget := map[string]int{}
+	var selected []string
+	var problems []string
+	for _, r := range t.Rows {
+		for _, c := range t.Columns {
+			cell := t.Cells[CellKey{r, c.Experiment}]
+			if cell == nil {
+				continue
+			}
+			budget[r] = max(budget[r], cell.Points)
+			if cell.Points > 1 {
+				selected = append(selected, fmt.Sprintf("%s on %s: %s", r, c.Label(), canonical(cell.Point)))
+			}
+			if cell.Reason != "" {
+				problems = append(problems, fmt.Sprintf("%s on %s: %s: %s", r, c.Label(), cell.Status, cell.Reason))
+			}
+		}
+	}
+	var bs []string
+	for _, r := range t.Rows {
+		bs = append(bs, fmt.Sprintf("%s %d", r, budget[r]))
+	}
+	notes = append(notes, "Sweep points tried per rule and experiment (the tuning budget), best by mean validation accuracy: "+strings.Join(bs, ", ")+".")
+	if len(selected) > 0 {
+		notes = append(notes, "Selected points: "+strings.Join(selected, "; ")+".")
+	}
+	notes = append(notes, problems...)
+	for _, w := range t.Warnings {
+		notes = append(notes, "Warning: "+w)
+	}
+	return notes
+}
+
+func (t *Table) efficiencyRows() [][]string {
+	rows := [][]string{{"rule", "experiment", "train MACs/sample", "measured MACs/sample", "eval MACs/sample",
+		"kept floats/sample", "wall s/epoch", "peak RSS MiB", "BLAS"}}
+	for _, r := range t.Rows {
+		for _, c := range t.Columns {
+			cell := t.Cells[CellKey{r, c.Experiment}]
+			if cell == nil || cell.Seeds == 0 {
+				continue
+			}
+			var ok []*results.Record
+			for _, rec := range cell.Records {
+				if rec.Status == results.StatusOK {
+					ok = append(ok, rec)
+				}
+			}
+			sort.Slice(ok, func(i, j int) bool { return ok[i].Spec.Seed < ok[j].Spec.Seed })
+			e := ok[0].Efficiency
+			var wall, rss float64
+			for _, rec := range ok {
+				wall += rec.Efficiency.WallSPerEpoch
+				rss = max(rss, float64(rec.Efficiency.PeakRSSBytes))
+			}
+			env := ok[0].Env
+			rows = append(rows, []string{r, c.Label(), fmt.Sprint(e.TrainMACsPerSample),
+				fmt.Sprintf("%.0f", e.MeasuredTrainMACsPerSample), fmt.Sprint(e.EvalMACsPerSample),
+				fmt.Sprint(e.KeptFloatsPerSample), fmt.Sprintf("%.2f", wall/float64(len(ok))),
+				fmt.Sprintf("%.0f", rss/(1<<20)), fmt.Sprintf("%s×%d", env.BLAS, env.Threads)})
+		}
+	}
+	return rows
+}

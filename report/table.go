@@ -1,0 +1,203 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/creditbench/creditbench/results"
+)
+
+// Table is one suite's accuracy table.
+type Table struct {
+	Suite   string
+	Columns []Column
+	Rows    []string // rules, in order of first appearance
+	Cells   map[CellKey]*Cell
+	// Warnings are caveats the reader must see, such as mixed configurations.
+	Warnings []string
+}
+
+// Column is one experiment.
+type Column struct {
+	Experiment, Dataset string
+}
+
+// Label is the column's heading: the dataset, with the experiment's name.
+func (c Column) Label() string { return c.Dataset + " (" + c.Experiment + ")" }
+
+// CellKey locates a cell.
+type CellKey struct{ Rule, Experiment string }
+
+// Cell summarises the selected sweep point of one rule on one experiment.
+type Cell struct {
+	Mean, Std float64 // of test accuracy at best validation, fractions
+	Seeds     int     // runs with status ok at the selected point
+	Points    int     // sweep points tried (the tuning budget)
+	Point     map[string]any
+	// Status is "ok" when Seeds > 0, else the status the runs share
+	// (not-applicable, diverged, failed).
+	Status string
+	Reason string
+	// Runs at the selected point, ok or not.
+	Records []*results.Record
+}
+
+// Build groups records into one table per suite, suites sorted by name.
+func Build(recs []*results.Record) []*Table {
+	bySuite := map[string][]*results.Record{}
+	var suites []string
+	for _, r := range recs {
+		if _, ok := bySuite[r.Spec.Suite]; !ok {
+			suites = append(suites, r.Spec.Suite)
+		}
+		bySuite[r.Spec.Suite] = append(bySuite[r.Spec.Suite], r)
+	}
+	sort.Strings(suites)
+	var out []*Table
+	for _, s := range suites {
+		out = append(out, buildTable(s, bySuite[s]))
+	}
+	return out
+}
+
+func buildTable(suite string, recs []*results.Record) *Table {
+	t := &Table{Suite: suite, Cells: map[CellKey]*Cell{}}
+	seenCol, seenRow := map[string]bool{}, map[string]bool{}
+	groups := map[CellKey]map[string][]*results.Record{} // cell → point → records
+	for _, r := range recs {
+		s := r.Spec
+		if !seenCol[s.Experiment] {
+			seenCol[s.Experiment] = true
+			t.Columns = append(t.Columns, Column{s.Experiment, s.Dataset})
+		}
+		if !seenRow[s.Method] {
+			seenRow[s.Method] = true
+			t.Rows = append(t.Rows, s.Method)
+		}
+		k := CellKey{s.Method, s.Experiment}
+		if groups[k] == nil {
+			groups[k] = map[string][]*results.Record{}
+		}
+		p := canonical(s.Point)
+		groups[k][p] = append(groups[k][p], r)
+	}
+	sort.Slice(t.Columns, func(i, j int) bool { return t.Columns[i].Experiment < t.Columns[j].Experiment })
+	for k, points := range groups {
+		t.Cells[k] = t.selectPoint(k, points)
+	}
+	return t
+}
+
+// selectPoint picks the point with the best mean validation accuracy over
+// its ok runs (ties: the first in canonical order).
+func (t *Table) selectPoint(k CellKey, points map[string][]*results.Record) *Cell {
+	var names []string
+	for p := range points {
+		names = append(names, p)
+	}
+	sort.Strings(names)
+	best, bestVal := "", math.Inf(-1)
+	for _, p := range names {
+		rs := t.unmixed(k, p, points[p])
+		points[p] = rs
+		val, n := 0.0, 0
+		for _, r := range rs {
+			if r.Status == results.StatusOK {
+				val += r.Final.BestValAcc
+				n++
+			}
+		}
+		if n > 0 && val/float64(n) > bestVal {
+			best, bestVal = p, val/float64(n)
+		}
+	}
+	if best == "" { // no ok run anywhere: report the first point's status
+		best = names[0]
+	}
+	c := &Cell{Points: len(names), Point: points[best][0].Spec.Point, Records: points[best]}
+	var accs []float64
+	for _, r := range points[best] {
+		if r.Status == results.StatusOK {
+			accs = append(accs, r.Final.TestAccAtBestVal)
+		} else if c.Reason == "" {
+			c.Status, c.Reason = r.Status, r.Reason
+		}
+	}
+	c.Seeds = len(accs)
+	if c.Seeds > 0 {
+		c.Status = results.StatusOK
+		c.Mean, c.Std = meanStd(accs)
+	}
+	return c
+}
+
+// unmixed returns the records of one point that share one configuration:
+// when they differ in more than the seed, it keeps the configuration with the
+// most runs and records a warning naming the differing fields.
+func (t *Table) unmixed(k CellKey, point string, rs []*results.Record) []*results.Record {
+	configs := map[string][]*results.Record{}
+	var order []string
+	for _, r := range rs {
+		s := r.Spec
+		s.Seed = 0
+		c := canonical(s)
+		if _, ok := configs[c]; !ok {
+			order = append(order, c)
+		}
+		configs[c] = append(configs[c], r)
+	}
+	if len(configs) == 1 {
+		return rs
+	}
+	sort.SliceStable(order, func(i, j int) bool { return len(configs[order[i]]) > len(configs[order[j]]) })
+	t.Warnings = append(t.Warnings, fmt.Sprintf("%s on %s%s: the records mix %d configurations (differing in %s); showing the one with %d runs",
+		k.Rule, k.Experiment, pointSuffix(point), len(configs), strings.Join(differing(configs[order[0]][0].Spec, configs[order[1]][0].Spec), ", "),
+		len(configs[order[0]])))
+	return configs[order[0]]
+}
+
+func pointSuffix(p string) string {
+	if p == "{}" || p == "null" {
+		return ""
+	}
+	return " at " + p
+}
+
+// differing names the top-level spec fields in which a and b differ.
+func differing(a, b results.Spec) []string {
+	var ma, mb map[string]any
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	json.Unmarshal(ja, &ma)
+	json.Unmarshal(jb, &mb)
+	var out []string
+	for k, v := range ma {
+		if k != "seed" && canonical(v) != canonical(mb[k]) {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func canonical(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func meanStd(xs []float64) (mean, std float64) {
+	for _, x := range xs {
+		mean += x
+	}
+	mean /= float64(len(xs))
+	if len(xs) < 2 {
+		return mean, 0
+	}
+	for _, x := range xs {
+		std += (x - mean) * (x - mean)
+	}
+	return mean, math.Sqrt(std / float64(len(xs)-1))
+}

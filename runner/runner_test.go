@@ -1,0 +1,156 @@
+package runner
+
+import (
+	"context"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/creditbench/creditbench/datasets"
+	"github.com/creditbench/creditbench/methods"
+	"github.com/creditbench/creditbench/nn"
+	"github.com/creditbench/creditbench/results"
+)
+
+// ignoreTimings drops what may differ between two runs of one spec: wall
+// times, memory and the environment.
+var ignoreTimings = cmp.Options{
+	cmpopts.IgnoreFields(results.Epoch{}, "WallS"),
+	cmpopts.IgnoreFields(results.Efficiency{}, "WallSPerEpoch", "PeakHeapBytes", "PeakRSSBytes"),
+	cmpopts.IgnoreFields(results.Record{}, "Env"),
+}
+
+func requireMNIST(t *testing.T) {
+	t.Helper()
+	info, _ := datasets.Lookup("mnist")
+	if _, ok := info.Source.Find(); !ok {
+		t.Skip("mnist: no local copy (make test fetches it)")
+	}
+}
+
+func smallSpec(method string, seed int64) results.Spec {
+	return results.Spec{Suite: "test", Experiment: "fc", Method: method, Params: map[string]any{},
+		Dataset: "mnist", Model: nn.ModelSpec{Kind: "mlp", Hidden: []int{64}}.Resolved(),
+		Profile: "fp32", Seed: seed, Epochs: 2, BatchSize: 32, Validation: 500, TrainLimit: 1000, TestLimit: 500,
+		Optimizer: nn.OptimizerSpec{Name: "sgd", LR: 0.05, Momentum: 0.9}, Select: "best_val"}
+}
+
+func TestSameSpecSameRecord(t *testing.T) {
+	requireMNIST(t)
+	spec := smallSpec("bp", 1)
+	a, err := Execute(context.Background(), spec, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Execute(context.Background(), spec, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(a, b, ignoreTimings); diff != "" {
+		t.Errorf("two runs of one spec differ (-first +second):\n%s", diff)
+	}
+	other := smallSpec("bp", 2)
+	c, _ := Execute(context.Background(), other, nil, nil)
+	if cmp.Equal(a.Epochs, c.Epochs, ignoreTimings) {
+		t.Error("seeds 1 and 2 gave the same curves")
+	}
+}
+
+func TestJobsDoNotChangeRecords(t *testing.T) {
+	requireMNIST(t)
+	specs := []results.Spec{smallSpec("bp", 1), smallSpec("bp", 2), smallSpec("bp", 3)}
+	one := &results.Store{Dir: t.TempDir()}
+	two := &results.Store{Dir: t.TempDir()}
+	if _, err := Run(context.Background(), specs, one, Options{Jobs: 1}); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := Run(context.Background(), specs, two, Options{Jobs: 2})
+	if err != nil || sum.Ran != 3 {
+		t.Fatalf("ran %d, err %v", sum.Ran, err)
+	}
+	a, _ := one.All()
+	b, _ := two.All()
+	if diff := cmp.Diff(a, b, ignoreTimings); diff != "" {
+		t.Errorf("--jobs 1 and --jobs 2 records differ (-jobs1 +jobs2):\n%s", diff)
+	}
+	again, _ := Run(context.Background(), specs, one, Options{Jobs: 1})
+	if again.Ran != 0 || again.Skipped != 3 {
+		t.Errorf("rerun trained %d and skipped %d, want 0 and 3", again.Ran, again.Skipped)
+	}
+}
+
+// TestBPLearnsMNIST trains the paper's net on a fifth of MNIST for one
+// epoch: BP must pass 93 % test accuracy.
+func TestBPLearnsMNIST(t *testing.T) {
+	requireMNIST(t)
+	spec := smallSpec("bp", 1)
+	spec.Model.Hidden = []int{1024, 128}
+	spec.Epochs, spec.BatchSize, spec.TrainLimit, spec.TestLimit = 1, 64, 12000, 0
+	spec.Optimizer.LR = 0.02
+	rec, err := Execute(context.Background(), spec, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Status != results.StatusOK || rec.Final.TestAcc < 0.93 {
+		t.Fatalf("status %s, test accuracy %.4f, want ok and ≥ 0.93", rec.Status, rec.Final.TestAcc)
+	}
+	if got, want := rec.Efficiency.MeasuredTrainMACsPerSample, float64(rec.Efficiency.TrainMACsPerSample); got != want {
+		t.Errorf("engine counted %.0f MACs per sample, the rule declares %.0f", got, want)
+	}
+}
+
+func TestDivergenceIsRecordedAndSuiteGoesOn(t *testing.T) {
+	requireMNIST(t)
+	bad := smallSpec("bp", 1)
+	bad.Optimizer.LR = 1e6
+	specs := []results.Spec{bad, smallSpec("bp", 1)}
+	store := &results.Store{Dir: t.TempDir()}
+	sum, err := Run(context.Background(), specs, store, Options{Jobs: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.ByStatus[results.StatusDiverged] != 1 || sum.ByStatus[results.StatusOK] != 1 {
+		t.Fatalf("statuses %v, want one diverged and one ok", sum.ByStatus)
+	}
+	rec, _ := store.Read(bad.Key())
+	if !strings.Contains(rec.Reason, "epoch 1") || len(rec.Epochs) != 1 {
+		t.Errorf("diverged record: reason %q, %d epochs", rec.Reason, len(rec.Epochs))
+	}
+}
+
+// refuser is a rule that applies to no model, to test not-applicable records.
+type refuser struct{ methods.BP }
+
+func (refuser) Name() string                 { return "test-refuser" }
+func (refuser) Uses(m nn.ModelSpec) error    { return errNotHere }
+func (refuser) Cost(*nn.Sequential, methods.Values) methods.Cost { return methods.Cost{} }
+
+var errNotHere = &methods.ParamError{Rule: "test-refuser", Param: "model", Err: context.Canceled}
+
+func init() { methods.Register(refuser{}) }
+
+func TestNotApplicableRecord(t *testing.T) {
+	rec, err := Execute(context.Background(), smallSpec("test-refuser", 1), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Status != results.StatusNotApplicable || rec.Reason == "" || len(rec.Epochs) != 0 {
+		t.Errorf("status %s, reason %q, %d epochs", rec.Status, rec.Reason, len(rec.Epochs))
+	}
+}
+
+func TestBestValidationProtocol(t *testing.T) {
+	eps := []results.Epoch{{Epoch: 1, ValAcc: 0.5, TestAcc: 0.4}, {Epoch: 2, ValAcc: 0.9, TestAcc: 0.8},
+		{Epoch: 3, ValAcc: 0.9, TestAcc: 0.7}, {Epoch: 4, ValAcc: 0.6, TestAcc: 0.95}}
+	f := final(eps, true)
+	want := results.Final{TestAcc: 0.95, BestValAcc: 0.9, BestEpoch: 2, TestAccAtBestVal: 0.8}
+	if diff := cmp.Diff(want, f); diff != "" {
+		t.Errorf("final (-want +got):\n%s", diff)
+	}
+	if f := final(eps, false); f.BestEpoch != 4 || math.Abs(f.TestAccAtBestVal-0.95) > 0 {
+		t.Errorf("without validation: %+v, want the last epoch", f)
+	}
+}

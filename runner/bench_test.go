@@ -1,0 +1,61 @@
+package runner
+
+import (
+	"context"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/creditbench/creditbench/datasets"
+	"github.com/creditbench/creditbench/methods"
+	"github.com/creditbench/creditbench/nn"
+)
+
+// BenchmarkEpochMNISTFC times one training epoch (55,000 samples, batch 64,
+// no evaluation) of each rule on the FTP paper's net, 784-1024-128-10, with
+// one BLAS thread (run with -cpu 1 for the pure-Go backend), and reports
+// seconds per epoch and the measured GFLOP/s of the epoch's products.
+func BenchmarkEpochMNISTFC(b *testing.B) {
+	info, _ := datasets.Lookup("mnist")
+	if _, ok := info.Source.Find(); !ok {
+		b.Skip("mnist: no local copy")
+	}
+	data, err := datasets.Load(context.Background(), "mnist", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	splits, err := data.Split(5000, 0, 0, stream("bench", "split"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	nn.SetBLASThreads(1)
+	for _, name := range methods.Names() {
+		m, _ := methods.Lookup(name)
+		spec := nn.ModelSpec{Kind: "mlp", Hidden: []int{1024, 128}}
+		if m.Uses(spec) != nil {
+			continue
+		}
+		b.Run(name, func(b *testing.B) {
+			net, err := nn.Build(spec, data.Shape, data.Classes, stream("bench", "init"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			vals, _ := methods.Resolve(m, nil)
+			engine := &nn.Engine{}
+			tr, err := m.New(methods.Config{Net: net, Engine: engine, Optimizer: &nn.SGD{LR: 0.02, Momentum: 0.9},
+				Params: vals, Classes: data.Classes, Rand: func(s string) *rand.Rand { return stream("bench", s) }})
+			if err != nil {
+				b.Fatal(err)
+			}
+			order := stream("bench", "order")
+			b.ResetTimer()
+			for range b.N {
+				if _, _, err := trainEpoch(context.Background(), tr, splits.Train, 64, order); err != nil {
+					b.Fatal(err)
+				}
+			}
+			s := b.Elapsed().Seconds() / float64(b.N)
+			b.ReportMetric(s, "s/epoch")
+			b.ReportMetric(2*float64(engine.MACs)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}

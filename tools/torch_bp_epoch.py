@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""PyTorch reference for `make bench`: one BP training epoch of the FTP paper's
+MNIST net (784-1024-128-10 ReLU, batch 64, SGD lr 0.02 momentum 0.9) on 55,000
+samples, one thread, training only, the same work as creditbench's
+BenchmarkEpochMNISTFC/bp. Prints seconds per epoch in benchmark format."""
+import argparse, gzip, os, struct, subprocess, time
+
+import numpy as np
+import torch
+
+
+def mnist_dir():
+    cache = subprocess.run(["go", "env", "GOMODCACHE"], capture_output=True, text=True).stdout.strip()
+    return os.path.join(cache, "github.com/petar/!go!m!n!i!s!t@v0.0.0-20150320212226-2fbe10d0fa63", "data")
+
+
+def read_idx(path):
+    with gzip.open(path) as f:
+        data = f.read()
+    nd = data[3]
+    dims = struct.unpack(">" + "I" * nd, data[4:4 + 4 * nd])
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * nd).reshape(dims)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--data", default=None)
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    torch.manual_seed(1)
+    d = args.data or mnist_dir()
+    x = read_idx(os.path.join(d, "train-images-idx3-ubyte.gz")).reshape(-1, 784).astype(np.float32) / 255
+    y = read_idx(os.path.join(d, "train-labels-idx1-ubyte.gz")).astype(np.int64)
+    x = (x - x.mean()) / x.std()
+    x, y = torch.from_numpy(x[:55000].copy()), torch.from_numpy(y[:55000].copy())
+    net = torch.nn.Sequential(torch.nn.Linear(784, 1024), torch.nn.ReLU(), torch.nn.Linear(1024, 128),
+                              torch.nn.ReLU(), torch.nn.Linear(128, 10))
+    opt = torch.optim.SGD(net.parameters(), lr=0.02, momentum=0.9)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    for _ in range(args.repeat):
+        perm = torch.randperm(len(y))
+        start = time.perf_counter()
+        for i in range(0, len(y), 64):
+            idx = perm[i:i + 64]
+            opt.zero_grad()
+            loss = loss_fn(net(x[idx]), y[idx])
+            loss.backward()
+            opt.step()
+        s = time.perf_counter() - start
+        print(f"BenchmarkTorchEpochMNISTFC/bp 1 {s * 1e9:.0f} ns/op {s:.3f} s/epoch", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -122,7 +122,16 @@ func (t *Table) notes() []string {
 				selected = append(selected, fmt.Sprintf("%s on %s: %s", r, c.Label(), canonical(cell.Point)))
 			}
 			if cell.Reason != "" {
-				problems = append(problems, fmt.Sprintf("%s on %s: %s: %s", r, c.Label(), cell.Status, cell.Reason))
+				problems = append(problems, fmt.Sprintf("%s on %s: %s at the selected point: %s", r, c.Label(), cell.Status, cell.Reason))
+			}
+			var counts []string
+			for _, st := range []string{results.StatusDiverged, results.StatusFailed, results.StatusNotApplicable} {
+				if n := cell.NotOK[st]; n > 0 {
+					counts = append(counts, fmt.Sprintf("%d %s", n, st))
+				}
+			}
+			if len(counts) > 0 {
+				problems = append(problems, fmt.Sprintf("%s on %s: over all sweep points, runs %s.", r, c.Label(), strings.Join(counts, ", ")))
 			}
 		}
 	}

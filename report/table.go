@@ -14,7 +14,7 @@ import (
 type Table struct {
 	Suite   string
 	Columns []Column
-	Rows    []string // rules, in order of first appearance
+	Rows    []string // rules: bp (the reference) first, then by name
 	Cells   map[CellKey]*Cell
 	// Warnings are caveats the reader must see, such as mixed configurations.
 	Warnings []string
@@ -43,6 +43,8 @@ type Cell struct {
 	Reason string
 	// Runs at the selected point, ok or not.
 	Records []*results.Record
+	// NotOK counts the runs, over every point, whose status is not ok.
+	NotOK map[string]int
 }
 
 // Build groups records into one table per suite, suites sorted by name.
@@ -85,6 +87,10 @@ func buildTable(suite string, recs []*results.Record) *Table {
 		groups[k][p] = append(groups[k][p], r)
 	}
 	sort.Slice(t.Columns, func(i, j int) bool { return t.Columns[i].Experiment < t.Columns[j].Experiment })
+	sort.Slice(t.Rows, func(i, j int) bool {
+		a, b := t.Rows[i], t.Rows[j]
+		return a == "bp" && b != "bp" || (a == "bp") == (b == "bp") && a < b
+	})
 	for k, points := range groups {
 		t.Cells[k] = t.selectPoint(k, points)
 	}
@@ -100,6 +106,7 @@ func (t *Table) selectPoint(k CellKey, points map[string][]*results.Record) *Cel
 	}
 	sort.Strings(names)
 	best, bestVal := "", math.Inf(-1)
+	notOK := map[string]int{}
 	for _, p := range names {
 		rs := t.unmixed(k, p, points[p])
 		points[p] = rs
@@ -108,6 +115,8 @@ func (t *Table) selectPoint(k CellKey, points map[string][]*results.Record) *Cel
 			if r.Status == results.StatusOK {
 				val += r.Final.BestValAcc
 				n++
+			} else {
+				notOK[r.Status]++
 			}
 		}
 		if n > 0 && val/float64(n) > bestVal {
@@ -117,7 +126,7 @@ func (t *Table) selectPoint(k CellKey, points map[string][]*results.Record) *Cel
 	if best == "" { // no ok run anywhere: report the first point's status
 		best = names[0]
 	}
-	c := &Cell{Points: len(names), Point: points[best][0].Spec.Point, Records: points[best]}
+	c := &Cell{Points: len(names), Point: points[best][0].Spec.Point, Records: points[best], NotOK: notOK}
 	var accs []float64
 	for _, r := range points[best] {
 		if r.Status == results.StatusOK {

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/creditbench/creditbench/datasets"
+)
+
+func runCLI(args ...string) (code int, stdout, stderr string) {
+	var o, e bytes.Buffer
+	code = run(context.Background(), args, &o, &e)
+	return code, o.String(), e.String()
+}
+
+// TestSmokeEndToEnd runs the smoke suite through the CLI into a fresh
+// folder, reruns it (nothing to train), and reports it.
+func TestSmokeEndToEnd(t *testing.T) {
+	info, _ := datasets.Lookup("mnist")
+	if _, ok := info.Source.Find(); !ok {
+		t.Skip("mnist: no local copy (make test fetches it)")
+	}
+	out := t.TempDir()
+	code, stdout, stderr := runCLI("run", "smoke", "--out", out, "--progress", "lines")
+	if code != 0 || !strings.Contains(stdout, "1 runs trained (1 ok)") {
+		t.Fatalf("run: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+	if !strings.Contains(stderr, "epoch 3/3") {
+		t.Errorf("no per-epoch progress in %q", stderr)
+	}
+	code, stdout, _ = runCLI("run", "smoke", "--out", out)
+	if code != 0 || !strings.Contains(stdout, "0 runs trained, 1 already recorded") {
+		t.Fatalf("rerun: exit %d: %s", code, stdout)
+	}
+	code, stdout, stderr = runCLI("report", "smoke", "--out", out)
+	if code != 0 || !strings.Contains(stdout, "mnist (fc)") || !strings.Contains(stdout, "bp") {
+		t.Fatalf("report: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+	for _, f := range []string{"tables.md", "smoke.csv", "smoke-fc-curves.png"} {
+		if st, err := os.Stat(filepath.Join(out, "report", f)); err != nil || st.Size() == 0 {
+			t.Errorf("report file %s: %v", f, err)
+		}
+	}
+}
+
+// TestCLIErrors pins the exit status and message of bad command lines.
+func TestCLIErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.toml")
+	os.WriteFile(bad, []byte("[suite]\nname = \"b\"\n[[experiment]]\nname = \"x\"\ndataset = \"mnist\"\nmodel = { kind = \"mlp\" }\nmethods = [\"bq\"]\n"), 0o644)
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{nil, 2, "usage:"},
+		{[]string{"fly"}, 2, `unknown command "fly"`},
+		{[]string{"run"}, 2, "name at least one suite"},
+		{[]string{"run", "smok"}, 1, `unknown built-in suite "smok" (did you mean "smoke"?)`},
+		{[]string{"run", bad}, 1, bad + `:7:1: experiment[0].methods: unknown rule "bq" (did you mean "bp"?)`},
+		{[]string{"run", "smoke", "--jobs", "0"}, 2, "--jobs 0: want 1 to"},
+		{[]string{"run", "smoke", "--shard", "3/2"}, 2, "--shard 3/2: want I/N"},
+		{[]string{"run", "smoke", "--set", "epohcs=1"}, 1, `unknown key (did you mean "epochs"?)`},
+		{[]string{"list", "rules"}, 2, "want one of methods, datasets, profiles, suites"},
+		{[]string{"data", "verify", "mnsit"}, 1, `unknown dataset "mnsit"`},
+		{[]string{"report", "--out", dir}, 1, "no run records in"},
+		{[]string{"report", "--format", "gif", "--out", dir}, 2, `unknown format "gif"`},
+	} {
+		code, stdout, stderr := runCLI(tc.args...)
+		if code != tc.code || !strings.Contains(stdout+stderr, tc.want) {
+			t.Errorf("creditbench %s: exit %d, output %q; want exit %d and %q",
+				strings.Join(tc.args, " "), code, stdout+stderr, tc.code, tc.want)
+		}
+	}
+}
+
+func TestPlanAndShardsCoverTheSuite(t *testing.T) {
+	code, all, _ := runCLI("plan", "mnist-fc", "--out", t.TempDir())
+	if code != 0 || !strings.Contains(all, "3 runs, 3 to train") {
+		t.Fatalf("plan: exit %d: %s", code, all)
+	}
+	seen := map[string]int{}
+	for i := range 2 {
+		code, out, _ := runCLI("run", "mnist-fc", "--dry-run", "--shard", []string{"0/2", "1/2"}[i], "--out", t.TempDir())
+		if code != 0 {
+			t.Fatalf("dry run: exit %d", code)
+		}
+		for _, line := range strings.Split(out, "\n") {
+			if f := strings.Fields(line); len(f) > 1 && f[1] == "todo" {
+				seen[f[0]]++
+			}
+		}
+	}
+	if len(seen) != 3 {
+		t.Fatalf("the shards cover %d keys, want 3: %v", len(seen), seen)
+	}
+	for k, n := range seen {
+		if n != 1 || !strings.Contains(all, k) {
+			t.Errorf("key %s is in %d shards", k, n)
+		}
+	}
+}
+
+func TestListMethodsShowsCosts(t *testing.T) {
+	code, out, _ := runCLI("list", "methods")
+	if code != 0 || !strings.Contains(out, "train 2002688 MACs/sample") || !strings.Contains(out, "keeps 1946 floats/sample") {
+		t.Fatalf("list methods: exit %d:\n%s", code, out)
+	}
+}

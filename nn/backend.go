@@ -14,7 +14,9 @@ var (
 )
 
 // SetBLASThreads asks the BLAS backend to use n threads for each product.
-// The pure-Go backend follows GOMAXPROCS instead and ignores it.
+// The OpenBLAS backend starts with one, because its results change in the
+// last bits with the thread count; benchmarks raise it. The pure-Go backend
+// follows GOMAXPROCS instead (its results do not depend on it) and ignores n.
 func SetBLASThreads(n int) {
 	if n > 0 {
 		setThreads(n)

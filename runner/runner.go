@@ -9,14 +9,13 @@ import (
 	"io"
 	"sync"
 
-	"github.com/creditbench/creditbench/nn"
 	"github.com/creditbench/creditbench/results"
 )
 
 // Options control a suite run.
 type Options struct {
-	// Jobs is the number of runs trained side by side (at least 1). With
-	// more than one, each run's BLAS uses one thread.
+	// Jobs is the number of runs trained side by side (at least 1); each
+	// run's BLAS uses one thread (see nn.SetBLASThreads).
 	Jobs int
 	// Progress receives progress events; nil shows nothing.
 	Progress Progress
@@ -44,9 +43,6 @@ func Run(ctx context.Context, specs []results.Spec, store *results.Store, opt Op
 		todo = append(todo, s)
 	}
 	jobs := max(1, min(opt.Jobs, len(todo)))
-	if jobs > 1 {
-		nn.SetBLASThreads(1)
-	}
 	prog := opt.Progress
 	if prog == nil {
 		prog = nopProgress{}

@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"math"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -79,6 +80,25 @@ func TestJobsDoNotChangeRecords(t *testing.T) {
 	again, _ := Run(context.Background(), specs, one, Options{Jobs: 1})
 	if again.Ran != 0 || again.Skipped != 3 {
 		t.Errorf("rerun trained %d and skipped %d, want 0 and 3", again.Ran, again.Skipped)
+	}
+}
+
+// TestThreadsDoNotChangeRecords trains one spec with GOMAXPROCS 1 and 2:
+// the pure-Go BLAS splits products over goroutines, OpenBLAS runs one
+// thread; neither may change a bit of the record.
+func TestThreadsDoNotChangeRecords(t *testing.T) {
+	requireMNIST(t)
+	spec := smallSpec("bp", 1)
+	spec.Model.Hidden = []int{300}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	a, err := Execute(context.Background(), spec, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runtime.GOMAXPROCS(2)
+	b, _ := Execute(context.Background(), spec, nil, nil)
+	if diff := cmp.Diff(a, b, ignoreTimings); diff != "" {
+		t.Errorf("GOMAXPROCS 1 and 2 records differ (-1 +2):\n%s", diff)
 	}
 }
 

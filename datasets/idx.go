@@ -55,14 +55,19 @@ func ReadIDX(r io.Reader) (*IDX, error) {
 			return nil, fmt.Errorf("idx: truncated header: dimension %d of %d missing", i+1, nd)
 		}
 		dims[i] = int(d)
+		if d != 0 && size > maxIDXBytes/int64(d) {
+			return nil, fmt.Errorf("idx: header claims dimensions %v, over %d bytes", dims[:i+1], int64(maxIDXBytes))
+		}
 		size *= int64(d)
 		if size > maxIDXBytes {
 			return nil, fmt.Errorf("idx: header claims dimensions %v, over %d bytes", dims[:i+1], int64(maxIDXBytes))
 		}
 	}
-	data := make([]byte, size)
-	if n, err := io.ReadFull(br, data); err != nil {
-		return nil, fmt.Errorf("idx: truncated: header %v needs %d data bytes, file has %d", dims, size, n)
+	// Read what is there rather than allocate what the header claims, so a
+	// corrupt header costs no more memory than the file.
+	data, err := io.ReadAll(io.LimitReader(br, size))
+	if int64(len(data)) < size || err != nil { // a cut gzip stream ends in an error
+		return nil, fmt.Errorf("idx: truncated: header %v needs %d data bytes, file has %d", dims, size, len(data))
 	}
 	switch _, err := br.ReadByte(); err {
 	case io.EOF:

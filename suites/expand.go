@@ -80,7 +80,24 @@ func (s *Suite) Expand() ([]results.Spec, error) {
 	return s.expand(&decoder{file: s.File, pos: positions{}, set: map[string]string{}})
 }
 
+// MaxRuns bounds the runs of one suite, so that a mistyped sweep fails at
+// once instead of exhausting memory.
+const MaxRuns = 100000
+
 func (s *Suite) expand(d *decoder) ([]results.Spec, error) {
+	total := 0
+	for i, e := range s.Experiments {
+		n := len(e.Methods) * len(s.Seeds)
+		for _, a := range e.Sweep {
+			n *= len(a.Values)
+			if n > MaxRuns {
+				break
+			}
+		}
+		if total += n; total > MaxRuns {
+			return nil, d.errf(fmt.Sprintf("experiment.%d", i), "the suite expands to over %d runs: shrink the sweep or the seeds", MaxRuns)
+		}
+	}
 	var specs []results.Spec
 	for i, e := range s.Experiments {
 		path := fmt.Sprintf("experiment.%d", i)

@@ -124,6 +124,8 @@ func TestErrors(t *testing.T) {
 		{"bad --set", head, []string{"epochs=x"}, `--set epochs=x: VALUE is not a TOML value`},
 		{"bad --set key", head, []string{"epoch=1"}, `--set epoch=1: unknown key (did you mean "epochs"?)`},
 		{"bad --set value", head, []string{"epochs=0"}, `--set epochs=0: defaults.epochs: 0 is below 1`},
+		{"huge sweep", head + "[experiment.sweep]\nepochs = [" + strings.Repeat("1,", 400) + "1]\nbatch_size = [" + strings.Repeat("1,", 400) + "1]\n", nil,
+			"the suite expands to over 100000 runs"},
 		{"no experiment", "[suite]\nname = \"t\"\n", nil, `experiment: missing`},
 		{"duplicate experiment", head + head[strings.Index(head, "[[experiment]]"):], nil,
 			`t.toml:10:1: experiment[1].name: "fc" is used by an earlier experiment`},

@@ -65,6 +65,12 @@ func (d *Dense) Grads(e *Engine, in, delta *Tensor) {
 	}
 }
 
+// Input returns the input of the last Forward.
+func (d *Dense) Input() *Tensor { return d.x }
+
+// Output returns the pre-activation a = X·W + b of the last Forward.
+func (d *Dense) Output() *Tensor { return d.y }
+
 // Params returns W and b.
 func (d *Dense) Params() []*Param { return []*Param{d.W, d.B} }
 

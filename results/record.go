@@ -72,10 +72,14 @@ type Record struct {
 // Epoch holds the curves after one epoch.
 type Epoch struct {
 	Epoch     int     `json:"epoch"`
-	TrainLoss Loss    `json:"train_loss"`
+	TrainLoss Float   `json:"train_loss"`
 	TrainAcc  float64 `json:"train_acc"`
 	ValAcc    float64 `json:"val_acc"`
 	TestAcc   float64 `json:"test_acc"`
+	// AngleToBP is, per Dense layer (input side first), the angle in degrees
+	// between the rule's weight update and the BP gradient, averaged over
+	// fixed probe batches of training data after the epoch.
+	AngleToBP []Float `json:"angle_to_bp_deg,omitempty"`
 	WallS     float64 `json:"wall_s"`
 }
 
@@ -113,12 +117,13 @@ type Env struct {
 	Version string `json:"version"`
 }
 
-// Loss is a loss value that may be NaN or ±Inf (a diverged run); JSON has no
-// such numbers, so they are written as null and read back as NaN.
-type Loss float64
+// Float is a measurement that may be NaN or ±Inf (the loss of a diverged
+// run, the angle to a zero update); JSON has no such numbers, so they are
+// written as null and read back as NaN.
+type Float float64
 
-// MarshalJSON writes a finite loss as a number and any other as null.
-func (l Loss) MarshalJSON() ([]byte, error) {
+// MarshalJSON writes a finite value as a number and any other as null.
+func (l Float) MarshalJSON() ([]byte, error) {
 	f := float64(l)
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return []byte("null"), nil
@@ -127,9 +132,9 @@ func (l Loss) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON reads null as NaN.
-func (l *Loss) UnmarshalJSON(b []byte) error {
+func (l *Float) UnmarshalJSON(b []byte) error {
 	if string(b) == "null" {
-		*l = Loss(math.NaN())
+		*l = Float(math.NaN())
 		return nil
 	}
 	return json.Unmarshal(b, (*float64)(l))

@@ -65,11 +65,16 @@ func Execute(ctx context.Context, spec results.Spec, onEpoch func(results.Epoch)
 			err = nil
 		}
 	}()
-	trainer, err := m.New(methods.Config{Net: net, Engine: engine, Optimizer: spec.Optimizer.New(),
+	opt := &capture{inner: spec.Optimizer.New(), grads: map[*nn.Param][]float32{}}
+	trainer, err := m.New(methods.Config{Net: net, Engine: engine, Optimizer: opt,
 		Params: params, Classes: data.Classes, Rand: rng})
 	if err != nil {
 		rec.Status, rec.Reason = results.StatusFailed, err.Error()
 		return rec, nil
+	}
+	probe, err := newProber(net, trainer, opt, splits.Train, spec.BatchSize)
+	if err != nil {
+		return nil, fmt.Errorf("runner: %s: %v", key, err)
 	}
 	cost := m.Cost(net, params)
 	rec.Efficiency = results.Efficiency{TrainMACsPerSample: cost.TrainMACs,
@@ -89,10 +94,11 @@ func Execute(ctx context.Context, spec results.Spec, onEpoch func(results.Epoch)
 		}
 		trainMACs += engine.MACs - before
 		trainSamples += splits.Train.Len()
-		e := results.Epoch{Epoch: ep, TrainLoss: results.Loss(loss), TrainAcc: acc,
+		e := results.Epoch{Epoch: ep, TrainLoss: results.Float(loss), TrainAcc: acc,
 			ValAcc:  accuracy(trainer, splits.Val),
 			TestAcc: accuracy(trainer, splits.Test)}
-		e.WallS = time.Since(start).Seconds()
+		e.WallS = time.Since(start).Seconds() // the probes are not part of training
+		e.AngleToBP = probe.angles()
 		wall += e.WallS
 		rec.Epochs = append(rec.Epochs, e)
 		var ms runtime.MemStats

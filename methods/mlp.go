@@ -1,0 +1,107 @@
+package methods
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/creditbench/creditbench/nn"
+)
+
+// mlp is the layer-by-layer view of an MLP that layer-local rules use:
+// Dense layers 1..L and the activations of layers 1..L−1 (the output layer
+// gives logits).
+type mlp struct {
+	dense []*nn.Dense
+	act   []*nn.Act
+}
+
+func mlpOf(net *nn.Sequential) (mlp, error) {
+	var m mlp
+	for i, l := range net.Layers {
+		switch l := l.(type) {
+		case *nn.Dense:
+			if i%2 != 0 {
+				return m, fmt.Errorf("methods: layer %d is Dense where an activation belongs", i)
+			}
+			m.dense = append(m.dense, l)
+		case *nn.Act:
+			if i%2 != 1 {
+				return m, fmt.Errorf("methods: layer %d is an activation where Dense belongs", i)
+			}
+			m.act = append(m.act, l)
+		default:
+			return m, fmt.Errorf("methods: layer %d is %T, not part of an MLP", i, l)
+		}
+	}
+	if len(m.dense) != len(m.act)+1 {
+		return m, fmt.Errorf("methods: an MLP ends in a Dense layer")
+	}
+	return m, nil
+}
+
+// usesMLP is the Uses of the rules that train MLPs only.
+func usesMLP(rule string, m nn.ModelSpec) error {
+	if m.Kind != "mlp" {
+		return fmt.Errorf("%s: model kind %q is not supported (accepted: mlp)", rule, m.Kind)
+	}
+	return nil
+}
+
+// bpLikeKept is what BP keeps per sample between its forward pass and its
+// updates: every layer's input and the output error. FTP, DFA, FA and
+// PEPITA keep the same.
+func bpLikeKept(net *nn.Sequential) int64 {
+	var n int64
+	ds := net.Denses()
+	for _, d := range ds {
+		n += int64(d.In)
+	}
+	return n + int64(ds[len(ds)-1].Out)
+}
+
+// outputError runs no product: it sets e = (softmax(logits) − onehot(labels))
+// / batch, the batch-mean gradient of the cross-entropy with respect to the
+// logits, and returns the mean loss and the number of correct rows.
+func outputError(logits *nn.Tensor, labels []int, e **nn.Tensor) (float64, int) {
+	*e = reshape(*e, logits.Rows(), logits.Cols())
+	return nn.SoftmaxCrossEntropy(logits, labels, *e)
+}
+
+// reshape returns t when it has the shape rows×cols, else a new tensor.
+func reshape(t *nn.Tensor, rows, cols int) *nn.Tensor {
+	if t != nil && t.Rows() == rows && t.Cols() == cols && len(t.Shape) == 2 {
+		return t
+	}
+	return nn.NewTensor(rows, cols)
+}
+
+// fixedRandom returns a rows×cols matrix drawn once from r: uniform on
+// ±limit, or Gaussian with the same variance (limit/√3).
+func fixedRandom(rows, cols int, limit float64, dist string, r *rand.Rand) *nn.Tensor {
+	t := nn.NewTensor(rows, cols)
+	if dist == "gaussian" {
+		nn.Gaussian(t.Data, limit/sqrt3, r)
+	} else {
+		nn.Uniform(t.Data, limit, r)
+	}
+	return t
+}
+
+const sqrt3 = 1.7320508075688772
+
+// derivTimes sets dst = dst ⊙ φ'(a) for the activation of layer act, given
+// its output h.
+func derivTimes(dst *nn.Tensor, act *nn.Act, h *nn.Tensor, scratch *[]float32) {
+	if len(*scratch) < len(h.Data) {
+		*scratch = make([]float32, len(h.Data))
+	}
+	d := (*scratch)[:len(h.Data)]
+	act.F.Deriv(d, h.Data)
+	for i, v := range d {
+		dst.Data[i] *= v
+	}
+}
+
+func errNoHidden(rule string) error {
+	return fmt.Errorf("%s: the model has no hidden layer to train", rule)
+}

@@ -1,0 +1,100 @@
+package runner
+
+import (
+	"math"
+
+	"github.com/creditbench/creditbench/datasets"
+	"github.com/creditbench/creditbench/methods"
+	"github.com/creditbench/creditbench/nn"
+	"github.com/creditbench/creditbench/results"
+)
+
+// probeBatches is the number of fixed training batches the angles are
+// measured on.
+const probeBatches = 4
+
+// capture is the optimizer every rule gets. Normally it passes updates on;
+// while probing it records each parameter's update direction (the gradient
+// the rule hands to the optimizer) and changes nothing.
+type capture struct {
+	inner   nn.Optimizer
+	probing bool
+	grads   map[*nn.Param][]float32
+}
+
+func (c *capture) Step(ps []*nn.Param) {
+	if !c.probing {
+		c.inner.Step(ps)
+		return
+	}
+	for _, p := range ps {
+		c.grads[p] = append(c.grads[p][:0], p.Grad.Data...)
+	}
+}
+
+// prober measures the angle between a rule's updates and BP's gradients on
+// the same weights and batches, outside training: the rule's optimizer is
+// switched to recording, so the weights do not move.
+type prober struct {
+	net     *nn.Sequential
+	rule    methods.Trainer
+	ruleOpt *capture
+	bp      methods.Trainer
+	bpOpt   *capture
+	x       []*nn.Tensor
+	y       [][]int
+}
+
+func newProber(net *nn.Sequential, rule methods.Trainer, ruleOpt *capture, train datasets.Split, batch int) (*prober, error) {
+	bpOpt := &capture{probing: true, grads: map[*nn.Param][]float32{}}
+	bp, err := methods.BP{}.New(methods.Config{Net: net, Engine: &nn.Engine{}, Optimizer: bpOpt})
+	if err != nil {
+		return nil, err
+	}
+	p := &prober{net: net, rule: rule, ruleOpt: ruleOpt, bp: bp, bpOpt: bpOpt}
+	for k := 0; k < probeBatches && (k+1)*batch <= train.Len(); k++ {
+		x := nn.NewTensor(batch, train.Part.Dim)
+		y := make([]int, batch)
+		train.Gather(x.Data, y, k*batch, (k+1)*batch)
+		p.x, p.y = append(p.x, x), append(p.y, y)
+	}
+	return p, nil
+}
+
+// angles returns, per Dense layer, the mean over the probe batches of the
+// angle in degrees between the rule's update of W and BP's gradient.
+func (p *prober) angles() []results.Float {
+	ds := p.net.Denses()
+	sum := make([]float64, len(ds))
+	p.ruleOpt.probing = true
+	defer func() { p.ruleOpt.probing = false }()
+	for k := range p.x {
+		p.rule.Step(p.x[k], p.y[k])
+		p.bp.Step(p.x[k], p.y[k])
+		for l, d := range ds {
+			sum[l] += angle(p.ruleOpt.grads[d.W], p.bpOpt.grads[d.W])
+		}
+	}
+	out := make([]results.Float, len(ds))
+	for l := range out {
+		out[l] = results.Float(sum[l] / float64(len(p.x)))
+	}
+	return out
+}
+
+// angle returns the angle in degrees between u and v, NaN when either is
+// zero or missing.
+func angle(u, v []float32) float64 {
+	if len(u) != len(v) || len(u) == 0 {
+		return math.NaN()
+	}
+	var uv, uu, vv float64
+	for i := range u {
+		a, b := float64(u[i]), float64(v[i])
+		uv += a * b
+		uu += a * a
+		vv += b * b
+	}
+	c := uv / math.Sqrt(uu*vv)
+	return math.Acos(math.Max(-1, math.Min(1, c))) * 180 / math.Pi
+}

@@ -4,9 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"math/rand/v2"
-	"sort"
+	"slices"
 	"sync"
 )
 
@@ -56,14 +57,7 @@ func Lookup(name string) (*Info, error) {
 }
 
 // Names returns the registered names, sorted.
-func Names() []string {
-	var ns []string
-	for n := range registry {
-		ns = append(ns, n)
-	}
-	sort.Strings(ns)
-	return ns
-}
+func Names() []string { return slices.Sorted(maps.Keys(registry)) }
 
 var cache sync.Map // name → *loadOnce
 

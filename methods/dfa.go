@@ -16,6 +16,8 @@ import (
 //
 // B_l is n_out×n_l, drawn once from the run's stream "dfa.B" (uniform on
 // ±b_scale·√(6/n_out), or Gaussian of the same variance) and never trained.
+// The default scale, 0.1, keeps the hidden layers' errors near BP's size; at
+// 1 the 784-1024-128-10 net diverges with SGD at lr 0.02.
 type DFA struct{}
 
 var _ Method = DFA{}
@@ -29,7 +31,7 @@ func (DFA) Doc() string {
 
 func (DFA) Params() []Param {
 	return []Param{
-		{Name: "b_scale", Default: 1.0, Help: "scale of the feedback matrices B_l, > 0"},
+		{Name: "b_scale", Default: 0.1, Help: "scale of the feedback matrices B_l relative to ±√(6/n_out), > 0"},
 		{Name: "b_dist", Default: "uniform", Choices: []string{"uniform", "gaussian"}, Help: "distribution of B_l"},
 	}
 }

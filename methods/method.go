@@ -9,8 +9,9 @@ package methods
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
-	"sort"
+	"slices"
 
 	"github.com/creditbench/creditbench/internal/suggest"
 	"github.com/creditbench/creditbench/nn"
@@ -106,14 +107,7 @@ func Lookup(name string) (Method, error) {
 }
 
 // Names returns the registered names, sorted.
-func Names() []string {
-	var ns []string
-	for n := range registry {
-		ns = append(ns, n)
-	}
-	sort.Strings(ns)
-	return ns
-}
+func Names() []string { return slices.Sorted(maps.Keys(registry)) }
 
 // Resolve checks the given parameters of m and fills in every default. An
 // integer is accepted for a float parameter; nothing else is converted.

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"math"
 	"path/filepath"
 	"strings"
 
@@ -20,28 +21,61 @@ var PlotFormats = []string{"png", "svg", "pdf"}
 // epoch of every rule at its selected point (mean over seeds) to
 // dir/SUITE-EXPERIMENT-curves.EXT, and returns the files written.
 func LearningCurves(t *Table, dir, ext string) ([]string, error) {
-	var files []string
-	for _, c := range t.Columns {
-		p := plot.New()
-		p.Title.Text = fmt.Sprintf("%s: %s", t.Suite, c.Label())
-		p.X.Label.Text = "epoch"
-		p.Y.Label.Text = "test accuracy (%)"
-		p.Legend.Top, p.Legend.Left = false, false
+	return perExperiment(t, dir, ext, "curves", "", "test accuracy (%)", func(_ string, c *Cell) []any {
+		return []any{meanCurve(c.Records)}
+	})
+}
+
+// AngleCurves writes, for each experiment of t, the angle between each
+// rule's weight update and the BP gradient per layer and epoch (mean over
+// seeds at the selected point) to dir/SUITE-EXPERIMENT-angles.EXT, as the FTP
+// paper's Fig. 2 shows it. BP itself (at 0°) is left out.
+func AngleCurves(t *Table, dir, ext string) ([]string, error) {
+	return perExperiment(t, dir, ext, "angles", ", update vs BP gradient", "angle (degrees)", func(row string, c *Cell) []any {
+		if row == "bp" {
+			return nil
+		}
 		var lines []any
+		for l, xy := range meanAngles(c.Records) {
+			lines = append(lines, fmt.Sprintf("W%d", l+1), xy)
+		}
+		return lines
+	})
+}
+
+// perExperiment draws one plot per experiment of t against the epoch, with
+// the lines that lines returns for each row's cell (name, XYs pairs; a lone
+// XYs takes the row's name), and saves it as dir/SUITE-EXPERIMENT-KIND.EXT.
+// Experiments with no line get no file.
+func perExperiment(t *Table, dir, ext, kind, title, ylabel string, lines func(row string, c *Cell) []any) ([]string, error) {
+	var files []string
+	for _, col := range t.Columns {
+		p := plot.New()
+		p.Title.Text = fmt.Sprintf("%s: %s%s", t.Suite, col.Label(), title)
+		p.X.Label.Text = "epoch"
+		p.Y.Label.Text = ylabel
+		var all []any
 		for _, r := range t.Rows {
-			cell := t.Cells[CellKey{r, c.Experiment}]
+			cell := t.Cells[CellKey{r, col.Experiment}]
 			if cell == nil || cell.Seeds == 0 {
 				continue
 			}
-			lines = append(lines, r, meanCurve(cell.Records))
+			ls := lines(r, cell)
+			if len(ls) == 1 {
+				all = append(all, r, ls[0])
+				continue
+			}
+			for i := 0; i+1 < len(ls); i += 2 {
+				all = append(all, r+" "+ls[i].(string), ls[i+1])
+			}
 		}
-		if len(lines) == 0 {
+		if len(all) == 0 {
 			continue
 		}
-		if err := plotutil.AddLinePoints(p, lines...); err != nil {
+		if err := plotutil.AddLinePoints(p, all...); err != nil {
 			return files, fmt.Errorf("report: %v", err)
 		}
-		name := filepath.Join(dir, fmt.Sprintf("%s-%s-curves.%s", t.Suite, c.Experiment, ext))
+		name := filepath.Join(dir, fmt.Sprintf("%s-%s-%s.%s", t.Suite, col.Experiment, kind, ext))
 		if err := p.Save(6*vg.Inch, 4*vg.Inch, name); err != nil {
 			return files, fmt.Errorf("report: %v", err)
 		}
@@ -50,20 +84,60 @@ func LearningCurves(t *Table, dir, ext string) ([]string, error) {
 	return files, nil
 }
 
-// meanCurve averages the test accuracy per epoch over the ok runs, up to the
-// shortest run.
-func meanCurve(recs []*results.Record) plotter.XYs {
-	var ok []*results.Record
-	n := -1
-	for _, r := range recs {
-		if r.Status == results.StatusOK {
-			ok = append(ok, r)
-			if n < 0 || len(r.Epochs) < n {
-				n = len(r.Epochs)
+// meanAngles averages each layer's angle per epoch over the ok runs, up to
+// the shortest run; NaN angles (a zero update) are left out of the mean.
+func meanAngles(recs []*results.Record) []plotter.XYs {
+	ok := okRecords(recs)
+	n := shortest(ok)
+	if n == 0 || len(ok[0].Epochs[0].AngleToBP) == 0 {
+		return nil
+	}
+	layers := len(ok[0].Epochs[0].AngleToBP)
+	out := make([]plotter.XYs, layers)
+	for l := range out {
+		for i := 0; i < n; i++ {
+			var sum float64
+			var k int
+			for _, r := range ok {
+				if a := float64(r.Epochs[i].AngleToBP[l]); !math.IsNaN(a) {
+					sum += a
+					k++
+				}
+			}
+			if k > 0 {
+				out[l] = append(out[l], plotter.XY{X: float64(i + 1), Y: sum / float64(k)})
 			}
 		}
 	}
-	xy := make(plotter.XYs, max(n, 0))
+	return out
+}
+
+func okRecords(recs []*results.Record) []*results.Record {
+	var ok []*results.Record
+	for _, r := range recs {
+		if r.Status == results.StatusOK {
+			ok = append(ok, r)
+		}
+	}
+	return ok
+}
+
+// shortest returns the fewest epochs among recs (0 for none).
+func shortest(recs []*results.Record) int {
+	n := -1
+	for _, r := range recs {
+		if n < 0 || len(r.Epochs) < n {
+			n = len(r.Epochs)
+		}
+	}
+	return max(n, 0)
+}
+
+// meanCurve averages the test accuracy per epoch over the ok runs, up to the
+// shortest run.
+func meanCurve(recs []*results.Record) plotter.XYs {
+	ok := okRecords(recs)
+	xy := make(plotter.XYs, shortest(ok))
 	for i := range xy {
 		xy[i].X = float64(i + 1)
 		for _, r := range ok {

@@ -47,6 +47,13 @@ func Write(w io.Writer, t *Table, format string) error {
 			return err
 		}
 		fmt.Fprintln(w)
+		if ang := t.angleRows(); len(ang) > 1 {
+			fmt.Fprintf(w, "\n"+heading, "Suite "+t.Suite+": angle between each layer's update and the BP gradient at the last epoch (degrees)")
+			if err := render(w, ang, md); err != nil {
+				return err
+			}
+			fmt.Fprintln(w)
+		}
 		return nil
 	}
 	return fmt.Errorf("report: unknown format %q (accepted: %s)", format, strings.Join(Formats, ", "))
@@ -148,6 +155,34 @@ func (t *Table) notes() []string {
 		notes = append(notes, "Warning: "+w)
 	}
 	return notes
+}
+
+// angleRows lists, per rule other than bp, the mean over seeds of each
+// layer's last-epoch angle to the BP gradient.
+func (t *Table) angleRows() [][]string {
+	rows := [][]string{{"rule", "experiment", "W1 / W2 / … (input side first)"}}
+	for _, r := range t.Rows {
+		for _, c := range t.Columns {
+			cell := t.Cells[CellKey{r, c.Experiment}]
+			if cell == nil || cell.Seeds == 0 || r == "bp" {
+				continue
+			}
+			curves := meanAngles(cell.Records)
+			if len(curves) == 0 {
+				continue
+			}
+			var parts []string
+			for _, xy := range curves {
+				if len(xy) == 0 {
+					parts = append(parts, "–")
+					continue
+				}
+				parts = append(parts, fmt.Sprintf("%.1f", xy[len(xy)-1].Y))
+			}
+			rows = append(rows, []string{r, c.Label(), strings.Join(parts, " / ")})
+		}
+	}
+	return rows
 }
 
 func (t *Table) efficiencyRows() [][]string {

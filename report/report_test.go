@@ -99,3 +99,33 @@ func TestLearningCurvesWritePNG(t *testing.T) {
 		t.Errorf("%s is not a PNG", files[0])
 	}
 }
+
+func TestSelectEachGivesARowPerPoint(t *testing.T) {
+	a, b := rec("ftp", 1, 0.01, 0.9, 0.9, "ok"), rec("ftp", 1, 0.1, 0.95, 0.85, "ok")
+	a.Spec.Select, b.Spec.Select = "each", "each"
+	tables := Build([]*results.Record{a, b})
+	if diff := cmp.Diff([]string{"ftp optimizer.lr=0.01", "ftp optimizer.lr=0.1"}, tables[0].Rows); diff != "" {
+		t.Errorf("rows (-want +got):\n%s", diff)
+	}
+}
+
+func TestAngleCurvesSkipBPAndWritePNG(t *testing.T) {
+	bp, ftp := rec("bp", 1, 0, 0.9, 0.9, "ok"), rec("ftp", 1, 0, 0.9, 0.9, "ok")
+	for _, r := range []*results.Record{bp, ftp} {
+		for i := range r.Epochs {
+			r.Epochs[i].AngleToBP = []results.Float{40, 60}
+		}
+	}
+	tb := Build([]*results.Record{bp})[0]
+	if files, err := AngleCurves(tb, t.TempDir(), "png"); err != nil || len(files) != 0 {
+		t.Errorf("BP alone drew %v (err %v), want no angle plot", files, err)
+	}
+	tb = Build([]*results.Record{bp, ftp})[0]
+	files, err := AngleCurves(tb, t.TempDir(), "png")
+	if err != nil || len(files) != 1 {
+		t.Fatalf("files %v, err %v", files, err)
+	}
+	if rows := tb.angleRows(); len(rows) != 2 || rows[1][2] != "40.0 / 60.0" {
+		t.Errorf("angle rows %v", rows)
+	}
+}

@@ -14,7 +14,7 @@ import (
 type Table struct {
 	Suite   string
 	Columns []Column
-	Rows    []string // rules: bp (the reference) first, then by name
+	Rows    []string // rules (or rules at points): bp first, then by name
 	Cells   map[CellKey]*Cell
 	// Warnings are caveats the reader must see, such as mixed configurations.
 	Warnings []string
@@ -28,8 +28,9 @@ type Column struct {
 // Label is the column's heading: the dataset, with the experiment's name.
 func (c Column) Label() string { return c.Dataset + " (" + c.Experiment + ")" }
 
-// CellKey locates a cell.
-type CellKey struct{ Rule, Experiment string }
+// CellKey locates a cell: the row (a rule, or a rule at a sweep point) and the
+// experiment.
+type CellKey struct{ Row, Experiment string }
 
 // Cell summarises the selected sweep point of one rule on one experiment.
 type Cell struct {
@@ -75,11 +76,12 @@ func buildTable(suite string, recs []*results.Record) *Table {
 			seenCol[s.Experiment] = true
 			t.Columns = append(t.Columns, Column{s.Experiment, s.Dataset})
 		}
-		if !seenRow[s.Method] {
-			seenRow[s.Method] = true
-			t.Rows = append(t.Rows, s.Method)
+		row := rowLabel(s)
+		if !seenRow[row] {
+			seenRow[row] = true
+			t.Rows = append(t.Rows, row)
 		}
-		k := CellKey{s.Method, s.Experiment}
+		k := CellKey{row, s.Experiment}
 		if groups[k] == nil {
 			groups[k] = map[string][]*results.Record{}
 		}
@@ -95,6 +97,24 @@ func buildTable(suite string, recs []*results.Record) *Table {
 		t.Cells[k] = t.selectPoint(k, points)
 	}
 	return t
+}
+
+// rowLabel is the rule, followed by the sweep point's coordinates when the
+// spec asks for every point to be shown (select = "each").
+func rowLabel(s results.Spec) string {
+	if s.Select != "each" || len(s.Point) == 0 {
+		return s.Method
+	}
+	keys := make([]string, 0, len(s.Point))
+	for k := range s.Point {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s=%v", strings.TrimPrefix(k, s.Method+"."), s.Point[k])
+	}
+	return s.Method + " " + strings.Join(parts, " ")
 }
 
 // selectPoint picks the point with the best mean validation accuracy over
@@ -163,7 +183,7 @@ func (t *Table) unmixed(k CellKey, point string, rs []*results.Record) []*result
 	}
 	sort.SliceStable(order, func(i, j int) bool { return len(configs[order[i]]) > len(configs[order[j]]) })
 	t.Warnings = append(t.Warnings, fmt.Sprintf("%s on %s%s: the records mix %d configurations (differing in %s); showing the one with %d runs",
-		k.Rule, k.Experiment, pointSuffix(point), len(configs), strings.Join(differing(configs[order[0]][0].Spec, configs[order[1]][0].Spec), ", "),
+		k.Row, k.Experiment, pointSuffix(point), len(configs), strings.Join(differing(configs[order[0]][0].Spec, configs[order[1]][0].Spec), ", "),
 		len(configs[order[0]])))
 	return configs[order[0]]
 }

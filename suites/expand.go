@@ -3,6 +3,7 @@ package suites
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -46,7 +47,7 @@ func (d *decoder) override(raw map[string]any, arg string) error {
 			e["methods"] = value
 			d.set[fmt.Sprintf("experiment.%d.methods", i)] = arg
 		}
-	case !dotted && contains(settingKeys, key), dotted && head == "optimizer" && rest != "":
+	case !dotted && slices.Contains(settingKeys, key), dotted && head == "optimizer" && rest != "":
 		t := sub(raw, "defaults")
 		if dotted {
 			sub(t, "optimizer")[rest] = value
@@ -63,7 +64,13 @@ func (d *decoder) override(raw map[string]any, arg string) error {
 				delete(e, key)
 			}
 			if sw, ok := e["sweep"].(map[string]any); ok {
-				delete(sw, key)
+				rules, _ := e["methods"].([]any)
+				for k := range sw {
+					head, rest, _ := strings.Cut(k, ".")
+					if k == key || rest == key && slices.Contains(rules, any(head)) {
+						delete(sw, k) // the override holds for every rule
+					}
+				}
 			}
 		}
 	default:
@@ -108,7 +115,7 @@ func (s *Suite) expand(d *decoder) ([]results.Spec, error) {
 			}
 			var axes []Axis
 			for _, a := range e.Sweep {
-				if head, _, dotted := strings.Cut(a.Key, "."); !dotted || head == "optimizer" || head == rule {
+				if ax, _ := parseAxis(a.Key, e.Methods); ax.rule == "" || ax.rule == rule {
 					axes = append(axes, a)
 				}
 			}
@@ -168,17 +175,16 @@ func (s *Suite) resolve(d *decoder, path string, e Experiment, m methods.Method,
 		params = map[string]any{}
 	}
 	for k, v := range point {
-		head, rest, dotted := strings.Cut(k, ".")
-		switch {
-		case !dotted:
-			var st Settings
-			probe := &table{d: d, path: path + ".sweep", m: map[string]any{k: v}, used: map[string]bool{}}
-			st, _ = d.settings(probe) // checked when the sweep was read
+		ax, _ := parseAxis(k, e.Methods) // checked when the sweep was read
+		switch ax.kind {
+		case axisSetting:
+			probe := &table{d: d, path: path + ".sweep", m: map[string]any{ax.name: v}, used: map[string]bool{}}
+			st, _ := d.settings(probe)
 			apply(&spec, st)
-		case head == "optimizer":
-			opt, optPath = mergeOptimizer(opt, map[string]any{rest: v}), path+".sweep"
+		case axisOptimizer:
+			opt, optPath = mergeOptimizer(opt, map[string]any{ax.name: v}), path+".sweep"
 		default:
-			params[rest] = v
+			params[ax.name] = v
 		}
 	}
 	o, err := d.optimizer(optPath, opt, false)

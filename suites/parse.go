@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -298,14 +299,14 @@ func (d *decoder) settings(t *table) (Settings, error) {
 	if s.Profile, err = t.str("profile"); err != nil {
 		return s, err
 	}
-	if s.Profile != nil && !contains(Profiles, *s.Profile) {
+	if s.Profile != nil && !slices.Contains(Profiles, *s.Profile) {
 		return s, d.errf(t.at("profile"), "unknown profile %q%s (accepted: %s)", *s.Profile,
 			suggest.Hint(*s.Profile, Profiles), strings.Join(Profiles, ", "))
 	}
 	if s.Select, err = t.str("select"); err != nil {
 		return s, err
 	}
-	if s.Select != nil && !contains(Selections, *s.Select) {
+	if s.Select != nil && !slices.Contains(Selections, *s.Select) {
 		return s, d.errf(t.at("select"), "unknown selection %q (accepted: %s)", *s.Select, strings.Join(Selections, ", "))
 	}
 	if _, ok := t.m["optimizer"]; ok {
@@ -485,7 +486,7 @@ func (d *decoder) params(t *table, rules []string) (map[string]map[string]any, e
 		if err != nil {
 			return nil, err
 		}
-		if !contains(rules, rule) {
+		if !slices.Contains(rules, rule) {
 			return nil, d.errf(rt.path, "parameters for rule %q, which this experiment does not run (methods: %s)",
 				rule, strings.Join(rules, ", "))
 		}
@@ -510,7 +511,8 @@ func (d *decoder) checkParam(m methods.Method, path, key string, v any) error {
 }
 
 // sweep reads the axes; each key is a setting, "optimizer.KEY" or
-// "RULE.PARAM" for a rule the experiment runs.
+// "RULE.PARAM" for a rule the experiment runs, or "RULE.SETTING" and
+// "RULE.optimizer.KEY" to sweep a setting for that rule alone.
 func (d *decoder) sweep(t *table, rules []string) ([]Axis, error) {
 	st, err := t.sub("sweep")
 	if err != nil {
@@ -529,29 +531,27 @@ func (d *decoder) sweep(t *table, rules []string) ([]Axis, error) {
 		if len(vals) == 0 {
 			return nil, d.errf(path, "is empty: a sweep axis needs at least one value")
 		}
-		head, rest, dotted := strings.Cut(key, ".")
-		switch {
-		case !dotted && contains(settingKeys, key) && key != "optimizer":
-			for _, v := range vals {
-				probe := &table{d: d, path: path, m: map[string]any{key: v}, used: map[string]bool{}}
-				if _, err := d.settings(probe); err != nil {
-					return nil, err
-				}
+		ax, ok := parseAxis(key, rules)
+		var rule methods.Method
+		if ax.rule != "" {
+			rule, _ = methods.Lookup(ax.rule)
+		}
+		for _, v := range vals {
+			var err error
+			switch {
+			case !ok:
+			case ax.kind == axisSetting:
+				_, err = d.settings(&table{d: d, path: path, m: map[string]any{ax.name: v}, used: map[string]bool{}})
+			case ax.kind == axisOptimizer:
+				_, err = d.optimizer(path, map[string]any{ax.name: v}, true)
+			default:
+				err = d.checkParam(rule, path, ax.name, v)
 			}
-		case dotted && head == "optimizer":
-			for _, v := range vals {
-				if _, err := d.optimizer(path, map[string]any{rest: v}, true); err != nil {
-					return nil, err
-				}
+			if err != nil {
+				return nil, err
 			}
-		case dotted && contains(rules, head):
-			m, _ := methods.Lookup(head)
-			for _, v := range vals {
-				if err := d.checkParam(m, path, rest, v); err != nil {
-					return nil, err
-				}
-			}
-		default:
+		}
+		if !ok {
 			var accepted []string
 			for _, k := range settingKeys {
 				if k != "optimizer" {
@@ -560,7 +560,7 @@ func (d *decoder) sweep(t *table, rules []string) ([]Axis, error) {
 			}
 			accepted = append(accepted, "optimizer.KEY")
 			for _, r := range rules {
-				accepted = append(accepted, r+".PARAM")
+				accepted = append(accepted, r+".PARAM", r+".optimizer.KEY")
 			}
 			return nil, d.errf(path, "unknown sweep axis%s (accepted: %s)",
 				suggest.Hint(key, append(accepted, optimizerAxes()...)), strings.Join(accepted, ", "))
@@ -579,11 +579,36 @@ func optimizerAxes() []string {
 	return out
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
+// axis kinds: what a sweep key sets.
+const (
+	axisSetting = iota
+	axisOptimizer
+	axisParam
+)
+
+// axis is a parsed sweep key: the rule it is limited to ("" for all), what
+// it sets, and the name of the setting, optimizer key or rule parameter.
+type axis struct {
+	rule string
+	kind int
+	name string
+}
+
+func parseAxis(key string, rules []string) (axis, bool) {
+	var a axis
+	if head, rest, ok := strings.Cut(key, "."); ok && slices.Contains(rules, head) {
+		a.rule, key = head, rest
 	}
-	return false
+	head, rest, dotted := strings.Cut(key, ".")
+	switch {
+	case !dotted && key != "optimizer" && slices.Contains(settingKeys, key):
+		a.kind, a.name = axisSetting, key
+	case dotted && head == "optimizer" && rest != "" && !strings.Contains(rest, "."):
+		a.kind, a.name = axisOptimizer, rest
+	case !dotted && a.rule != "" && key != "":
+		a.kind, a.name = axisParam, key
+	default:
+		return a, false
+	}
+	return a, true
 }

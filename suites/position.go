@@ -96,33 +96,32 @@ type piece struct {
 	start int
 }
 
-// splitTopLevel splits the body of an inline table at its top-level commas.
+// splitTopLevel splits the body of an inline table at its top-level commas,
+// up to the brace that closes it.
 func splitTopLevel(s string) []piece {
 	var out []piece
 	depth, start := 0, 0
-	inStr := byte(0)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
+	closed := false
+	scanCode(s, func(i int, c byte) bool {
 		switch {
-		case inStr != 0:
-			if c == inStr && (c == '\'' || i == 0 || s[i-1] != '\\') {
-				inStr = 0
-			}
-		case c == '"' || c == '\'':
-			inStr = c
 		case c == '[' || c == '{':
 			depth++
+		case (c == ']' || c == '}') && depth == 0:
+			out = append(out, piece{s[start:i], start})
+			closed = true
+			return false
 		case c == ']' || c == '}':
-			if depth == 0 {
-				return append(out, piece{s[start:i], start})
-			}
 			depth--
 		case c == ',' && depth == 0:
 			out = append(out, piece{s[start:i], start})
 			start = i + 1
 		}
+		return true
+	})
+	if !closed {
+		out = append(out, piece{s[start:], start})
 	}
-	return append(out, piece{s[start:], start})
+	return out
 }
 
 // resolve turns a header's keys into a path, inserting the current index
@@ -170,27 +169,9 @@ func splitKey(k string) []string {
 	return append(parts, strings.TrimSpace(cur.String()))
 }
 
-// findEquals returns the index of the first '=' outside quotes, or −1.
-func findEquals(s string) int {
-	inStr := byte(0)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case inStr != 0:
-			if c == inStr {
-				inStr = 0
-			}
-		case c == '"' || c == '\'':
-			inStr = c
-		case c == '=':
-			return i
-		}
-	}
-	return -1
-}
-
-// stripComment removes a trailing # comment outside strings.
-func stripComment(s string) string {
+// scanCode calls f with the index and byte of every byte of s outside
+// quoted strings, in order, until f returns false.
+func scanCode(s string, f func(i int, c byte) bool) {
 	inStr := byte(0)
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -201,32 +182,50 @@ func stripComment(s string) string {
 			}
 		case c == '"' || c == '\'':
 			inStr = c
-		case c == '#':
-			return s[:i]
+		default:
+			if !f(i, c) {
+				return
+			}
 		}
 	}
-	return s
+}
+
+// findEquals returns the index of the first '=' outside quotes, or −1.
+func findEquals(s string) int {
+	at := -1
+	scanCode(s, func(i int, c byte) bool {
+		if c == '=' {
+			at = i
+		}
+		return at < 0
+	})
+	return at
+}
+
+// stripComment removes a trailing # comment outside strings.
+func stripComment(s string) string {
+	end := len(s)
+	scanCode(s, func(i int, c byte) bool {
+		if c == '#' {
+			end = i
+		}
+		return end == len(s)
+	})
+	return s[:end]
 }
 
 // bracketDelta counts opening minus closing brackets outside strings.
 func bracketDelta(s string) int {
 	d := 0
-	inStr := byte(0)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case inStr != 0:
-			if c == inStr && (c == '\'' || s[i-1] != '\\') {
-				inStr = 0
-			}
-		case c == '"' || c == '\'':
-			inStr = c
-		case c == '[' || c == '{':
+	scanCode(s, func(_ int, c byte) bool {
+		switch c {
+		case '[', '{':
 			d++
-		case c == ']' || c == '}':
+		case ']', '}':
 			d--
 		}
-	}
+		return true
+	})
 	return d
 }
 

@@ -75,5 +75,7 @@ var settingKeys = []string{"epochs", "batch_size", "validation", "train_limit", 
 // Profiles lists the accepted precision profiles.
 var Profiles = []string{"fp32"}
 
-// Selections lists the accepted values of select.
-var Selections = []string{"best_val"}
+// Selections lists the accepted values of select: "best_val" reports each
+// rule at its sweep point of best mean validation accuracy; "each" reports
+// every sweep point as a row of its own (ablations).
+var Selections = []string{"best_val", "each"}

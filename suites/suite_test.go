@@ -1,6 +1,7 @@
 package suites
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -55,6 +56,34 @@ func TestExpandSweepAndSeeds(t *testing.T) {
 	specs2, _ := again.Expand()
 	if diff := cmp.Diff(specs, specs2); diff != "" {
 		t.Errorf("a second parse expanded differently (-first +second):\n%s", diff)
+	}
+}
+
+func TestPerRuleAxes(t *testing.T) {
+	src := strings.Replace(sweepSuite, `methods = ["bp"]`, `methods = ["bp", "ftp"]`, 1)
+	src = strings.Replace(src, `"optimizer.lr" = [0.01, 0.1]
+epochs = [1, 2]`, `"bp.optimizer.lr" = [0.01, 0.1, 0.2]
+"ftp.gamma" = [0.05, 0.1, 0.2]
+"ftp.epochs" = [4]`, 1)
+	s, err := Parse("t.toml", []byte(src), []string{"seeds=[1]"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	specs, _ := s.Expand()
+	got := map[string][]string{}
+	for _, sp := range specs {
+		got[sp.Method] = append(got[sp.Method], fmt.Sprintf("lr %v gamma %v epochs %d", sp.Optimizer.LR, sp.Params["gamma"], sp.Epochs))
+	}
+	want := map[string][]string{
+		"bp":  {"lr 0.01 gamma <nil> epochs 3", "lr 0.1 gamma <nil> epochs 3", "lr 0.2 gamma <nil> epochs 3"},
+		"ftp": {"lr 0.05 gamma 0.05 epochs 4", "lr 0.05 gamma 0.1 epochs 4", "lr 0.05 gamma 0.2 epochs 4"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("per-rule axes (-want +got):\n%s", diff)
+	}
+	s, _ = Parse("t.toml", []byte(src), []string{"seeds=[1]", "optimizer.lr=0.3"})
+	if specs, _ := s.Expand(); len(specs) != 4 || specs[0].Optimizer.LR != 0.3 {
+		t.Errorf("--set optimizer.lr left %d runs (want 1 bp + 3 ftp), lr %v", len(specs), specs[0].Optimizer.LR)
 	}
 }
 

@@ -62,10 +62,14 @@ func cmdReport(_ context.Context, args []string, stdout, stderr io.Writer) error
 					err = writeFile(filepath.Join(dir, t.Suite+".csv"), b.Bytes(), stderr)
 				}
 			default:
-				var files []string
-				files, err = report.LearningCurves(t, dir, f)
-				for _, name := range files {
-					fmt.Fprintf(stderr, "wrote %s\n", name)
+				for _, plot := range []func(*report.Table, string, string) ([]string, error){report.LearningCurves, report.AngleCurves} {
+					files, perr := plot(t, dir, f)
+					for _, name := range files {
+						fmt.Fprintf(stderr, "wrote %s\n", name)
+					}
+					if err == nil {
+						err = perr
+					}
 				}
 			}
 			if err != nil {

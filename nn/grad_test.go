@@ -170,3 +170,38 @@ func TestSGDVariantsMatchHandComputation(t *testing.T) {
 		}
 	}
 }
+
+// TestOptimizerStateRoundTrip checks that an optimizer restored from another's
+// state continues exactly as the original does.
+func TestOptimizerStateRoundTrip(t *testing.T) {
+	for _, mk := range []func() StatefulOptimizer{
+		func() StatefulOptimizer { return &SGD{LR: 0.1, Momentum: 0.9} },
+		func() StatefulOptimizer { return &Adam{LR: 0.01} },
+	} {
+		p := newParam("w", 3)
+		step := func(o Optimizer) {
+			for i := range p.Grad.Data {
+				p.Grad.Data[i] = p.Value.Data[i] + float32(i)
+			}
+			o.Step([]*Param{p})
+		}
+		a := mk()
+		step(a)
+		step(a)
+		saved := a.State([]*Param{p})
+		w := append([]float32(nil), p.Value.Data...)
+		step(a)
+		want := append([]float32(nil), p.Value.Data...)
+		copy(p.Value.Data, w)
+		b := mk()
+		if err := b.SetState([]*Param{p}, saved); err != nil {
+			t.Fatal(err)
+		}
+		step(b)
+		for i := range want {
+			if p.Value.Data[i] != want[i] {
+				t.Fatalf("%T: restored optimizer gives %v, original %v", a, p.Value.Data, want)
+			}
+		}
+	}
+}

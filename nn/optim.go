@@ -77,18 +77,7 @@ type Adam struct {
 
 // Step updates every parameter.
 func (o *Adam) Step(params []*Param) {
-	if o.m == nil {
-		o.m, o.v = make(map[*Param][]float32), make(map[*Param][]float32)
-		if o.Beta1 == 0 {
-			o.Beta1 = 0.9
-		}
-		if o.Beta2 == 0 {
-			o.Beta2 = 0.999
-		}
-		if o.Eps == 0 {
-			o.Eps = 1e-8
-		}
-	}
+	o.setup()
 	o.t++
 	c1 := 1 - math.Pow(float64(o.Beta1), float64(o.t))
 	c2 := 1 - math.Pow(float64(o.Beta2), float64(o.t))
@@ -159,4 +148,98 @@ func (s OptimizerSpec) New() Optimizer {
 	}
 	return &SGD{LR: float32(s.LR), Momentum: float32(s.Momentum), Nesterov: s.Nesterov,
 		WeightDecay: float32(s.WeightDecay)}
+}
+
+// setup fills in the defaults and the state maps on first use.
+func (o *Adam) setup() {
+	if o.m != nil {
+		return
+	}
+	o.m, o.v = make(map[*Param][]float32), make(map[*Param][]float32)
+	if o.Beta1 == 0 {
+		o.Beta1 = 0.9
+	}
+	if o.Beta2 == 0 {
+		o.Beta2 = 0.999
+	}
+	if o.Eps == 0 {
+		o.Eps = 1e-8
+	}
+}
+
+// OptimizerState is the internal state of an optimizer: a step count and, per
+// parameter in the order given, its arrays (nil where none exists yet). It is
+// what a checkpoint must keep for training to go on bit for bit.
+type OptimizerState struct {
+	Steps int
+	Slots [][][]float32 // per parameter: SGD [v], Adam [m, v]
+}
+
+// StatefulOptimizer is an optimizer whose state can be saved and restored.
+type StatefulOptimizer interface {
+	Optimizer
+	State(params []*Param) OptimizerState
+	SetState(params []*Param, s OptimizerState) error
+}
+
+var (
+	_ StatefulOptimizer = (*SGD)(nil)
+	_ StatefulOptimizer = (*Adam)(nil)
+)
+
+func slotsOf(params []*Param, maps ...map[*Param][]float32) [][][]float32 {
+	out := make([][][]float32, len(params))
+	for i, p := range params {
+		for _, m := range maps {
+			out[i] = append(out[i], append([]float32(nil), m[p]...))
+		}
+	}
+	return out
+}
+
+func setSlots(params []*Param, s OptimizerState, maps ...map[*Param][]float32) error {
+	if len(s.Slots) != len(params) {
+		return fmt.Errorf("nn: optimizer state for %d parameters, the network has %d", len(s.Slots), len(params))
+	}
+	for i, p := range params {
+		if len(s.Slots[i]) != len(maps) {
+			return fmt.Errorf("nn: optimizer state of parameter %d has %d arrays, want %d", i, len(s.Slots[i]), len(maps))
+		}
+		for k, m := range maps {
+			switch v := s.Slots[i][k]; {
+			case len(v) == 0:
+				delete(m, p)
+			case len(v) != len(p.Value.Data):
+				return fmt.Errorf("nn: optimizer state of parameter %d has %d values, want %d", i, len(v), len(p.Value.Data))
+			default:
+				m[p] = append([]float32(nil), v...)
+			}
+		}
+	}
+	return nil
+}
+
+// State returns the momentum buffers.
+func (o *SGD) State(params []*Param) OptimizerState {
+	return OptimizerState{Slots: slotsOf(params, o.v)}
+}
+
+// SetState restores the momentum buffers.
+func (o *SGD) SetState(params []*Param, s OptimizerState) error {
+	if o.v == nil {
+		o.v = make(map[*Param][]float32)
+	}
+	return setSlots(params, s, o.v)
+}
+
+// State returns the step count and both moment estimates.
+func (o *Adam) State(params []*Param) OptimizerState {
+	return OptimizerState{Steps: o.t, Slots: slotsOf(params, o.m, o.v)}
+}
+
+// SetState restores the step count and both moment estimates.
+func (o *Adam) SetState(params []*Param, s OptimizerState) error {
+	o.setup()
+	o.t = s.Steps
+	return setSlots(params, s, o.m, o.v)
 }

@@ -18,6 +18,10 @@ type Store struct {
 
 func (s *Store) runs() string { return filepath.Join(s.Dir, "runs") }
 
+// Checkpoints returns the folder where unfinished runs keep their last
+// epoch: DIR/checkpoints.
+func (s *Store) Checkpoints() string { return filepath.Join(s.Dir, "checkpoints") }
+
 // Path returns the file of key.
 func (s *Store) Path(key string) string { return filepath.Join(s.runs(), key+".json") }
 
@@ -38,25 +42,31 @@ func (s *Store) Write(r *Record) error {
 	if err != nil {
 		return fmt.Errorf("results: %s: %v", r.Key, err)
 	}
-	f, err := os.CreateTemp(s.runs(), "."+r.Key+".*.tmp")
+	return WriteFile(s.Path(r.Key), append(b, '\n'))
+}
+
+// WriteFile writes b to path atomically: through a synced temporary file in
+// the same folder and a rename, so readers see the old file or the new one,
+// whole, whenever the writer stops.
+func WriteFile(path string, b []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return fmt.Errorf("results: %v", err)
 	}
 	tmp := f.Name()
 	defer os.Remove(tmp) // a no-op after the rename
-	if _, err := f.Write(append(b, '\n')); err != nil {
-		f.Close()
-		return fmt.Errorf("results: writing %s: %v", s.Path(r.Key), err)
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Sync()
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("results: writing %s: %v", s.Path(r.Key), err)
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("results: writing %s: %v", s.Path(r.Key), err)
+	if err == nil {
+		err = os.Rename(tmp, path)
 	}
-	if err := os.Rename(tmp, s.Path(r.Key)); err != nil {
-		return fmt.Errorf("results: %v", err)
+	if err != nil {
+		return fmt.Errorf("results: writing %s: %v", path, err)
 	}
 	return nil
 }

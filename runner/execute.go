@@ -19,11 +19,24 @@ import (
 // evalBatch is the number of samples predicted at once.
 const evalBatch = 1000
 
+// ExecOptions are the optional parts of Execute.
+type ExecOptions struct {
+	// OnEpoch, when set, is called after each epoch.
+	OnEpoch func(results.Epoch)
+	// Log receives notes such as dataset downloads.
+	Log io.Writer
+	// Checkpoints, when set, is the folder where the run saves a checkpoint
+	// after each epoch and from which it resumes. The caller removes the
+	// checkpoint once the record is stored.
+	Checkpoints string
+}
+
 // Execute trains the run spec and returns its record. Problems of the run
 // itself (a rule that does not apply, a diverging loss, a panic in a rule)
 // give a record with that status and the suite goes on; only a cancelled ctx
-// or data that cannot be loaded gives an error, and then no record.
-func Execute(ctx context.Context, spec results.Spec, onEpoch func(results.Epoch), log io.Writer) (rec *results.Record, err error) {
+// or data that cannot be loaded gives an error, and then no record (but the
+// checkpoint of the last whole epoch).
+func Execute(ctx context.Context, spec results.Spec, o ExecOptions) (rec *results.Record, err error) {
 	key := spec.Key()
 	rec = &results.Record{Key: key, Spec: spec, Status: results.StatusOK, Env: environment()}
 	m, err := methods.Lookup(spec.Method)
@@ -38,7 +51,7 @@ func Execute(ctx context.Context, spec results.Spec, onEpoch func(results.Epoch)
 	if err != nil {
 		return nil, err
 	}
-	data, err := datasets.Load(ctx, spec.Dataset, log)
+	data, err := datasets.Load(ctx, spec.Dataset, o.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -50,8 +63,8 @@ func Execute(ctx context.Context, spec results.Spec, onEpoch func(results.Epoch)
 	if err != nil {
 		return nil, fmt.Errorf("runner: %s: %v", key, err)
 	}
-	rng := func(name string) *rand.Rand { return stream(seed, key, name) }
-	net, err := nn.Build(spec.Model, data.Shape, data.Classes, rng("init"))
+	rng := newStreams(seed, key)
+	net, err := nn.Build(spec.Model, data.Shape, data.Classes, rng.get("init"))
 	if err != nil {
 		return nil, fmt.Errorf("runner: %s: %v", key, err)
 	}
@@ -65,9 +78,10 @@ func Execute(ctx context.Context, spec results.Spec, onEpoch func(results.Epoch)
 			err = nil
 		}
 	}()
-	opt := &capture{inner: spec.Optimizer.New(), grads: map[*nn.Param][]float32{}}
+	inner := spec.Optimizer.New().(nn.StatefulOptimizer)
+	opt := &capture{inner: inner, grads: map[*nn.Param][]float32{}}
 	trainer, err := m.New(methods.Config{Net: net, Engine: engine, Optimizer: opt,
-		Params: params, Classes: data.Classes, Rand: rng})
+		Params: params, Classes: data.Classes, Rand: rng.get})
 	if err != nil {
 		rec.Status, rec.Reason = results.StatusFailed, err.Error()
 		return rec, nil
@@ -80,45 +94,62 @@ func Execute(ctx context.Context, spec results.Spec, onEpoch func(results.Epoch)
 	rec.Efficiency = results.Efficiency{TrainMACsPerSample: cost.TrainMACs,
 		EvalMACsPerSample: cost.EvalMACs, KeptFloatsPerSample: cost.KeptFloats}
 
-	order := rng("order")
-	var trainMACs int64
-	var trainSamples int
-	var wall float64
-	var peakHeap uint64
-	for ep := 1; ep <= spec.Epochs; ep++ {
+	order := rng.get("order")
+	ck := &checkpoint{Key: key}
+	if o.Checkpoints != "" {
+		saved, err := loadCheckpoint(o.Checkpoints, key)
+		if err != nil {
+			return nil, err
+		}
+		if saved != nil {
+			if err := resume(saved, net, inner, rng); err != nil {
+				return nil, err
+			}
+			ck = saved
+			rec.Epochs = saved.Epochs
+		}
+	}
+	for ep := len(rec.Epochs) + 1; ep <= spec.Epochs; ep++ {
 		start := time.Now()
 		before := engine.MACs
 		loss, acc, err := trainEpoch(ctx, trainer, splits.Train, spec.BatchSize, order)
 		if err != nil {
 			return nil, err
 		}
-		trainMACs += engine.MACs - before
-		trainSamples += splits.Train.Len()
+		ck.TrainMACs += engine.MACs - before
+		ck.TrainSamples += splits.Train.Len()
 		e := results.Epoch{Epoch: ep, TrainLoss: results.Float(loss), TrainAcc: acc,
 			ValAcc:  accuracy(trainer, splits.Val),
 			TestAcc: accuracy(trainer, splits.Test)}
 		e.WallS = time.Since(start).Seconds() // the probes are not part of training
 		e.AngleToBP = probe.angles()
-		wall += e.WallS
+		ck.WallS += e.WallS
 		rec.Epochs = append(rec.Epochs, e)
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
-		peakHeap = max(peakHeap, ms.HeapInuse)
-		if onEpoch != nil {
-			onEpoch(e)
+		ck.PeakHeap = max(ck.PeakHeap, ms.HeapInuse)
+		if o.OnEpoch != nil {
+			o.OnEpoch(e)
 		}
 		if math.IsNaN(loss) || math.IsInf(loss, 0) || paramsDiverged(net) {
 			rec.Status = results.StatusDiverged
 			rec.Reason = fmt.Sprintf("training loss %v at epoch %d", loss, ep)
 			break
 		}
+		if o.Checkpoints != "" && ep < spec.Epochs {
+			if err := ck.update(rec.Epochs, net, inner, rng).save(o.Checkpoints); err != nil {
+				return nil, err
+			}
+		}
 	}
 	rec.Final = final(rec.Epochs, splits.Val.Len() > 0)
-	rec.Efficiency.WallSPerEpoch = wall / float64(len(rec.Epochs))
-	if trainSamples > 0 {
-		rec.Efficiency.MeasuredTrainMACsPerSample = float64(trainMACs) / float64(trainSamples)
+	if n := len(rec.Epochs); n > 0 {
+		rec.Efficiency.WallSPerEpoch = ck.WallS / float64(n)
 	}
-	rec.Efficiency.PeakHeapBytes, rec.Efficiency.PeakRSSBytes = peakHeap, peakRSS()
+	if ck.TrainSamples > 0 {
+		rec.Efficiency.MeasuredTrainMACsPerSample = float64(ck.TrainMACs) / float64(ck.TrainSamples)
+	}
+	rec.Efficiency.PeakHeapBytes, rec.Efficiency.PeakRSSBytes = ck.PeakHeap, peakRSS()
 	return rec, nil
 }
 

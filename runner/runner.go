@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"sync"
 
 	"github.com/creditbench/creditbench/results"
@@ -65,9 +66,13 @@ func Run(ctx context.Context, specs []results.Spec, store *results.Store, opt Op
 			for s := range work {
 				key := s.Key()
 				prog.RunStart(key, s)
-				rec, err := Execute(ctx, s, func(e results.Epoch) { prog.Epoch(key, s.Epochs, e) }, opt.Log)
+				rec, err := Execute(ctx, s, ExecOptions{Log: opt.Log, Checkpoints: store.Checkpoints(),
+					OnEpoch: func(e results.Epoch) { prog.Epoch(key, s.Epochs, e) }})
 				if err == nil {
 					err = store.Write(rec)
+				}
+				if err == nil { // the record holds everything now
+					os.Remove(checkpointPath(store.Checkpoints(), key))
 				}
 				mu.Lock()
 				if err != nil {

@@ -42,11 +42,11 @@ func smallSpec(method string, seed int64) results.Spec {
 func TestSameSpecSameRecord(t *testing.T) {
 	requireMNIST(t)
 	spec := smallSpec("bp", 1)
-	a, err := Execute(context.Background(), spec, nil, nil)
+	a, err := Execute(context.Background(), spec, ExecOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := Execute(context.Background(), spec, nil, nil)
+	b, err := Execute(context.Background(), spec, ExecOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestSameSpecSameRecord(t *testing.T) {
 		t.Errorf("two runs of one spec differ (-first +second):\n%s", diff)
 	}
 	other := smallSpec("bp", 2)
-	c, _ := Execute(context.Background(), other, nil, nil)
+	c, _ := Execute(context.Background(), other, ExecOptions{})
 	if cmp.Equal(a.Epochs, c.Epochs, ignoreTimings) {
 		t.Error("seeds 1 and 2 gave the same curves")
 	}
@@ -91,12 +91,12 @@ func TestThreadsDoNotChangeRecords(t *testing.T) {
 	spec := smallSpec("bp", 1)
 	spec.Model.Hidden = []int{300}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	a, err := Execute(context.Background(), spec, nil, nil)
+	a, err := Execute(context.Background(), spec, ExecOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	runtime.GOMAXPROCS(2)
-	b, _ := Execute(context.Background(), spec, nil, nil)
+	b, _ := Execute(context.Background(), spec, ExecOptions{})
 	if diff := cmp.Diff(a, b, ignoreTimings); diff != "" {
 		t.Errorf("GOMAXPROCS 1 and 2 records differ (-1 +2):\n%s", diff)
 	}
@@ -110,7 +110,7 @@ func TestBPLearnsMNIST(t *testing.T) {
 	spec.Model.Hidden = []int{1024, 128}
 	spec.Epochs, spec.BatchSize, spec.TrainLimit, spec.TestLimit = 1, 64, 12000, 0
 	spec.Optimizer.LR = 0.02
-	rec, err := Execute(context.Background(), spec, nil, nil)
+	rec, err := Execute(context.Background(), spec, ExecOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ var errNotHere = &methods.ParamError{Rule: "test-refuser", Param: "model", Err: 
 func init() { methods.Register(refuser{}) }
 
 func TestNotApplicableRecord(t *testing.T) {
-	rec, err := Execute(context.Background(), smallSpec("test-refuser", 1), nil, nil)
+	rec, err := Execute(context.Background(), smallSpec("test-refuser", 1), ExecOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,5 +172,48 @@ func TestBestValidationProtocol(t *testing.T) {
 	}
 	if f := final(eps, false); f.BestEpoch != 4 || math.Abs(f.TestAccAtBestVal-0.95) > 0 {
 		t.Errorf("without validation: %+v, want the last epoch", f)
+	}
+}
+
+// TestResumeFromCheckpointIsBitIdentical interrupts runs after their second
+// epoch and resumes them from the checkpoint: the records must equal those of
+// uninterrupted runs. PEPITA draws dropout masks in every step (the streams
+// must resume where they stood) and Adam keeps moments (so must it).
+func TestResumeFromCheckpointIsBitIdentical(t *testing.T) {
+	requireMNIST(t)
+	for _, method := range []string{"bp", "pepita"} {
+		spec := smallSpec(method, 1)
+		spec.Epochs = 3
+		spec.Optimizer = nn.OptimizerSpec{Name: "adam", LR: 0.001}
+		whole, err := Execute(context.Background(), spec, ExecOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		ctx, cancel := context.WithCancel(context.Background())
+		_, err = Execute(ctx, spec, ExecOptions{Checkpoints: dir, OnEpoch: func(e results.Epoch) {
+			if e.Epoch == 2 {
+				cancel()
+			}
+		}})
+		if err == nil {
+			t.Fatalf("%s: the interrupted run gave no error", method)
+		}
+		var resumedFrom int
+		resumed, err := Execute(context.Background(), spec, ExecOptions{Checkpoints: dir,
+			OnEpoch: func(e results.Epoch) {
+				if resumedFrom == 0 {
+					resumedFrom = e.Epoch
+				}
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resumedFrom != 3 {
+			t.Errorf("%s: the resumed run trained from epoch %d, want 3", method, resumedFrom)
+		}
+		if diff := cmp.Diff(whole, resumed, ignoreTimings); diff != "" {
+			t.Errorf("%s: resumed record differs from the whole run (-whole +resumed):\n%s", method, diff)
+		}
 	}
 }

@@ -111,11 +111,7 @@ func suiteRecords(names, sets []string, store *results.Store, stderr io.Writer) 
 }
 
 func writeFile(path string, b []byte, log io.Writer) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := results.WriteFile(path, b); err != nil {
 		return err
 	}
 	fmt.Fprintf(log, "wrote %s\n", path)

@@ -22,6 +22,10 @@ func (s *Store) runs() string { return filepath.Join(s.Dir, "runs") }
 // epoch: DIR/checkpoints.
 func (s *Store) Checkpoints() string { return filepath.Join(s.Dir, "checkpoints") }
 
+// Claims returns the folder where runners mark the runs they are training:
+// DIR/claims.
+func (s *Store) Claims() string { return filepath.Join(s.Dir, "claims") }
+
 // Path returns the file of key.
 func (s *Store) Path(key string) string { return filepath.Join(s.runs(), key+".json") }
 

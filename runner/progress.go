@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"sync"
@@ -71,6 +72,8 @@ func (p *Lines) RunDone(key string, r *results.Record, err error) {
 	elapsed := time.Since(p.start)
 	eta := time.Duration(float64(elapsed) / float64(p.done) * float64(p.runs-p.done)).Round(time.Second)
 	switch {
+	case errors.Is(err, errClaimed):
+		fmt.Fprintf(p.W, "[%d/%d] %s: skipped, %v\n", p.done, p.runs, p.labels[key], err)
 	case err != nil:
 		fmt.Fprintf(p.W, "[%d/%d] %s: error: %v\n", p.done, p.runs, p.labels[key], err)
 	case r.Status == results.StatusOK:

@@ -5,9 +5,11 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sync"
 
 	"github.com/creditbench/creditbench/results"
@@ -27,7 +29,9 @@ type Options struct {
 // Summary counts what a suite run did.
 type Summary struct {
 	Ran, Skipped int
-	ByStatus     map[string]int
+	// Elsewhere counts the runs another runner was training.
+	Elsewhere int
+	ByStatus  map[string]int
 }
 
 // Run trains every spec whose record is not yet in the store and writes each
@@ -66,16 +70,11 @@ func Run(ctx context.Context, specs []results.Spec, store *results.Store, opt Op
 			for s := range work {
 				key := s.Key()
 				prog.RunStart(key, s)
-				rec, err := Execute(ctx, s, ExecOptions{Log: opt.Log, Checkpoints: store.Checkpoints(),
-					OnEpoch: func(e results.Epoch) { prog.Epoch(key, s.Epochs, e) }})
-				if err == nil {
-					err = store.Write(rec)
-				}
-				if err == nil { // the record holds everything now
-					os.Remove(checkpointPath(store.Checkpoints(), key))
-				}
+				rec, err := runOne(ctx, s, store, prog, opt.Log)
 				mu.Lock()
-				if err != nil {
+				if errors.Is(err, errClaimed) {
+					sum.Elsewhere++
+				} else if err != nil {
 					if firstErr == nil {
 						firstErr = fmt.Errorf("run %s (%s on %s, seed %d): %w", key, s.Method, s.Dataset, s.Seed, err)
 					}
@@ -103,4 +102,35 @@ feed:
 		firstErr = ctx.Err()
 	}
 	return sum, firstErr
+}
+
+// runOne claims, trains and stores one run. A run another runner claimed,
+// or recorded meanwhile, gives errClaimed.
+func runOne(ctx context.Context, s results.Spec, store *results.Store, prog Progress, log io.Writer) (*results.Record, error) {
+	key := s.Key()
+	release, err := claim(store.Claims(), key)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	if store.Has(key) {
+		return nil, errClaimed
+	}
+	rec, err := Execute(ctx, s, ExecOptions{Log: log, Checkpoints: store.Checkpoints(),
+		OnEpoch: func(e results.Epoch) { prog.Epoch(key, s.Epochs, e) }})
+	if err == nil {
+		err = store.Write(rec)
+	}
+	if err == nil { // the record holds everything now
+		os.Remove(checkpointPath(store.Checkpoints(), key))
+		// Temporary files of this run left by a killed process: the claim
+		// makes them ours to remove.
+		for _, dir := range []string{store.Checkpoints(), filepath.Dir(store.Path(key))} {
+			debris, _ := filepath.Glob(filepath.Join(dir, "."+key+".*.tmp"))
+			for _, f := range debris {
+				os.Remove(f)
+			}
+		}
+	}
+	return rec, err
 }

@@ -63,6 +63,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if len(counts) > 0 {
 		detail = " (" + strings.Join(counts, ", ") + ")"
 	}
+	if sum.Elsewhere > 0 {
+		detail += fmt.Sprintf(", %d left to another runner", sum.Elsewhere)
+	}
 	fmt.Fprintf(stdout, "%d runs trained%s, %d already recorded; records in %s\n",
 		sum.Ran, detail, sum.Skipped, filepath.Join(store.Dir, "runs"))
 	return err

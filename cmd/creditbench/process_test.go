@@ -165,4 +165,3 @@ func TestTwoRunnersShareAnOutputFolder(t *testing.T) {
 		t.Errorf("records differ from a single runner's (-single +two):\n%s", diff)
 	}
 }
-

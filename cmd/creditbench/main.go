@@ -7,6 +7,7 @@
 //	creditbench plan SUITE... [--set KEY=VALUE]...
 //	creditbench list methods|datasets|profiles|suites
 //	creditbench data fetch|verify NAME...
+//	creditbench export slurm|k8s SUITE [--shards N] [--out DIR] [--cpus N] [--set KEY=VALUE]...
 //
 // SUITE is a suite file or the name of a built-in suite. Exit status: 0
 // done, 1 failed, 2 bad usage.
@@ -36,6 +37,7 @@ var commands = map[string]func(ctx context.Context, args []string, stdout, stder
 	"plan":   cmdPlan,
 	"list":   cmdList,
 	"data":   cmdData,
+	"export": cmdExport,
 }
 
 const usage = `usage:
@@ -44,6 +46,7 @@ const usage = `usage:
   creditbench plan SUITE... [--set KEY=VALUE]...
   creditbench list methods|datasets|profiles|suites
   creditbench data fetch|verify NAME...
+  creditbench export slurm|k8s SUITE [--shards N] [--out DIR] [--cpus N] [--set KEY=VALUE]...
 SUITE is a suite file or a built-in suite name (creditbench list suites).
 `
 

@@ -111,3 +111,16 @@ func TestListMethodsShowsCosts(t *testing.T) {
 		t.Fatalf("list methods: exit %d:\n%s", code, out)
 	}
 }
+
+func TestExportK8s(t *testing.T) {
+	code, out, _ := runCLI("export", "k8s", "mnist-fc", "--shards", "5", "--set", `methods=["bp"]`)
+	for _, want := range []string{"completionMode: Indexed", "completions: 5", `"--shard", "$(SHARD)/5"`,
+		`"--set", "methods=[\"bp\"]"`, "batch.kubernetes.io/job-completion-index"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("export k8s: exit %d, no %q in\n%s", code, want, out)
+		}
+	}
+	if code, _, errs := runCLI("export", "k8s", "nope"); code != 1 || !strings.Contains(errs, "unknown built-in suite") {
+		t.Errorf("export of an unknown suite: exit %d: %s", code, errs)
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -163,5 +164,40 @@ func TestTwoRunnersShareAnOutputFolder(t *testing.T) {
 	}
 	if diff := cmp.Diff(records(t, clean), records(t, out), ignoreTimings); diff != "" {
 		t.Errorf("records differ from a single runner's (-single +two):\n%s", diff)
+	}
+}
+
+// TestShardsMergeToTheWholeSuite runs the suite as three shards, each a
+// process of the Slurm array script that export writes (the array index
+// given as Slurm gives it), with its own output folder; copying their
+// records together gives exactly the single-process run.
+func TestShardsMergeToTheWholeSuite(t *testing.T) {
+	suite, clean := tinySetup(t)
+	dir := t.TempDir()
+	merged := filepath.Join(dir, "merged", "runs")
+	os.MkdirAll(merged, 0o755)
+	for i := range 3 {
+		out := filepath.Join(dir, fmt.Sprint("shard", i))
+		var script bytes.Buffer
+		if code := run(context.Background(), []string{"export", "slurm", suite, "--shards", "3", "--out", out,
+			"--bin", os.Args[0]}, &script, os.Stderr); code != 0 {
+			t.Fatalf("export: exit %d", code)
+		}
+		cmd := exec.Command("bash", "-c", script.String())
+		cmd.Env = append(os.Environ(), "CREDITBENCH_AS_MAIN=1", fmt.Sprint("SLURM_ARRAY_TASK_ID=", i))
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("shard %d: %v\n%s", i, err, b)
+		}
+		files, _ := filepath.Glob(filepath.Join(out, "runs", "*.json"))
+		if len(files) == 0 {
+			t.Errorf("shard %d trained nothing", i)
+		}
+		for _, f := range files {
+			b, _ := os.ReadFile(f)
+			os.WriteFile(filepath.Join(merged, filepath.Base(f)), b, 0o644)
+		}
+	}
+	if diff := cmp.Diff(records(t, clean), records(t, filepath.Dir(merged)), ignoreTimings); diff != "" {
+		t.Errorf("merged shards differ from the single run (-single +merged):\n%s", diff)
 	}
 }

@@ -230,3 +230,26 @@ func meanStd(xs []float64) (mean, std float64) {
 	}
 	return mean, math.Sqrt(std / float64(len(xs)-1))
 }
+
+// Observations returns the figures a baseline can check, by metric ID
+// (experiment/rule/metric): test_acc, the cell's mean test accuracy at best
+// validation, and the analytic train_macs_per_sample and
+// kept_floats_per_sample of its runs. Cells with no ok run give none.
+func (t *Table) Observations() map[string]float64 {
+	out := map[string]float64{}
+	for k, c := range t.Cells {
+		if c.Seeds == 0 {
+			continue
+		}
+		id := k.Experiment + "/" + k.Row + "/"
+		out[id+"test_acc"] = c.Mean
+		for _, r := range c.Records {
+			if r.Status == results.StatusOK {
+				out[id+"train_macs_per_sample"] = float64(r.Efficiency.TrainMACsPerSample)
+				out[id+"kept_floats_per_sample"] = float64(r.Efficiency.KeptFloatsPerSample)
+				break
+			}
+		}
+	}
+	return out
+}

@@ -8,9 +8,11 @@
 //	creditbench list methods|datasets|profiles|suites
 //	creditbench data fetch|verify NAME...
 //	creditbench export slurm|k8s SUITE [--shards N] [--out DIR] [--cpus N] [--set KEY=VALUE]...
+//	creditbench check --baseline FILE [--out DIR]
+//	creditbench baseline update SUITE --file FILE [--out DIR] [--tolerance T]
 //
 // SUITE is a suite file or the name of a built-in suite. Exit status: 0
-// done, 1 failed, 2 bad usage.
+// done, 1 failed (for check: a metric outside the baseline), 2 bad usage.
 package main
 
 import (
@@ -32,12 +34,14 @@ func (e usageError) Error() string { return e.msg }
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
 var commands = map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer) error{
-	"run":    cmdRun,
-	"report": cmdReport,
-	"plan":   cmdPlan,
-	"list":   cmdList,
-	"data":   cmdData,
-	"export": cmdExport,
+	"run":      cmdRun,
+	"report":   cmdReport,
+	"plan":     cmdPlan,
+	"list":     cmdList,
+	"data":     cmdData,
+	"export":   cmdExport,
+	"check":    cmdCheck,
+	"baseline": cmdBaseline,
 }
 
 const usage = `usage:
@@ -47,6 +51,8 @@ const usage = `usage:
   creditbench list methods|datasets|profiles|suites
   creditbench data fetch|verify NAME...
   creditbench export slurm|k8s SUITE [--shards N] [--out DIR] [--cpus N] [--set KEY=VALUE]...
+  creditbench check --baseline FILE [--out DIR]
+  creditbench baseline update SUITE --file FILE [--out DIR] [--tolerance T]
 SUITE is a suite file or a built-in suite name (creditbench list suites).
 `
 

@@ -124,3 +124,34 @@ func TestExportK8s(t *testing.T) {
 		t.Errorf("export of an unknown suite: exit %d: %s", code, errs)
 	}
 }
+
+// TestCIGate runs the ci suite and checks it against the committed baseline,
+// then against a baseline it cannot meet: exit 1 and a diff naming the metric.
+func TestCIGate(t *testing.T) {
+	info, _ := datasets.Lookup("mnist")
+	if _, ok := info.Source.Find(); !ok {
+		t.Skip("mnist: no local copy (make test fetches it)")
+	}
+	out := t.TempDir()
+	if code, _, errs := runCLI("run", "ci", "--out", out, "--progress", "none"); code != 0 {
+		t.Fatalf("run ci: exit %d: %s", code, errs)
+	}
+	if code, stdout, errs := runCLI("check", "--baseline", "../../results/baselines/ci.json", "--out", out); code != 0 {
+		t.Fatalf("check against the committed baseline: exit %d\n%s%s", code, stdout, errs)
+	}
+	high := filepath.Join(t.TempDir(), "high.json")
+	if code, _, errs := runCLI("baseline", "update", "ci", "--file", high, "--out", out); code != 0 {
+		t.Fatalf("baseline update: exit %d: %s", code, errs)
+	}
+	b, _ := os.ReadFile(high)
+	os.WriteFile(high, []byte(strings.Replace(string(b), `"tolerance": 0.02`, `"tolerance": -0.01`, 1)), 0o644)
+	if code, _, errs := runCLI("check", "--baseline", high, "--out", out); code != 1 || !strings.Contains(errs, "tolerance: -0.01 is negative") {
+		t.Errorf("a bad baseline: exit %d: %s", code, errs)
+	}
+	// The first test_acc (bp's) raised above anything reachable.
+	os.WriteFile(high, []byte(strings.Replace(string(b), `"value": 0.`, `"value": 1.`, 1)), 0o644)
+	code, _, errs := runCLI("check", "--baseline", high, "--out", out)
+	if code != 1 || !strings.Contains(errs, "(-baseline +observed)") || !strings.Contains(errs, "fc/bp/test_acc: ") {
+		t.Errorf("an unmet baseline: exit %d:\n%s", code, errs)
+	}
+}

@@ -80,7 +80,9 @@ type Epoch struct {
 	// between the rule's weight update and the BP gradient, averaged over
 	// fixed probe batches of training data after the epoch.
 	AngleToBP []Float `json:"angle_to_bp_deg,omitempty"`
-	WallS     float64 `json:"wall_s"`
+	// WallS is the seconds of the epoch's training and of its evaluation on
+	// the validation and test splits (the angle probes excluded).
+	WallS float64 `json:"wall_s"`
 }
 
 // Final holds the summary metrics. TestAccAtBestVal is the test accuracy of

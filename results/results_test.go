@@ -82,7 +82,7 @@ func TestBaselineCompare(t *testing.T) {
 func TestReadBaselineErrors(t *testing.T) {
 	dir := t.TempDir()
 	for body, want := range map[string]string{
-		`{"suite": "ci", "metrics": [{"direction": "up"}]}`:                    `metrics[0].direction: "up" (accepted: higher, lower, equal)`,
+		`{"suite": "ci", "metrics": [{"direction": "up"}]}`:                     `metrics[0].direction: "up" (accepted: higher, lower, equal)`,
 		`{"suite": "ci", "metric": []}`:                                         `unknown field "metric"`,
 		`{"metrics": []}`:                                                       `suite: missing`,
 		`{"suite": "ci", "metrics": [{"direction": "equal", "tolerance": -1}]}`: `metrics[0].tolerance: -1 is negative`,

@@ -121,7 +121,7 @@ func Execute(ctx context.Context, spec results.Spec, o ExecOptions) (rec *result
 		e := results.Epoch{Epoch: ep, TrainLoss: results.Float(loss), TrainAcc: acc,
 			ValAcc:  accuracy(trainer, splits.Val),
 			TestAcc: accuracy(trainer, splits.Test)}
-		e.WallS = time.Since(start).Seconds() // the probes are not part of training
+		e.WallS = time.Since(start).Seconds() // training and evaluation; not the probes
 		e.AngleToBP = probe.angles()
 		ck.WallS += e.WallS
 		rec.Epochs = append(rec.Epochs, e)

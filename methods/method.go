@@ -44,13 +44,25 @@ type Trainer interface {
 	Predict(x *nn.Tensor, out []int)
 }
 
+// AuxParams is implemented by a Trainer that trains parameters of its own
+// besides the network's (DTP's feedback weights): checkpoints save them.
+type AuxParams interface {
+	AuxParams() []*nn.Param
+}
+
 // Config is what a rule gets to build a Trainer.
 type Config struct {
-	Net       *nn.Sequential
-	Engine    *nn.Engine
+	Net    *nn.Sequential
+	Engine *nn.Engine
+	// Optimizer applies the updates of the network's weights. Every update
+	// must go through it (or through one from NewOptimizer), so that the
+	// runner can probe updates and checkpoint optimizer state.
 	Optimizer nn.Optimizer
-	Params    Values
-	Classes   int
+	// NewOptimizer returns another optimizer, for weights a rule trains with
+	// settings of its own. Nil outside the runner: use Optimizer then.
+	NewOptimizer func(nn.OptimizerSpec) (nn.Optimizer, error)
+	Params       Values
+	Classes      int
 	// Rand returns the run's seeded random stream of the given name.
 	Rand func(stream string) *rand.Rand
 }

@@ -177,6 +177,7 @@ func TestOptimizerStateRoundTrip(t *testing.T) {
 	for _, mk := range []func() StatefulOptimizer{
 		func() StatefulOptimizer { return &SGD{LR: 0.1, Momentum: 0.9} },
 		func() StatefulOptimizer { return &Adam{LR: 0.01} },
+		func() StatefulOptimizer { return &RMSprop{LR: 0.01} },
 	} {
 		p := newParam("w", 3)
 		step := func(o Optimizer) {
@@ -203,5 +204,15 @@ func TestOptimizerStateRoundTrip(t *testing.T) {
 				t.Fatalf("%T: restored optimizer gives %v, original %v", a, p.Value.Data, want)
 			}
 		}
+	}
+}
+
+func TestRMSpropFirstStep(t *testing.T) {
+	p := newParam("w", 1)
+	p.Grad.Data[0] = 2
+	(&RMSprop{LR: 0.01}).Step([]*Param{p})
+	// v = 0.01·g², so the step is lr·g/(0.1·|g|) = 10·lr.
+	if got := float64(p.Value.Data[0]); math.Abs(got+0.1) > 1e-6 {
+		t.Errorf("w = %v, want -0.1", got)
 	}
 }

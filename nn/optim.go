@@ -99,15 +99,71 @@ func (o *Adam) Step(params []*Param) {
 	}
 }
 
+// RMSprop divides each gradient by a running root mean square, in PyTorch's
+// form: v ← α·v + (1−α)·g²; w ← w − lr·g/(√v + ε), with g including λ·w.
+type RMSprop struct {
+	LR          float32 // learning rate, > 0
+	Alpha       float32 // decay of the running square in [0, 1); 0.99 when zero
+	Eps         float32 // > 0; 1e-8 when zero
+	WeightDecay float32 // λ ≥ 0, added to the gradient
+
+	v map[*Param][]float32
+}
+
+var _ StatefulOptimizer = (*RMSprop)(nil)
+
+// Step updates every parameter.
+func (o *RMSprop) Step(params []*Param) {
+	o.setup()
+	for _, p := range params {
+		w, g := p.Value.Data, p.Grad.Data
+		v := o.v[p]
+		if v == nil {
+			v = make([]float32, len(w))
+			o.v[p] = v
+		}
+		for i := range w {
+			gi := g[i] + o.WeightDecay*w[i]
+			v[i] = o.Alpha*v[i] + (1-o.Alpha)*gi*gi
+			w[i] -= o.LR * gi / (float32(math.Sqrt(float64(v[i]))) + o.Eps)
+		}
+	}
+}
+
+func (o *RMSprop) setup() {
+	if o.v != nil {
+		return
+	}
+	o.v = make(map[*Param][]float32)
+	if o.Alpha == 0 {
+		o.Alpha = 0.99
+	}
+	if o.Eps == 0 {
+		o.Eps = 1e-8
+	}
+}
+
+// State returns the running squares.
+func (o *RMSprop) State(params []*Param) OptimizerState {
+	return OptimizerState{Slots: slotsOf(params, o.v)}
+}
+
+// SetState restores the running squares.
+func (o *RMSprop) SetState(params []*Param, s OptimizerState) error {
+	o.setup()
+	return setSlots(params, s, o.v)
+}
+
 // OptimizerSpec describes an optimizer in a suite.
 type OptimizerSpec struct {
-	Name        string  `toml:"name" json:"name"`                 // sgd | adam
+	Name        string  `toml:"name" json:"name"`                 // sgd | adam | rmsprop
 	LR          float64 `toml:"lr" json:"lr"`                     // > 0
 	Momentum    float64 `toml:"momentum" json:"momentum"`         // sgd only, [0, 1)
 	Nesterov    bool    `toml:"nesterov" json:"nesterov"`         // sgd only
 	Beta1       float64 `toml:"beta1" json:"beta1,omitempty"`     // adam only; 0.9 when 0
 	Beta2       float64 `toml:"beta2" json:"beta2,omitempty"`     // adam only; 0.999 when 0
-	Eps         float64 `toml:"eps" json:"eps,omitempty"`         // adam only; 1e-8 when 0
+	Eps         float64 `toml:"eps" json:"eps,omitempty"`         // adam, rmsprop; 1e-8 when 0
+	Alpha       float64 `toml:"alpha" json:"alpha,omitempty"`     // rmsprop only; 0.99 when 0
 	WeightDecay float64 `toml:"weight_decay" json:"weight_decay"` // ≥ 0
 }
 
@@ -115,15 +171,19 @@ type OptimizerSpec struct {
 func (s OptimizerSpec) Validate() error {
 	switch s.Name {
 	case "sgd":
-		if s.Beta1 != 0 || s.Beta2 != 0 || s.Eps != 0 {
-			return fmt.Errorf("optimizer: beta1, beta2 and eps belong to adam, not sgd")
+		if s.Beta1 != 0 || s.Beta2 != 0 || s.Eps != 0 || s.Alpha != 0 {
+			return fmt.Errorf("optimizer: beta1, beta2, eps and alpha do not belong to sgd")
 		}
 	case "adam":
-		if s.Momentum != 0 || s.Nesterov {
-			return fmt.Errorf("optimizer: momentum and nesterov belong to sgd, not adam")
+		if s.Momentum != 0 || s.Nesterov || s.Alpha != 0 {
+			return fmt.Errorf("optimizer: momentum, nesterov and alpha do not belong to adam")
+		}
+	case "rmsprop":
+		if s.Momentum != 0 || s.Nesterov || s.Beta1 != 0 || s.Beta2 != 0 {
+			return fmt.Errorf("optimizer: momentum, nesterov, beta1 and beta2 do not belong to rmsprop")
 		}
 	default:
-		return fmt.Errorf("optimizer.name: unknown optimizer %q (accepted: sgd, adam)", s.Name)
+		return fmt.Errorf("optimizer.name: unknown optimizer %q (accepted: sgd, adam, rmsprop)", s.Name)
 	}
 	switch {
 	case !(s.LR > 0):
@@ -136,12 +196,17 @@ func (s OptimizerSpec) Validate() error {
 		return fmt.Errorf("optimizer: beta1 and beta2 must lie in [0, 1)")
 	case s.Eps < 0:
 		return fmt.Errorf("optimizer.eps: %v is negative", s.Eps)
+	case s.Alpha < 0 || s.Alpha >= 1:
+		return fmt.Errorf("optimizer.alpha: %v is outside [0, 1)", s.Alpha)
 	}
 	return nil
 }
 
 // New returns a fresh optimizer for the spec; call Validate first.
-func (s OptimizerSpec) New() Optimizer {
+func (s OptimizerSpec) New() StatefulOptimizer {
+	if s.Name == "rmsprop" {
+		return &RMSprop{LR: float32(s.LR), Alpha: float32(s.Alpha), Eps: float32(s.Eps), WeightDecay: float32(s.WeightDecay)}
+	}
 	if s.Name == "adam" {
 		return &Adam{LR: float32(s.LR), Beta1: float32(s.Beta1), Beta2: float32(s.Beta2),
 			Eps: float32(s.Eps), WeightDecay: float32(s.WeightDecay)}

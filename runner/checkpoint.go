@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/creditbench/creditbench/methods"
 	"github.com/creditbench/creditbench/nn"
 	"github.com/creditbench/creditbench/results"
 )
@@ -19,8 +20,8 @@ import (
 type checkpoint struct {
 	Key          string
 	Epochs       []results.Epoch
-	Params       [][]float32
-	Optimizer    nn.OptimizerState
+	Params       [][]float32         // the net's, then the rule's own
+	Optimizers   []nn.OptimizerState // the run's optimizer, then the rule's own
 	Streams      map[string][]byte
 	TrainMACs    int64
 	TrainSamples int
@@ -59,11 +60,45 @@ func loadCheckpoint(dir, key string) (*checkpoint, error) {
 	return &c, nil
 }
 
-// restore puts the saved weights back into net.
-func (c *checkpoint) restore(net *nn.Sequential) error {
-	ps := net.Params()
-	if len(c.Params) != len(ps) {
-		return fmt.Errorf("runner: checkpoint of %s has %d parameters, the network %d", c.Key, len(c.Params), len(ps))
+// runState is what a checkpoint saves and restores of a running run.
+type runState struct {
+	net     *nn.Sequential
+	trainer methods.Trainer
+	opts    *optimizers
+	rng     *streams
+}
+
+// params lists the net's parameters, then those the rule trains besides.
+func (r runState) params() []*nn.Param {
+	ps := r.net.Params()
+	if a, ok := r.trainer.(methods.AuxParams); ok {
+		ps = append(ps, a.AuxParams()...)
+	}
+	return ps
+}
+
+// save fills c with the state after the given epochs.
+func (r runState) save(c *checkpoint, eps []results.Epoch) *checkpoint {
+	ps := r.params()
+	c.Epochs = eps
+	c.Params = c.Params[:0]
+	for _, p := range ps {
+		c.Params = append(c.Params, append([]float32(nil), p.Value.Data...))
+	}
+	c.Optimizers = c.Optimizers[:0]
+	for _, o := range r.opts.list {
+		c.Optimizers = append(c.Optimizers, o.inner.State(ps))
+	}
+	c.Streams, _ = r.rng.state() // PCG state always marshals
+	return c
+}
+
+// resume puts a run back where its checkpoint left it.
+func (r runState) resume(c *checkpoint) error {
+	ps := r.params()
+	if len(c.Params) != len(ps) || len(c.Optimizers) != len(r.opts.list) {
+		return fmt.Errorf("runner: checkpoint of %s has %d parameters and %d optimizers, the run %d and %d: delete it to start over",
+			c.Key, len(c.Params), len(c.Optimizers), len(ps), len(r.opts.list))
 	}
 	for i, p := range ps {
 		if len(c.Params[i]) != len(p.Value.Data) {
@@ -71,35 +106,12 @@ func (c *checkpoint) restore(net *nn.Sequential) error {
 		}
 		copy(p.Value.Data, c.Params[i])
 	}
-	return nil
-}
-
-func weights(net *nn.Sequential) [][]float32 {
-	var out [][]float32
-	for _, p := range net.Params() {
-		out = append(out, append([]float32(nil), p.Value.Data...))
+	for i, o := range r.opts.list {
+		if err := o.inner.SetState(ps, c.Optimizers[i]); err != nil {
+			return fmt.Errorf("runner: checkpoint of %s: %v", c.Key, err)
+		}
 	}
-	return out
-}
-
-// update fills c with the state after the given epochs.
-func (c *checkpoint) update(eps []results.Epoch, net *nn.Sequential, opt nn.StatefulOptimizer, rng *streams) *checkpoint {
-	c.Epochs = eps
-	c.Params = weights(net)
-	c.Optimizer = opt.State(net.Params())
-	c.Streams, _ = rng.state() // PCG state always marshals
-	return c
-}
-
-// resume puts a run back where its checkpoint left it.
-func resume(c *checkpoint, net *nn.Sequential, opt nn.StatefulOptimizer, rng *streams) error {
-	if err := c.restore(net); err != nil {
-		return err
-	}
-	if err := opt.SetState(net.Params(), c.Optimizer); err != nil {
-		return fmt.Errorf("runner: checkpoint of %s: %v", c.Key, err)
-	}
-	if err := rng.restore(c.Streams); err != nil {
+	if err := r.rng.restore(c.Streams); err != nil {
 		return fmt.Errorf("runner: checkpoint of %s: %v", c.Key, err)
 	}
 	return nil

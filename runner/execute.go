@@ -78,15 +78,21 @@ func Execute(ctx context.Context, spec results.Spec, o ExecOptions) (rec *result
 			err = nil
 		}
 	}()
-	inner := spec.Optimizer.New().(nn.StatefulOptimizer)
-	opt := &capture{inner: inner, grads: map[*nn.Param][]float32{}}
-	trainer, err := m.New(methods.Config{Net: net, Engine: engine, Optimizer: opt,
+	opts := &optimizers{}
+	trainer, err := m.New(methods.Config{Net: net, Engine: engine, Optimizer: opts.add(spec.Optimizer.New()),
+		NewOptimizer: func(s nn.OptimizerSpec) (nn.Optimizer, error) {
+			if err := s.Validate(); err != nil {
+				return nil, err
+			}
+			return opts.add(s.New()), nil
+		},
 		Params: params, Classes: data.Classes, Rand: rng.get})
 	if err != nil {
 		rec.Status, rec.Reason = results.StatusFailed, err.Error()
 		return rec, nil
 	}
-	probe, err := newProber(net, trainer, opt, splits.Train, spec.BatchSize)
+	state := runState{net: net, trainer: trainer, opts: opts, rng: rng}
+	probe, err := newProber(net, trainer, opts, splits.Train, spec.BatchSize)
 	if err != nil {
 		return nil, fmt.Errorf("runner: %s: %v", key, err)
 	}
@@ -102,7 +108,7 @@ func Execute(ctx context.Context, spec results.Spec, o ExecOptions) (rec *result
 			return nil, err
 		}
 		if saved != nil {
-			if err := resume(saved, net, inner, rng); err != nil {
+			if err := state.resume(saved); err != nil {
 				return nil, err
 			}
 			ck = saved
@@ -137,7 +143,7 @@ func Execute(ctx context.Context, spec results.Spec, o ExecOptions) (rec *result
 			break
 		}
 		if o.Checkpoints != "" && ep < spec.Epochs {
-			if err := ck.update(rec.Epochs, net, inner, rng).save(o.Checkpoints); err != nil {
+			if err := state.save(ck, rec.Epochs).save(o.Checkpoints); err != nil {
 				return nil, err
 			}
 		}

@@ -13,17 +13,18 @@ import (
 // measured on.
 const probeBatches = 4
 
-// capture is the optimizer every rule gets. Normally it passes updates on;
-// while probing it records each parameter's update direction (the gradient
-// the rule hands to the optimizer) and changes nothing.
+// capture is what every optimizer a rule gets is wrapped in. Normally it
+// passes updates on; while probing it records each parameter's update
+// direction (the gradient the rule hands to the optimizer) and changes
+// nothing.
 type capture struct {
-	inner   nn.Optimizer
-	probing bool
+	inner   nn.StatefulOptimizer
+	probing *bool
 	grads   map[*nn.Param][]float32
 }
 
 func (c *capture) Step(ps []*nn.Param) {
-	if !c.probing {
+	if !*c.probing {
 		c.inner.Step(ps)
 		return
 	}
@@ -32,26 +33,41 @@ func (c *capture) Step(ps []*nn.Param) {
 	}
 }
 
+// optimizers are the optimizers of one run, in creation order: the run's
+// own first, then those a rule makes for weights it trains with settings of
+// its own. One switch turns all of them to recording.
+type optimizers struct {
+	probing bool
+	list    []*capture
+}
+
+func (o *optimizers) add(inner nn.StatefulOptimizer) *capture {
+	c := &capture{inner: inner, probing: &o.probing, grads: map[*nn.Param][]float32{}}
+	o.list = append(o.list, c)
+	return c
+}
+
 // prober measures the angle between a rule's updates and BP's gradients on
 // the same weights and batches, outside training: the rule's optimizer is
 // switched to recording, so the weights do not move.
 type prober struct {
-	net     *nn.Sequential
-	rule    methods.Trainer
-	ruleOpt *capture
-	bp      methods.Trainer
-	bpOpt   *capture
-	x       []*nn.Tensor
-	y       [][]int
+	net   *nn.Sequential
+	rule  methods.Trainer
+	opts  *optimizers
+	bp    methods.Trainer
+	bpOpt *capture
+	x     []*nn.Tensor
+	y     [][]int
 }
 
-func newProber(net *nn.Sequential, rule methods.Trainer, ruleOpt *capture, train datasets.Split, batch int) (*prober, error) {
-	bpOpt := &capture{probing: true, grads: map[*nn.Param][]float32{}}
+func newProber(net *nn.Sequential, rule methods.Trainer, opts *optimizers, train datasets.Split, batch int) (*prober, error) {
+	always := true
+	bpOpt := &capture{probing: &always, grads: map[*nn.Param][]float32{}}
 	bp, err := methods.BP{}.New(methods.Config{Net: net, Engine: &nn.Engine{}, Optimizer: bpOpt})
 	if err != nil {
 		return nil, err
 	}
-	p := &prober{net: net, rule: rule, ruleOpt: ruleOpt, bp: bp, bpOpt: bpOpt}
+	p := &prober{net: net, rule: rule, opts: opts, bp: bp, bpOpt: bpOpt}
 	for k := 0; k < probeBatches && (k+1)*batch <= train.Len(); k++ {
 		x := nn.NewTensor(batch, train.Part.Dim)
 		y := make([]int, batch)
@@ -66,13 +82,14 @@ func newProber(net *nn.Sequential, rule methods.Trainer, ruleOpt *capture, train
 func (p *prober) angles() []results.Float {
 	ds := p.net.Denses()
 	sum := make([]float64, len(ds))
-	p.ruleOpt.probing = true
-	defer func() { p.ruleOpt.probing = false }()
+	p.opts.probing = true
+	defer func() { p.opts.probing = false }()
+	ruleGrads := p.opts.list[0].grads // the run's optimizer has the forward weights
 	for k := range p.x {
 		p.rule.Step(p.x[k], p.y[k])
 		p.bp.Step(p.x[k], p.y[k])
 		for l, d := range ds {
-			sum[l] += angle(p.ruleOpt.grads[d.W], p.bpOpt.grads[d.W])
+			sum[l] += angle(ruleGrads[d.W], p.bpOpt.grads[d.W])
 		}
 	}
 	out := make([]results.Float, len(ds))

@@ -322,7 +322,7 @@ func (d *decoder) settings(t *table) (Settings, error) {
 	return s, nil
 }
 
-var optimizerKeys = []string{"name", "lr", "momentum", "nesterov", "beta1", "beta2", "eps", "weight_decay"}
+var optimizerKeys = []string{"name", "lr", "momentum", "nesterov", "beta1", "beta2", "eps", "alpha", "weight_decay"}
 
 // optimizer converts an optimizer table. A partial table (partial true)
 // checks keys and types only; a whole one is validated as a spec.
@@ -338,7 +338,7 @@ func (d *decoder) optimizer(path string, m map[string]any, partial bool) (nn.Opt
 		key string
 		dst *float64
 	}{{"lr", &o.LR}, {"momentum", &o.Momentum}, {"beta1", &o.Beta1}, {"beta2", &o.Beta2},
-		{"eps", &o.Eps}, {"weight_decay", &o.WeightDecay}} {
+		{"eps", &o.Eps}, {"alpha", &o.Alpha}, {"weight_decay", &o.WeightDecay}} {
 		v, ok := t.get(f.key)
 		if !ok {
 			continue
@@ -363,8 +363,8 @@ func (d *decoder) optimizer(path string, m map[string]any, partial bool) (nn.Opt
 		return o, err
 	}
 	if partial {
-		if _, ok := m["name"]; ok && o.Name != "sgd" && o.Name != "adam" {
-			return o, d.errf(t.at("name"), "unknown optimizer %q (accepted: sgd, adam)", o.Name)
+		if _, ok := m["name"]; ok && !slices.Contains([]string{"sgd", "adam", "rmsprop"}, o.Name) {
+			return o, d.errf(t.at("name"), "unknown optimizer %q (accepted: sgd, adam, rmsprop)", o.Name)
 		}
 		return o, nil
 	}

@@ -11,10 +11,14 @@ import (
 	"github.com/creditbench/creditbench/nn"
 )
 
-// toyProblem is a batch of 4-dimensional inputs of 3 classes, each class a
-// Gaussian blob: every rule must learn it.
+// toyDim is the input width of the toy problem.
+const toyDim = 8
+
+// toyProblem is a batch of 8-dimensional inputs of 3 classes, each class a
+// Gaussian blob whose mean stands out in value 4+class (clear of the first
+// values, where Forward-Forward writes the label): every rule must learn it.
 func toyProblem(n int, r *rand.Rand) (*nn.Tensor, []int) {
-	x := nn.NewTensor(n, 4)
+	x := nn.NewTensor(n, toyDim)
 	labels := make([]int, n)
 	for i := range labels {
 		c := i % 3
@@ -23,7 +27,7 @@ func toyProblem(n int, r *rand.Rand) (*nn.Tensor, []int) {
 		for j := range row {
 			row[j] = float32(r.NormFloat64() * 0.3)
 		}
-		row[c] += 2
+		row[4+c] += 2
 	}
 	return x, labels
 }
@@ -31,7 +35,7 @@ func toyProblem(n int, r *rand.Rand) (*nn.Tensor, []int) {
 func newToy(t *testing.T, m Method, seed uint64) (Trainer, *nn.Sequential, *nn.Engine) {
 	t.Helper()
 	spec := nn.ModelSpec{Kind: "mlp", Hidden: []int{16, 8}}
-	net, err := nn.Build(spec, []int{4}, 3, rand.New(rand.NewPCG(seed, 1)))
+	net, err := nn.Build(spec, []int{toyDim}, 3, rand.New(rand.NewPCG(seed, 1)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +122,7 @@ func TestConformance(t *testing.T) {
 func TestBPStepIsTheGradient(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 3))
 	x, labels := toyProblem(6, r)
-	net, _ := nn.Build(nn.ModelSpec{Kind: "mlp", Hidden: []int{5}, Activation: "tanh"}, []int{4}, 3, r)
+	net, _ := nn.Build(nn.ModelSpec{Kind: "mlp", Hidden: []int{5}, Activation: "tanh"}, []int{toyDim}, 3, r)
 	e := &nn.Engine{}
 	loss := func() float64 {
 		l, _ := nn.SoftmaxCrossEntropy(net.Forward(e, x), labels, nil)

@@ -12,7 +12,7 @@ import (
 // forward and the feedback optimizer: nothing moves, every update is kept.
 func dtpSetup(t *testing.T, feedback string) (*dtpTrainer, *nn.Sequential, recorder, recorder) {
 	t.Helper()
-	net, _ := nn.Build(nn.ModelSpec{Kind: "mlp", Hidden: []int{8, 6, 5}, Activation: "tanh"}, []int{4}, 3, rand.New(rand.NewPCG(8, 8)))
+	net, _ := nn.Build(nn.ModelSpec{Kind: "mlp", Hidden: []int{8, 6, 5}, Activation: "tanh"}, []int{toyDim}, 3, rand.New(rand.NewPCG(8, 8)))
 	vals, err := Resolve(DTP{}, map[string]any{"feedback": feedback})
 	if err != nil {
 		t.Fatal(err)

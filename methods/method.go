@@ -38,7 +38,7 @@ type Method interface {
 type Trainer interface {
 	// Step trains on one batch (x is batch×in) and returns the batch's mean
 	// training loss and the number of rows its first pass classified
-	// correctly.
+	// correctly, or −1 when its training passes do not classify.
 	Step(x *nn.Tensor, labels []int) (loss float64, correct int)
 	// Predict writes the predicted class of each row of x into out.
 	Predict(x *nn.Tensor, out []int)

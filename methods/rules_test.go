@@ -24,7 +24,7 @@ func (r recorder) Step(ps []*nn.Param) {
 // over the defaults, recording instead of applying its updates.
 func setup(t *testing.T, m Method, act string, given map[string]any) (Trainer, *nn.Sequential, recorder) {
 	t.Helper()
-	net, err := nn.Build(nn.ModelSpec{Kind: "mlp", Hidden: []int{16, 8}, Activation: act}, []int{4}, 3, rand.New(rand.NewPCG(4, 4)))
+	net, err := nn.Build(nn.ModelSpec{Kind: "mlp", Hidden: []int{16, 8}, Activation: act}, []int{toyDim}, 3, rand.New(rand.NewPCG(4, 4)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +205,7 @@ func TestFixedFeedbackNeverChanges(t *testing.T) {
 		{FA{}, func(t Trainer) []*nn.Tensor { return t.(*faTrainer).B }},
 		{PEPITA{}, func(t Trainer) []*nn.Tensor { return []*nn.Tensor{t.(*pepitaTrainer).F} }},
 	} {
-		net, _ := nn.Build(nn.ModelSpec{Kind: "mlp", Hidden: []int{16, 8}}, []int{4}, 3, rand.New(rand.NewPCG(1, 1)))
+		net, _ := nn.Build(nn.ModelSpec{Kind: "mlp", Hidden: []int{16, 8}}, []int{toyDim}, 3, rand.New(rand.NewPCG(1, 1)))
 		vals, _ := Resolve(tc.m, nil)
 		tr, _ := tc.m.New(Config{Net: net, Engine: &nn.Engine{}, Optimizer: &nn.SGD{LR: 0.1, Momentum: 0.9},
 			Params: vals, Classes: 3, Rand: func(s string) *rand.Rand { return rand.New(rand.NewPCG(2, 2)) }})

@@ -71,11 +71,14 @@ type Record struct {
 
 // Epoch holds the curves after one epoch.
 type Epoch struct {
-	Epoch     int     `json:"epoch"`
-	TrainLoss Float   `json:"train_loss"`
-	TrainAcc  float64 `json:"train_acc"`
-	ValAcc    float64 `json:"val_acc"`
-	TestAcc   float64 `json:"test_acc"`
+	Epoch     int   `json:"epoch"`
+	TrainLoss Float `json:"train_loss"`
+	// TrainAcc is the accuracy of the training passes, null for a rule
+	// whose training pass does not classify (Forward-Forward with goodness
+	// prediction).
+	TrainAcc Float   `json:"train_acc"`
+	ValAcc   float64 `json:"val_acc"`
+	TestAcc  float64 `json:"test_acc"`
 	// AngleToBP is, per Dense layer (input side first), the angle in degrees
 	// between the rule's weight update and the BP gradient, averaged over
 	// fixed probe batches of training data after the epoch.

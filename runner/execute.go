@@ -124,7 +124,7 @@ func Execute(ctx context.Context, spec results.Spec, o ExecOptions) (rec *result
 		}
 		ck.TrainMACs += engine.MACs - before
 		ck.TrainSamples += splits.Train.Len()
-		e := results.Epoch{Epoch: ep, TrainLoss: results.Float(loss), TrainAcc: acc,
+		e := results.Epoch{Epoch: ep, TrainLoss: results.Float(loss), TrainAcc: results.Float(acc),
 			ValAcc:  accuracy(trainer, splits.Val),
 			TestAcc: accuracy(trainer, splits.Test)}
 		e.WallS = time.Since(start).Seconds() // training and evaluation; not the probes
@@ -169,6 +169,7 @@ func trainEpoch(ctx context.Context, t methods.Trainer, s datasets.Split, batch 
 	labels := make([]int, batch)
 	var sumLoss float64
 	var correct int
+	measured := true
 	for from := 0; from < len(idx); from += batch {
 		if err := ctx.Err(); err != nil {
 			return 0, 0, err
@@ -181,8 +182,12 @@ func trainEpoch(ctx context.Context, t methods.Trainer, s datasets.Split, batch 
 		l, c := t.Step(x, labels[:to-from])
 		sumLoss += l * float64(to-from)
 		correct += c
+		measured = measured && c >= 0
 	}
 	n := float64(len(idx))
+	if !measured {
+		return sumLoss / n, math.NaN(), nil
+	}
 	return sumLoss / n, float64(correct) / n, nil
 }
 

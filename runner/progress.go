@@ -61,7 +61,7 @@ func (p *Lines) Epoch(key string, epochs int, e results.Epoch) {
 	defer p.mu.Unlock()
 	eta := time.Duration(float64(epochs-e.Epoch)*e.WallS) * time.Second
 	fmt.Fprintf(p.W, "  %s epoch %d/%d  loss %.4f  train %.2f%%  val %.2f%%  test %.2f%%  %.1fs  (run ETA %s)\n",
-		p.labels[key], e.Epoch, epochs, float64(e.TrainLoss), 100*e.TrainAcc, 100*e.ValAcc, 100*e.TestAcc, e.WallS,
+		p.labels[key], e.Epoch, epochs, float64(e.TrainLoss), 100*float64(e.TrainAcc), 100*e.ValAcc, 100*e.TestAcc, e.WallS,
 		eta.Round(time.Second))
 }
 

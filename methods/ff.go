@@ -1,0 +1,426 @@
+package methods
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/creditbench/creditbench/nn"
+)
+
+// FF is Hinton's Forward-Forward algorithm (2022), supervised form. Every
+// hidden layer is trained alone to give high goodness to positive data (the
+// image with its true label) and low goodness to negative data (the image
+// with a wrong label):
+//
+//	input: the one-hot label overwrites the first n_classes values, scaled to
+//	       the sample's largest value
+//	g = Σ_j h_j² (goodness "sum", θ = layer width) or mean_j h_j² ("mean", θ = 2)
+//	layer loss: softplus(−(g_pos − θ)) + softplus(g_neg − θ), batch mean
+//	between layers: h / rms(h), the direction only, at RMS 1 (with θ = width
+//	       this is the scale loeweX's implementation uses)
+//
+// No gradient crosses layers: each layer's input is a constant to it.
+// Negatives carry a random wrong label ("random", from the stream
+// "ff.negatives") or the wrong label the net currently finds best ("hard").
+// Prediction "goodness" tries every label and takes the largest goodness
+// summed over every hidden layer but the first (the only one when there is
+// one): it costs one pass per class. Prediction "softmax" reads the
+// normalised last hidden activity, fed a neutral label (1/n_classes of the
+// scale in every label position), through the model's output layer, trained
+// by cross-entropy on that activity alone; loeweX's readout concatenates all
+// layers but the first instead. With peer_norm > 0, a peer-normalisation term
+// λ·Σ_j (m_j − m̄)² pushes each unit's running mean activity m_j (decay 0.9,
+// positive data) towards the layer's mean m̄.
+//
+// With goodness prediction the training pass does not classify, and the
+// record's train_acc is null.
+type FF struct{}
+
+var _ Method = FF{}
+
+func init() { Register(FF{}) }
+
+func (FF) Name() string { return "ff" }
+func (FF) Doc() string {
+	return "Forward-Forward: each layer separates positive from negative data by its goodness, no gradient crosses layers"
+}
+
+func (FF) Params() []Param {
+	return []Param{
+		{Name: "goodness", Default: "sum", Choices: []string{"sum", "mean"}, Help: "g = Σ h² or mean h²"},
+		{Name: "theta", Default: 0.0, Help: "θ of the layer loss; 0 = the layer width for sum, 2 for mean"},
+		{Name: "negatives", Default: "random", Choices: []string{"random", "hard"}, Help: "wrong label of the negative data"},
+		{Name: "predict", Default: "goodness", Choices: []string{"goodness", "softmax"}, Help: "prediction by summed goodness per label, or by a softmax readout"},
+		{Name: "peer_norm", Default: 0.0, Help: "λ of peer normalisation, ≥ 0 (0: off)"},
+	}
+}
+
+// Uses accepts ReLU MLPs with at least one hidden layer (goodness is a sum
+// of squares of non-negative activities).
+func (FF) Uses(m nn.ModelSpec) error {
+	if err := usesMLP("ff", m); err != nil {
+		return err
+	}
+	if len(m.Hidden) == 0 {
+		return errNoHidden("ff")
+	}
+	if m.Resolved().Activation != "relu" {
+		return fmt.Errorf("ff: activation %q is not supported (accepted: relu)", m.Activation)
+	}
+	return nil
+}
+
+// Cost: positive and negative passes through the hidden layers and one
+// weight-gradient product per layer for each, plus one pass per class for
+// hard negatives and, with the softmax readout, the neutral pass and the
+// readout's forward and gradient. Goodness prediction is one pass per class.
+// FF keeps the input and the label between the phases of a step.
+func (FF) Cost(net *nn.Sequential, p Values) Cost {
+	ds := net.Denses()
+	L := len(ds)
+	classes := int64(ds[L-1].Out)
+	var hidden int64
+	for _, d := range ds[:L-1] {
+		hidden += d.MACs()
+	}
+	c := Cost{TrainMACs: 4 * hidden, EvalMACs: classes * hidden, KeptFloats: int64(ds[0].In) + classes}
+	if p.String("negatives") == "hard" {
+		c.TrainMACs += classes * hidden
+	}
+	if p.String("predict") == "softmax" {
+		c.TrainMACs += hidden + 2*ds[L-1].MACs()
+		c.EvalMACs = hidden + ds[L-1].MACs()
+	}
+	return c
+}
+
+func (FF) New(c Config) (Trainer, error) {
+	m, err := mlpOf(c.Net)
+	if err != nil {
+		return nil, err
+	}
+	if len(m.act) == 0 {
+		return nil, errNoHidden("ff")
+	}
+	p := c.Params
+	t := &ffTrainer{c: c, m: m, mean: p.String("goodness") == "mean", theta: p.Float("theta"),
+		hard: p.String("negatives") == "hard", softmax: p.String("predict") == "softmax",
+		peer: float32(p.Float("peer_norm")), neg: c.Rand("ff.negatives"), classes: m.dense[len(m.dense)-1].Out}
+	if t.classes > m.dense[0].In {
+		return nil, fmt.Errorf("ff: %d classes do not fit in the %d input values", t.classes, m.dense[0].In)
+	}
+	for range m.act {
+		t.layers = append(t.layers, &ffLayer{})
+	}
+	return t, nil
+}
+
+type ffTrainer struct {
+	c       Config
+	m       mlp
+	mean    bool
+	theta   float64
+	hard    bool
+	softmax bool
+	peer    float32
+	neg     interface{ IntN(int) int }
+	classes int
+
+	layers         []*ffLayer
+	pos, negx      *nn.Tensor
+	negLabels      []int
+	neutral, probe *nn.Tensor
+	e, logits      *nn.Tensor
+	scores         []float64
+}
+
+// ffLayer holds one hidden layer's buffers for the positive and negative
+// passes, and its running mean activities for peer normalisation.
+type ffLayer struct {
+	hPos, hNeg, nPos, nNeg, dPos, dNeg *nn.Tensor
+	hAux, nAux                         *nn.Tensor // label probes and the neutral pass
+	running                            []float32
+}
+
+func (t *ffTrainer) aux() (h, norm func(l int) **nn.Tensor) {
+	return func(l int) **nn.Tensor { return &t.layers[l].hAux }, func(l int) **nn.Tensor { return &t.layers[l].nAux }
+}
+
+// embed writes x with label c in its first values (the sample's largest
+// value at c, zero elsewhere; c < 0 writes the neutral label).
+func (t *ffTrainer) embed(dst, x *nn.Tensor, label func(i int) int) {
+	copy(dst.Data, x.Data)
+	for i := 0; i < x.Rows(); i++ {
+		row := dst.Row(i)
+		top := row[0]
+		for _, v := range x.Row(i) {
+			top = max(top, v)
+		}
+		c := label(i)
+		for k := 0; k < t.classes; k++ {
+			switch {
+			case c < 0:
+				row[k] = top / float32(t.classes)
+			case k == c:
+				row[k] = top
+			default:
+				row[k] = 0
+			}
+		}
+	}
+}
+
+// layerTheta is θ of a layer of the given width.
+func (t *ffTrainer) layerTheta(width int) float64 {
+	switch {
+	case t.theta != 0:
+		return t.theta
+	case t.mean:
+		return 2
+	}
+	return float64(width)
+}
+
+// goodness returns g of row i of h.
+func (t *ffTrainer) goodness(h *nn.Tensor, i int) float64 {
+	var g float64
+	for _, v := range h.Row(i) {
+		g += float64(v) * float64(v)
+	}
+	if t.mean {
+		g /= float64(h.Cols())
+	}
+	return g
+}
+
+// forward runs the hidden layers on in, writing each layer's activity to
+// h(l) and its normalised activity to norm(l).
+func (t *ffTrainer) forward(in *nn.Tensor, h, norm func(l int) **nn.Tensor) {
+	for l, d := range t.m.dense[:len(t.layers)] {
+		hl, nl := h(l), norm(l)
+		*hl = reshape(*hl, in.Rows(), d.Out)
+		d.Affine(t.c.Engine, *hl, in)
+		nn.ReLU{}.Apply((*hl).Data, (*hl).Data)
+		*nl = reshape(*nl, in.Rows(), d.Out)
+		normalise(*nl, *hl)
+		in = *nl
+	}
+}
+
+// normalise sets dst to each row of src divided by its root mean square.
+func normalise(dst, src *nn.Tensor) {
+	for i := 0; i < src.Rows(); i++ {
+		row := src.Row(i)
+		var s float64
+		for _, v := range row {
+			s += float64(v) * float64(v)
+		}
+		inv := float32(1 / (math.Sqrt(s/float64(len(row))) + 1e-8))
+		out := dst.Row(i)
+		for j, v := range row {
+			out[j] = v * inv
+		}
+	}
+}
+
+func (t *ffTrainer) Step(x *nn.Tensor, labels []int) (float64, int) {
+	n := x.Rows()
+	t.pos, t.negx = reshape(t.pos, n, x.Cols()), reshape(t.negx, n, x.Cols())
+	t.embed(t.pos, x, func(i int) int { return labels[i] })
+	t.negLabels = t.wrongLabels(x, labels)
+	t.embed(t.negx, x, func(i int) int { return t.negLabels[i] })
+	pos := func(l int) **nn.Tensor { return &t.layers[l].hPos }
+	posN := func(l int) **nn.Tensor { return &t.layers[l].nPos }
+	neg := func(l int) **nn.Tensor { return &t.layers[l].hNeg }
+	negN := func(l int) **nn.Tensor { return &t.layers[l].nNeg }
+	t.forward(t.pos, pos, posN)
+	t.forward(t.negx, neg, negN)
+	var loss float64
+	correct := 0
+	inPos, inNeg := t.pos, t.negx
+	for l, ly := range t.layers {
+		d := t.m.dense[l]
+		loss += t.layerGrads(ly, n)
+		d.Grads(t.c.Engine, inPos, ly.dPos)
+		gW, gb := append([]float32(nil), d.W.Grad.Data...), append([]float32(nil), d.B.Grad.Data...)
+		d.Grads(t.c.Engine, inNeg, ly.dNeg)
+		for i, v := range gW {
+			d.W.Grad.Data[i] += v
+		}
+		for i, v := range gb {
+			d.B.Grad.Data[i] += v
+		}
+		inPos, inNeg = ly.nPos, ly.nNeg
+	}
+	out := t.m.dense[len(t.m.dense)-1]
+	if t.softmax {
+		correct = t.trainReadout(x, labels)
+	} else {
+		correct = -1
+		out.W.Grad.Zero()
+		out.B.Grad.Zero()
+	}
+	t.c.Optimizer.Step(t.c.Net.Params())
+	return loss, correct
+}
+
+// layerGrads sets the layer's error for both passes (batch means) and
+// returns the mean layer loss.
+func (t *ffTrainer) layerGrads(ly *ffLayer, n int) float64 {
+	width := ly.hPos.Cols()
+	theta := t.layerTheta(width)
+	ly.dPos, ly.dNeg = reshape(ly.dPos, n, width), reshape(ly.dNeg, n, width)
+	scale := 2.0
+	if t.mean {
+		scale /= float64(width)
+	}
+	var loss float64
+	for i := 0; i < n; i++ {
+		gp, gn := t.goodness(ly.hPos, i), t.goodness(ly.hNeg, i)
+		loss += softplus(-(gp - theta)) + softplus(gn-theta)
+		// dL/dg: −σ(θ − g_pos) for the positive, σ(g_neg − θ) for the negative.
+		cp := float32(-sigmoid(theta-gp) * scale / float64(n))
+		cn := float32(sigmoid(gn-theta) * scale / float64(n))
+		for j, h := range ly.hPos.Row(i) {
+			ly.dPos.Row(i)[j] = cp * h // zero where the ReLU is off, as h is
+		}
+		for j, h := range ly.hNeg.Row(i) {
+			ly.dNeg.Row(i)[j] = cn * h
+		}
+	}
+	if t.peer > 0 {
+		t.peerNorm(ly, n)
+	}
+	return loss / float64(n)
+}
+
+// peerNorm adds the gradient of λ·Σ_j (m_j − m̄)² to the positive error,
+// through the current batch's share (0.1) of the running means m.
+func (t *ffTrainer) peerNorm(ly *ffLayer, n int) {
+	width := ly.hPos.Cols()
+	if ly.running == nil {
+		ly.running = make([]float32, width)
+	}
+	var mbar float32
+	for j := range ly.running {
+		var s float32
+		for i := 0; i < n; i++ {
+			s += ly.hPos.Row(i)[j]
+		}
+		ly.running[j] = 0.9*ly.running[j] + 0.1*s/float32(n)
+		mbar += ly.running[j] / float32(width)
+	}
+	for i := 0; i < n; i++ {
+		h, d := ly.hPos.Row(i), ly.dPos.Row(i)
+		for j := range d {
+			if h[j] > 0 {
+				d[j] += t.peer * 2 * (ly.running[j] - mbar) * 0.1 / float32(n)
+			}
+		}
+	}
+}
+
+// wrongLabels draws each sample's negative label.
+func (t *ffTrainer) wrongLabels(x *nn.Tensor, labels []int) []int {
+	out := make([]int, len(labels))
+	if !t.hard {
+		for i, y := range labels {
+			c := t.neg.IntN(t.classes - 1)
+			if c >= y {
+				c++
+			}
+			out[i] = c
+		}
+		return out
+	}
+	scores := t.labelScores(x)
+	for i, y := range labels {
+		best := -1
+		for c := 0; c < t.classes; c++ {
+			if c != y && (best < 0 || scores[i*t.classes+c] > scores[i*t.classes+best]) {
+				best = c
+			}
+		}
+		out[i] = best
+	}
+	return out
+}
+
+// labelScores returns, for every row and label, the goodness summed over
+// every hidden layer but the first (row-major, rows×classes).
+func (t *ffTrainer) labelScores(x *nn.Tensor) []float64 {
+	n := x.Rows()
+	if cap(t.scores) < n*t.classes {
+		t.scores = make([]float64, n*t.classes)
+	}
+	scores := t.scores[:n*t.classes]
+	t.probe = reshape(t.probe, n, x.Cols())
+	for c := 0; c < t.classes; c++ {
+		t.embed(t.probe, x, func(int) int { return c })
+		h, norm := t.aux()
+		t.forward(t.probe, h, norm)
+		first := min(1, len(t.layers)-1)
+		for i := 0; i < n; i++ {
+			var g float64
+			for l := first; l < len(t.layers); l++ {
+				g += t.goodness(t.layers[l].hAux, i)
+			}
+			scores[i*t.classes+c] = g
+		}
+	}
+	return scores
+}
+
+// trainReadout sets the output layer's gradient: cross-entropy of the
+// readout of the neutral-label pass, on its normalised last activity alone.
+// It returns the number of rows the readout classifies correctly.
+func (t *ffTrainer) trainReadout(x *nn.Tensor, labels []int) int {
+	logits := t.readout(x)
+	_, correct := outputError(logits, labels, &t.e)
+	out := t.m.dense[len(t.m.dense)-1]
+	out.Grads(t.c.Engine, t.layers[len(t.layers)-1].nAux, t.e)
+	return correct
+}
+
+// readout runs the neutral-label pass and the output layer; the last layer's
+// normalised activity is left in its nAux buffer.
+func (t *ffTrainer) readout(x *nn.Tensor) *nn.Tensor {
+	n := x.Rows()
+	t.neutral = reshape(t.neutral, n, x.Cols())
+	t.embed(t.neutral, x, func(int) int { return -1 })
+	h, norm := t.aux()
+	t.forward(t.neutral, h, norm)
+	out := t.m.dense[len(t.m.dense)-1]
+	t.logits = reshape(t.logits, n, out.Out)
+	out.Affine(t.c.Engine, t.logits, t.layers[len(t.layers)-1].nAux)
+	return t.logits
+}
+
+func (t *ffTrainer) Predict(x *nn.Tensor, out []int) {
+	if t.softmax {
+		logits := t.readout(x)
+		for i := range out {
+			out[i] = nn.Argmax(logits.Row(i))
+		}
+		return
+	}
+	scores := t.labelScores(x)
+	for i := range out {
+		best := 0
+		for c := 1; c < t.classes; c++ {
+			if scores[i*t.classes+c] > scores[i*t.classes+best] {
+				best = c
+			}
+		}
+		out[i] = best
+	}
+}
+
+func softplus(z float64) float64 {
+	if z > 30 {
+		return z
+	}
+	return math.Log1p(math.Exp(z))
+}
+
+func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }

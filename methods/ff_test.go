@@ -1,0 +1,65 @@
+package methods
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/creditbench/creditbench/nn"
+)
+
+// TestFFNoGradientCrossesLayers perturbs the weights of the second hidden
+// layer: the first layer's update must not change (its loss does not see
+// the layers above), while the second's does. (Hard negatives are chosen by
+// the goodness of every layer, so they are left out: the choice of data, not
+// a gradient, would differ.)
+func TestFFNoGradientCrossesLayers(t *testing.T) {
+	for _, given := range []map[string]any{{}, {"goodness": "mean", "peer_norm": 0.03}, {"predict": "softmax"}} {
+		x, labels := toyProblem(12, rand.New(rand.NewPCG(1, 1)))
+		step := func(perturb bool) (*nn.Sequential, recorder) {
+			tr, net, rec := setup(t, FF{}, "relu", given)
+			if perturb {
+				for i := range net.Denses()[1].W.Value.Data {
+					net.Denses()[1].W.Value.Data[i] *= -1.5
+				}
+			}
+			tr.Step(x, labels)
+			return net, rec
+		}
+		a, ra := step(false)
+		b, rb := step(true)
+		if diff := cmp.Diff(ra[a.Denses()[0].W], rb[b.Denses()[0].W]); diff != "" {
+			t.Errorf("%v: the first layer's update depends on the second layer's weights:\n%s", given, diff)
+		}
+		if cmp.Equal(ra[a.Denses()[1].W], rb[b.Denses()[1].W]) {
+			t.Errorf("%v: the second layer's update ignores its own weights", given)
+		}
+	}
+}
+
+// TestFFHardNegativesAreTheBestWrongLabel checks that a hard negative is,
+// for each sample, the wrong label of highest goodness.
+func TestFFHardNegativesAreTheBestWrongLabel(t *testing.T) {
+	tr, _, _ := setup(t, FF{}, "relu", map[string]any{"negatives": "hard"})
+	ff := tr.(*ffTrainer)
+	x, labels := toyProblem(9, rand.New(rand.NewPCG(2, 2)))
+	scores := append([]float64(nil), ff.labelScores(x)...)
+	neg := ff.wrongLabels(x, labels)
+	for i, y := range labels {
+		if neg[i] == y {
+			t.Fatalf("sample %d: the negative label is the true one", i)
+		}
+		for c := 0; c < 3; c++ {
+			if c != y && scores[i*3+c] > scores[i*3+neg[i]] {
+				t.Errorf("sample %d: label %d scores %v, above the chosen %d (%v)", i, c, scores[i*3+c], neg[i], scores[i*3+neg[i]])
+			}
+		}
+	}
+}
+
+func TestFFNeedsReLU(t *testing.T) {
+	if err := (FF{}).Uses(nn.ModelSpec{Kind: "mlp", Hidden: []int{8}, Activation: "tanh"}); err == nil {
+		t.Error("FF accepted a tanh MLP")
+	}
+}

@@ -195,3 +195,37 @@ func TestLookupSuggests(t *testing.T) {
 		t.Errorf("Lookup(pb): %v", err)
 	}
 }
+
+// TestDeclaredCostsForEveryChoice steps every rule once with each value of
+// each of its string parameters (the others at their defaults) and requires
+// the engine's count to equal the declared training cost.
+func TestDeclaredCostsForEveryChoice(t *testing.T) {
+	spec := nn.ModelSpec{Kind: "mlp", Hidden: []int{16, 8}}
+	for _, name := range Names() {
+		m, _ := Lookup(name)
+		if m.Uses(spec) != nil {
+			continue
+		}
+		for _, p := range m.Params() {
+			for _, choice := range p.Choices {
+				given := map[string]any{p.Name: choice}
+				vals, err := Resolve(m, given)
+				if err != nil {
+					t.Fatal(err)
+				}
+				net, _ := nn.Build(spec, []int{toyDim}, 3, rand.New(rand.NewPCG(1, 1)))
+				e := &nn.Engine{}
+				tr, err := m.New(Config{Net: net, Engine: e, Optimizer: recorder{}, Params: vals, Classes: 3,
+					Rand: func(s string) *rand.Rand { return rand.New(rand.NewPCG(2, uint64(len(s)))) }})
+				if err != nil {
+					t.Fatalf("%s %v: %v", name, given, err)
+				}
+				x, labels := toyProblem(6, rand.New(rand.NewPCG(1, 1)))
+				tr.Step(x, labels)
+				if got, want := e.MACs/6, m.Cost(net, vals).TrainMACs; got != want {
+					t.Errorf("%s %v: one step counted %d MACs per sample, the rule declares %d", name, given, got, want)
+				}
+			}
+		}
+	}
+}

@@ -205,3 +205,10 @@ func coerce(val any, p Param) (any, error) {
 	}
 	return nil, fmt.Errorf("parameter declared with unsupported default %T", p.Default)
 }
+
+// EpochEnder is implemented by a Trainer that has work to do once per epoch
+// (CaFo's closed-form predictors); the runner calls EndEpoch after each
+// epoch's last step, before evaluating.
+type EpochEnder interface {
+	EndEpoch() error
+}

@@ -124,6 +124,12 @@ func Execute(ctx context.Context, spec results.Spec, o ExecOptions) (rec *result
 		}
 		ck.TrainMACs += engine.MACs - before
 		ck.TrainSamples += splits.Train.Len()
+		if ee, ok := trainer.(methods.EpochEnder); ok {
+			if err := ee.EndEpoch(); err != nil {
+				rec.Status, rec.Reason = results.StatusFailed, err.Error()
+				break
+			}
+		}
 		e := results.Epoch{Epoch: ep, TrainLoss: results.Float(loss), TrainAcc: results.Float(acc),
 			ValAcc:  accuracy(trainer, splits.Val),
 			TestAcc: accuracy(trainer, splits.Test)}

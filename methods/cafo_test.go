@@ -1,0 +1,120 @@
+package methods
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/creditbench/creditbench/nn"
+)
+
+func TestCaFoFrozenBlocksDoNotChange(t *testing.T) {
+	for _, loss := range []string{"ce", "sparsemax", "mse"} {
+		net, _ := nn.Build(nn.ModelSpec{Kind: "mlp", Hidden: []int{16, 8}}, []int{toyDim}, 3, rand.New(rand.NewPCG(1, 1)))
+		vals, _ := Resolve(CaFo{}, map[string]any{"predictor_loss": loss})
+		tr, err := CaFo{}.New(Config{Net: net, Engine: &nn.Engine{}, Optimizer: &nn.SGD{LR: 0.1, Momentum: 0.9, WeightDecay: 0.01},
+			Params: vals, Classes: 3, Rand: func(string) *rand.Rand { return rand.New(rand.NewPCG(3, 3)) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds := net.Denses()
+		before := [][]float32{append([]float32(nil), ds[0].W.Value.Data...), append([]float32(nil), ds[0].B.Value.Data...),
+			append([]float32(nil), ds[1].W.Value.Data...), append([]float32(nil), ds[1].B.Value.Data...)}
+		x, labels := toyProblem(30, rand.New(rand.NewPCG(5, 5)))
+		for range 20 {
+			tr.Step(x, labels)
+		}
+		tr.(EpochEnder).EndEpoch()
+		after := [][]float32{ds[0].W.Value.Data, ds[0].B.Value.Data, ds[1].W.Value.Data, ds[1].B.Value.Data}
+		if diff := cmp.Diff(before, after); diff != "" {
+			t.Errorf("%s: a frozen block changed:\n%s", loss, diff)
+		}
+		if loss != "mse" && cmp.Equal(before[3], ds[2].B.Value.Data) {
+			t.Errorf("%s: the predictors did not train", loss)
+		}
+	}
+}
+
+// TestCaFoRidgeMatchesIndependentSolve compares the closed-form predictor
+// with the least-squares solution of the augmented system
+// [H 1; √λI 0]·[W; b] = [Y; 0], solved by QR in float64.
+func TestCaFoRidgeMatchesIndependentSolve(t *testing.T) {
+	const lambda = 0.5
+	net, _ := nn.Build(nn.ModelSpec{Kind: "mlp", Hidden: []int{6, 5}}, []int{toyDim}, 3, rand.New(rand.NewPCG(1, 1)))
+	vals, _ := Resolve(CaFo{}, map[string]any{"predictor_loss": "mse", "ridge": lambda})
+	tr, _ := CaFo{}.New(Config{Net: net, Engine: &nn.Engine{}, Optimizer: recorder{}, Params: vals, Classes: 3,
+		Rand: func(string) *rand.Rand { return rand.New(rand.NewPCG(3, 3)) }})
+	cafo := tr.(*cafoTrainer)
+	var feats [][][]float32 // per predictor, the rows of H seen
+	var ys []int
+	for b := range 3 {
+		x, labels := toyProblem(10, rand.New(rand.NewPCG(uint64(b), 9)))
+		tr.Step(x, labels)
+		ys = append(ys, labels...)
+		for k := range cafo.preds {
+			if len(feats) <= k {
+				feats = append(feats, nil)
+			}
+			h := cafo.m.act[k].Output()
+			for i := 0; i < h.Rows(); i++ {
+				feats[k] = append(feats[k], append([]float32(nil), h.Row(i)...))
+			}
+		}
+	}
+	if err := cafo.EndEpoch(); err != nil {
+		t.Fatal(err)
+	}
+	for k, pr := range cafo.preds {
+		rows, w := len(feats[k]), len(feats[k][0])
+		a := mat.NewDense(rows+w, w+1, nil)
+		y := mat.NewDense(rows+w, 3, nil)
+		for i, f := range feats[k] {
+			for j, v := range f {
+				a.Set(i, j, float64(v))
+			}
+			a.Set(i, w, 1)
+			y.Set(i, ys[i], 1)
+		}
+		for j := 0; j < w; j++ {
+			a.Set(rows+j, j, math.Sqrt(lambda))
+		}
+		var qr mat.QR
+		qr.Factorize(a)
+		var want mat.Dense
+		if err := qr.SolveTo(&want, false, y); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < w; i++ {
+			for c := 0; c < 3; c++ {
+				if got := float64(pr.W.Value.Data[i*3+c]); math.Abs(got-want.At(i, c)) > 1e-3 {
+					t.Fatalf("predictor %d: W[%d][%d] = %.6g, independent ridge %.6g", k+1, i, c, got, want.At(i, c))
+				}
+			}
+		}
+		for c := 0; c < 3; c++ {
+			if got := float64(pr.b.Value.Data[c]); math.Abs(got-want.At(w, c)) > 1e-3 {
+				t.Fatalf("predictor %d: b[%d] = %.6g, independent ridge %.6g", k+1, c, got, want.At(w, c))
+			}
+		}
+	}
+}
+
+func TestSparsemax(t *testing.T) {
+	p := make([]float32, 3)
+	loss := sparsemax(p, []float32{2, 1, -1}, 0)
+	// τ = (2 + 1 − 1)/2 = 1: p = (1, 0, 0); loss = −2 + ½(4 − 1) + ½ = 0.
+	if diff := cmp.Diff([]float32{1, 0, 0}, p); diff != "" || math.Abs(loss) > 1e-9 {
+		t.Errorf("sparsemax: p %v, loss %v\n%s", p, loss, diff)
+	}
+	sparsemax(p, []float32{0.5, 0.4, 0.1}, 2)
+	var s float32
+	for _, v := range p {
+		s += v
+	}
+	if math.Abs(float64(s)-1) > 1e-6 || p[0] <= p[1] || p[2] < 0 {
+		t.Errorf("sparsemax of a close vote: %v", p)
+	}
+}

@@ -148,10 +148,10 @@ func TestCIGate(t *testing.T) {
 	if code, _, errs := runCLI("check", "--baseline", high, "--out", out); code != 1 || !strings.Contains(errs, "tolerance: -0.01 is negative") {
 		t.Errorf("a bad baseline: exit %d: %s", code, errs)
 	}
-	// The first test_acc (bp's) raised above anything reachable.
+	// The first test_acc raised above anything reachable.
 	os.WriteFile(high, []byte(strings.Replace(string(b), `"value": 0.`, `"value": 1.`, 1)), 0o644)
 	code, _, errs := runCLI("check", "--baseline", high, "--out", out)
-	if code != 1 || !strings.Contains(errs, "(-baseline +observed)") || !strings.Contains(errs, "fc/bp/test_acc: ") {
+	if code != 1 || !strings.Contains(errs, "(-baseline +observed)") || !strings.Contains(errs, "/test_acc: ") {
 		t.Errorf("an unmet baseline: exit %d:\n%s", code, errs)
 	}
 }

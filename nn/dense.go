@@ -11,6 +11,8 @@ type Dense struct {
 	x  *Tensor // last input, kept for Backward
 	y  *Tensor
 	dx *Tensor
+
+	hin, herr *Tensor // copies for the engine's hooks
 }
 
 // NewDense returns a Dense layer with zero weights; initialise them with an
@@ -37,7 +39,8 @@ func (d *Dense) Affine(e *Engine, y, x *Tensor) {
 	for i := 0; i < y.Rows(); i++ {
 		copy(y.Row(i), b)
 	}
-	e.MatMul(y, x, false, d.W.Value, false, 1, 1)
+	e.MatMul(y, e.input(x, &d.hin), false, d.W.Value, false, 1, 1)
+	e.output(y)
 }
 
 // Backward sets dW = Xᵀ·dY and db = Σ_rows dY, and returns dX = dY·Wᵀ.
@@ -47,7 +50,8 @@ func (d *Dense) Backward(e *Engine, dy *Tensor, needInput bool) *Tensor {
 		return nil
 	}
 	d.dx = reuse(d.dx, d.x.Shape...)
-	e.MatMul(d.dx, dy, false, d.W.Value, true, 1, 0)
+	e.MatMul(d.dx, e.errorOf(dy, &d.herr), false, d.W.Value, true, 1, 0)
+	e.output(d.dx)
 	return d.dx
 }
 
@@ -55,7 +59,8 @@ func (d *Dense) Backward(e *Engine, dy *Tensor, needInput bool) *Tensor {
 // forms a per-layer error delta (batch×Out) and pairs it with an input in
 // (batch×In).
 func (d *Dense) Grads(e *Engine, in, delta *Tensor) {
-	e.MatMul(d.W.Grad, in, true, delta, false, 1, 0)
+	delta = e.errorOf(delta, &d.herr)
+	e.MatMul(d.W.Grad, e.input(in, &d.hin), true, delta, false, 1, 0)
 	db := d.B.Grad.Data
 	clear(db)
 	for i := 0; i < delta.Rows(); i++ {

@@ -12,6 +12,8 @@ import (
 type Engine struct {
 	// MACs is the number of multiply-accumulates of every product so far.
 	MACs int64
+	// Hooks, when set, act on the operands of every Dense product.
+	Hooks *Hooks
 }
 
 // MatMul computes C = alpha·op(A)·op(B) + beta·C, where op(X) is X or Xᵀ, and

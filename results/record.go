@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"math"
 
+	"github.com/creditbench/creditbench/hardware"
 	"github.com/creditbench/creditbench/nn"
 )
 
@@ -18,17 +19,20 @@ type Spec struct {
 	Experiment string `json:"experiment"`
 	Method     string `json:"method"`
 	// Params are the rule's parameters, every default filled in.
-	Params     map[string]any   `json:"params"`
-	Dataset    string           `json:"dataset"`
-	Model      nn.ModelSpec     `json:"model"`
-	Profile    string           `json:"profile"`
-	Seed       int64            `json:"seed"`
-	Epochs     int              `json:"epochs"`
-	BatchSize  int              `json:"batch_size"`
-	Validation int              `json:"validation"`
-	TrainLimit int              `json:"train_limit"`
-	TestLimit  int              `json:"test_limit"`
-	Optimizer  nn.OptimizerSpec `json:"optimizer"`
+	Params  map[string]any `json:"params"`
+	Dataset string         `json:"dataset"`
+	Model   nn.ModelSpec   `json:"model"`
+	Profile string         `json:"profile"`
+	// ProfileDef is what the profile does, for every profile but the ideal
+	// fp32, so that a changed profile changes the key.
+	ProfileDef *hardware.Profile `json:"profile_def,omitempty"`
+	Seed       int64             `json:"seed"`
+	Epochs     int               `json:"epochs"`
+	BatchSize  int               `json:"batch_size"`
+	Validation int               `json:"validation"`
+	TrainLimit int               `json:"train_limit"`
+	TestLimit  int               `json:"test_limit"`
+	Optimizer  nn.OptimizerSpec  `json:"optimizer"`
 	// Select is how the report picks among sweep points: "best_val".
 	Select string `json:"select"`
 	// Point is this run's coordinates on the experiment's sweep axes (dotted

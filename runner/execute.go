@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/creditbench/creditbench/datasets"
+	"github.com/creditbench/creditbench/hardware"
 	"github.com/creditbench/creditbench/methods"
 	"github.com/creditbench/creditbench/nn"
 	"github.com/creditbench/creditbench/results"
@@ -63,7 +64,12 @@ func Execute(ctx context.Context, spec results.Spec, o ExecOptions) (rec *result
 	if err != nil {
 		return nil, fmt.Errorf("runner: %s: %v", key, err)
 	}
-	rng := newStreams(seed, key)
+	// The streams depend on the spec without its profile, so that runs that
+	// differ only in hardware start from the same weights and see the same
+	// data in the same order: a paired comparison.
+	ideal := spec
+	ideal.Profile, ideal.ProfileDef = "fp32", nil
+	rng := newStreams(seed, ideal.Key())
 	net, err := nn.Build(spec.Model, data.Shape, data.Classes, rng.get("init"))
 	if err != nil {
 		return nil, fmt.Errorf("runner: %s: %v", key, err)
@@ -71,7 +77,11 @@ func Execute(ctx context.Context, spec results.Spec, o ExecOptions) (rec *result
 	if err := spec.Optimizer.Validate(); err != nil {
 		return nil, fmt.Errorf("runner: %s: %v", key, err)
 	}
-	engine := &nn.Engine{}
+	prof, err := profileOf(spec)
+	if err != nil {
+		return nil, fmt.Errorf("runner: %s: %v", key, err)
+	}
+	engine := &nn.Engine{Hooks: prof.Hooks(rng.get)}
 	defer func() {
 		if p := recover(); p != nil {
 			rec.Status, rec.Reason = results.StatusFailed, fmt.Sprintf("panic: %v", p)
@@ -92,6 +102,10 @@ func Execute(ctx context.Context, spec results.Spec, o ExecOptions) (rec *result
 		return rec, nil
 	}
 	state := runState{net: net, trainer: trainer, opts: opts, rng: rng}
+	if !prof.IsIdeal() {
+		opts.device = hardware.NewDevice(prof, rng.get)
+		opts.device.Program(state.params())
+	}
 	probe, err := newProber(net, trainer, opts, splits.Train, spec.BatchSize)
 	if err != nil {
 		return nil, fmt.Errorf("runner: %s: %v", key, err)
@@ -163,6 +177,19 @@ func Execute(ctx context.Context, spec results.Spec, o ExecOptions) (rec *result
 	}
 	rec.Efficiency.PeakHeapBytes, rec.Efficiency.PeakRSSBytes = ck.PeakHeap, peakRSS()
 	return rec, nil
+}
+
+// profileOf returns the profile a spec names: its definition when the spec
+// carries one, else the built-in profile.
+func profileOf(spec results.Spec) (hardware.Profile, error) {
+	if spec.ProfileDef != nil {
+		return *spec.ProfileDef, spec.ProfileDef.Validate()
+	}
+	p, ok := hardware.Builtins[spec.Profile]
+	if !ok {
+		return p, fmt.Errorf("unknown profile %q (accepted: %v)", spec.Profile, hardware.BuiltinNames())
+	}
+	return p, nil
 }
 
 // trainEpoch runs one pass over the training split in an order drawn from

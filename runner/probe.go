@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/creditbench/creditbench/datasets"
+	"github.com/creditbench/creditbench/hardware"
 	"github.com/creditbench/creditbench/methods"
 	"github.com/creditbench/creditbench/nn"
 	"github.com/creditbench/creditbench/results"
@@ -20,11 +21,17 @@ const probeBatches = 4
 type capture struct {
 	inner   nn.StatefulOptimizer
 	probing *bool
+	device  **hardware.Device // the run's device model, nil on ideal hardware
 	grads   map[*nn.Param][]float32
 }
 
 func (c *capture) Step(ps []*nn.Param) {
-	if !*c.probing {
+	switch {
+	case *c.probing:
+	case *c.device != nil:
+		(*c.device).Step(ps, func() { c.inner.Step(ps) })
+		return
+	default:
 		c.inner.Step(ps)
 		return
 	}
@@ -38,11 +45,12 @@ func (c *capture) Step(ps []*nn.Param) {
 // its own. One switch turns all of them to recording.
 type optimizers struct {
 	probing bool
+	device  *hardware.Device
 	list    []*capture
 }
 
 func (o *optimizers) add(inner nn.StatefulOptimizer) *capture {
-	c := &capture{inner: inner, probing: &o.probing, grads: map[*nn.Param][]float32{}}
+	c := &capture{inner: inner, probing: &o.probing, device: &o.device, grads: map[*nn.Param][]float32{}}
 	o.list = append(o.list, c)
 	return c
 }
@@ -62,7 +70,8 @@ type prober struct {
 
 func newProber(net *nn.Sequential, rule methods.Trainer, opts *optimizers, train datasets.Split, batch int) (*prober, error) {
 	always := true
-	bpOpt := &capture{probing: &always, grads: map[*nn.Param][]float32{}}
+	var ideal *hardware.Device
+	bpOpt := &capture{probing: &always, device: &ideal, grads: map[*nn.Param][]float32{}}
 	bp, err := methods.BP{}.New(methods.Config{Net: net, Engine: &nn.Engine{}, Optimizer: bpOpt})
 	if err != nil {
 		return nil, err

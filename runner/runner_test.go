@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/creditbench/creditbench/datasets"
+	"github.com/creditbench/creditbench/hardware"
 	"github.com/creditbench/creditbench/methods"
 	"github.com/creditbench/creditbench/nn"
 	"github.com/creditbench/creditbench/results"
@@ -215,5 +216,45 @@ func TestResumeFromCheckpointIsBitIdentical(t *testing.T) {
 		if diff := cmp.Diff(whole, resumed, ignoreTimings); diff != "" {
 			t.Errorf("%s: resumed record differs from the whole run (-whole +resumed):\n%s", method, diff)
 		}
+	}
+}
+
+// TestProfiles: an fp32 profile written out in full trains bit for bit as
+// the plain run; a noisy profile gives the same run for the same seed and
+// another for another seed; quantization changes training.
+func TestProfiles(t *testing.T) {
+	requireMNIST(t)
+	run := func(spec results.Spec) *results.Record {
+		t.Helper()
+		rec, err := Execute(context.Background(), spec, ExecOptions{})
+		if err != nil || rec.Status != results.StatusOK {
+			t.Fatalf("%s: %v %v", spec.Profile, err, rec)
+		}
+		return rec
+	}
+	withProfile := func(name string, p hardware.Profile, seed int64) results.Spec {
+		s := smallSpec("ftp", seed)
+		s.Profile, s.ProfileDef = name, &p
+		return s
+	}
+	plain := run(smallSpec("ftp", 1))
+	explicit := run(withProfile("fp32-explicit", hardware.Profile{Weights: "fp32", Activations: "fp32", Errors: "fp32", Updates: "fp32"}, 1))
+	if diff := cmp.Diff(plain.Epochs, explicit.Epochs, ignoreTimings); diff != "" {
+		t.Errorf("an explicit fp32 profile changed training (-plain +fp32):\n%s", diff)
+	}
+	rram := hardware.Builtins["rram"]
+	a, b := run(withProfile("rram", rram, 1)), run(withProfile("rram", rram, 1))
+	if diff := cmp.Diff(a.Epochs, b.Epochs, ignoreTimings); diff != "" {
+		t.Errorf("the same seed gave two noisy runs (-first +second):\n%s", diff)
+	}
+	if c := run(withProfile("rram", rram, 2)); cmp.Equal(a.Epochs, c.Epochs, ignoreTimings) {
+		t.Error("seeds 1 and 2 gave the same noisy run")
+	}
+	if cmp.Equal(plain.Epochs, a.Epochs, ignoreTimings) {
+		t.Error("the rram profile did not change training")
+	}
+	int2 := run(withProfile("int2", hardware.Builtins["int2"], 1))
+	if int2.Final.TestAcc >= plain.Final.TestAcc {
+		t.Errorf("2-bit training (%.3f) is not below fp32 (%.3f)", int2.Final.TestAcc, plain.Final.TestAcc)
 	}
 }

@@ -84,7 +84,7 @@ func (d *decoder) override(raw map[string]any, arg string) error {
 // Expand returns the run specs of s: for each experiment, each rule, each
 // point of the sweep axes that apply to the rule, and each seed.
 func (s *Suite) Expand() ([]results.Spec, error) {
-	return s.expand(&decoder{file: s.File, pos: positions{}, set: map[string]string{}})
+	return s.expand(&decoder{file: s.File, pos: positions{}, set: map[string]string{}, profiles: s.Profiles})
 }
 
 // MaxRuns bounds the runs of one suite, so that a mistyped sweep fails at
@@ -197,6 +197,10 @@ func (s *Suite) resolve(d *decoder, path string, e Experiment, m methods.Method,
 		return spec, d.errf(path+".params."+m.Name(), "%v", err)
 	}
 	spec.Params = vals
+	if spec.Profile != "fp32" {
+		prof, _ := d.profile(spec.Profile) // checked when the settings were read
+		spec.ProfileDef = &prof
+	}
 	if len(point) > 0 {
 		spec.Point = point
 	}

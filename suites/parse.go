@@ -11,6 +11,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/creditbench/creditbench/datasets"
+	"github.com/creditbench/creditbench/hardware"
 	"github.com/creditbench/creditbench/internal/suggest"
 	"github.com/creditbench/creditbench/methods"
 	"github.com/creditbench/creditbench/nn"
@@ -47,9 +48,10 @@ func Parse(file string, src []byte, sets []string) (*Suite, error) {
 
 // decoder turns the generic TOML tree into a Suite, with positioned errors.
 type decoder struct {
-	file string
-	pos  positions
-	set  map[string]string // path → the --set argument that gave it
+	file     string
+	pos      positions
+	set      map[string]string // path → the --set argument that gave it
+	profiles map[string]hardware.Profile
 }
 
 var indexElem = regexp.MustCompile(`\.(\d+)(\.|$)`)
@@ -244,6 +246,10 @@ func (d *decoder) suite(raw map[string]any) (*Suite, error) {
 	if err := head.done([]string{"name", "description", "seeds"}); err != nil {
 		return nil, err
 	}
+	if s.Profiles, err = d.profileTables(root); err != nil {
+		return nil, err
+	}
+	d.profiles = s.Profiles
 	defs, err := root.sub("defaults")
 	if err != nil {
 		return nil, err
@@ -274,7 +280,7 @@ func (d *decoder) suite(raw map[string]any) (*Suite, error) {
 		names[e.Name] = true
 		s.Experiments = append(s.Experiments, *e)
 	}
-	if err := root.done([]string{"suite", "defaults", "experiment"}); err != nil {
+	if err := root.done([]string{"suite", "profiles", "defaults", "experiment"}); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -299,9 +305,12 @@ func (d *decoder) settings(t *table) (Settings, error) {
 	if s.Profile, err = t.str("profile"); err != nil {
 		return s, err
 	}
-	if s.Profile != nil && !slices.Contains(Profiles, *s.Profile) {
-		return s, d.errf(t.at("profile"), "unknown profile %q%s (accepted: %s)", *s.Profile,
-			suggest.Hint(*s.Profile, Profiles), strings.Join(Profiles, ", "))
+	if s.Profile != nil {
+		if _, ok := d.profile(*s.Profile); !ok {
+			names := d.profileNames()
+			return s, d.errf(t.at("profile"), "unknown profile %q%s (accepted: %s, or a [profiles.NAME] table)", *s.Profile,
+				suggest.Hint(*s.Profile, names), strings.Join(names, ", "))
+		}
 	}
 	if s.Select, err = t.str("select"); err != nil {
 		return s, err
@@ -611,4 +620,94 @@ func parseAxis(key string, rules []string) (axis, bool) {
 		return a, false
 	}
 	return a, true
+}
+
+// profile returns the profile name refers to: the suite's own, else a
+// built-in one.
+func (d *decoder) profile(name string) (hardware.Profile, bool) {
+	if p, ok := d.profiles[name]; ok {
+		return p, true
+	}
+	p, ok := hardware.Builtins[name]
+	return p, ok
+}
+
+func (d *decoder) profileNames() []string {
+	names := hardware.BuiltinNames()
+	for n := range d.profiles {
+		if !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+var profileKeys = []string{"description", "weights", "activations", "errors", "updates", "rounding", "scaling",
+	"levels", "range", "write_noise", "read_noise", "d2d", "stuck", "asymmetry", "dac_bits", "adc_bits"}
+
+// profileTables reads the [profiles.NAME] tables.
+func (d *decoder) profileTables(root *table) (map[string]hardware.Profile, error) {
+	pt, err := root.sub("profiles")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]hardware.Profile{}
+	for name := range pt.m {
+		t, err := pt.sub(name)
+		if err != nil {
+			return nil, err
+		}
+		var p hardware.Profile
+		for _, f := range []struct {
+			key string
+			dst *string
+		}{{"description", &p.Description}, {"weights", &p.Weights}, {"activations", &p.Activations},
+			{"errors", &p.Errors}, {"updates", &p.Updates}, {"rounding", &p.Rounding}, {"scaling", &p.Scaling}} {
+			v, err := t.str(f.key)
+			if err != nil {
+				return nil, err
+			}
+			if v != nil {
+				*f.dst = *v
+			}
+		}
+		for _, f := range []struct {
+			key string
+			dst *int
+		}{{"levels", &p.Levels}, {"dac_bits", &p.DACBits}, {"adc_bits", &p.ADCBits}} {
+			v, err := t.int(f.key)
+			if err != nil {
+				return nil, err
+			}
+			if v != nil {
+				*f.dst = *v
+			}
+		}
+		for _, f := range []struct {
+			key string
+			dst *float64
+		}{{"range", &p.Range}, {"write_noise", &p.WriteNoise}, {"read_noise", &p.ReadNoise}, {"d2d", &p.D2D},
+			{"stuck", &p.Stuck}, {"asymmetry", &p.Asymmetry}} {
+			if v, ok := t.get(f.key); ok {
+				switch x := v.(type) {
+				case float64:
+					*f.dst = x
+				case int64:
+					*f.dst = float64(x)
+				default:
+					return nil, d.errf(t.at(f.key), "is %s, want a number", typeName(v))
+				}
+			}
+		}
+		if err := t.done(profileKeys); err != nil {
+			return nil, err
+		}
+		if err := p.Validate(); err != nil {
+			key, msg, _ := strings.Cut(err.Error(), ": ")
+			return nil, d.errf(t.at(key), "%s", msg)
+		}
+		out[name] = p
+	}
+	return out, nil
 }

@@ -14,6 +14,7 @@
 package suites
 
 import (
+	"github.com/creditbench/creditbench/hardware"
 	"github.com/creditbench/creditbench/nn"
 )
 
@@ -25,6 +26,9 @@ type Suite struct {
 	Seeds       []int64
 	Defaults    Settings
 	Experiments []Experiment
+	// Profiles are the suite's own [profiles.NAME] tables; a name here
+	// hides a built-in one.
+	Profiles map[string]hardware.Profile
 }
 
 // Settings may be given in [defaults] and overridden in each experiment; nil
@@ -71,9 +75,6 @@ var builtinSettings = struct {
 
 // settingKeys are the keys of Settings, in the order they are documented.
 var settingKeys = []string{"epochs", "batch_size", "validation", "train_limit", "test_limit", "profile", "optimizer", "select"}
-
-// Profiles lists the accepted precision profiles.
-var Profiles = []string{"fp32"}
 
 // Selections lists the accepted values of select: "best_val" reports each
 // rule at its sweep point of best mean validation accuracy; "each" reports

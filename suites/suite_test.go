@@ -87,6 +87,28 @@ epochs = [1, 2]`, `"bp.optimizer.lr" = [0.01, 0.1, 0.2]
 	}
 }
 
+func TestDeclaredProfiles(t *testing.T) {
+	src := "[profiles.noisy]\nread_noise = 0.05\nweights = \"int4\"\n" + strings.Replace(sweepSuite, "epochs = 3\n", "epochs = 3\nprofile = \"noisy\"\n", 1)
+	s, err := Parse("t.toml", []byte(src), []string{"seeds=[1]"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	specs, _ := s.Expand()
+	sp := specs[0]
+	if sp.Profile != "noisy" || sp.ProfileDef == nil || sp.ProfileDef.ReadNoise != 0.05 || sp.ProfileDef.Weights != "int4" {
+		t.Fatalf("spec profile %q %+v", sp.Profile, sp.ProfileDef)
+	}
+	other, _ := Parse("t.toml", []byte(strings.Replace(src, "0.05", "0.06", 1)), []string{"seeds=[1]"})
+	specs2, _ := other.Expand()
+	if specs2[0].Key() == sp.Key() {
+		t.Error("changing a profile's content kept the run key")
+	}
+	plain, _ := Parse("t.toml", []byte(sweepSuite), []string{"seeds=[1]"})
+	if ps, _ := plain.Expand(); ps[0].ProfileDef != nil {
+		t.Error("fp32 runs carry a profile definition")
+	}
+}
+
 func TestOverrides(t *testing.T) {
 	s, err := Parse("t.toml", []byte(sweepSuite), []string{"epochs=5", "seeds=[7]", "optimizer.lr=0.2", "train_limit=100"})
 	if err != nil {
@@ -126,7 +148,7 @@ func TestErrors(t *testing.T) {
 	}{
 		{"syntax", "[suite\nname = 1", nil, "t.toml:2:7: "},
 		{"unknown top key", head + "[defualts]\nepochs = 1\n", nil,
-			`t.toml:9:1: defualts: unknown key (did you mean "defaults"?) (accepted: suite, defaults, experiment)`},
+			`t.toml:9:1: defualts: unknown key (did you mean "defaults"?) (accepted: suite, profiles, defaults, experiment)`},
 		{"unknown setting", head + "epoch = 3\n", nil,
 			`t.toml:9:1: experiment[0].epoch: unknown key (did you mean "epochs"?)`},
 		{"wrong type", head + "epochs = \"ten\"\n", nil,
@@ -140,7 +162,11 @@ func TestErrors(t *testing.T) {
 			`t.toml:7:1: experiment[0].model.hidden[1]: width -1 is not positive`},
 		{"unknown model key", strings.Replace(head, "hidden", "hiden", 1), nil,
 			`t.toml:7:25: experiment[0].model.hiden: unknown key (did you mean "hidden"?)`},
-		{"unknown profile", head + "profile = \"int3\"\n", nil, `experiment[0].profile: unknown profile "int3"`},
+		{"unknown profile", head + "profile = \"int9\"\n", nil, `experiment[0].profile: unknown profile "int9" (did you mean "int2"?)`},
+		{"bad profile format", "[profiles.q]\nweights = \"int9\"\n" + head, nil,
+			`t.toml:2:1: profiles.q.weights: unknown number format "int9"`},
+		{"bad profile key", "[profiles.q]\nwrite_nosie = 0.1\n" + head, nil,
+			`t.toml:2:1: profiles.q.write_nosie: unknown key (did you mean "write_noise"?)`},
 		{"bad optimizer", head + "optimizer = { name = \"sgd\", lr = -1 }\n", nil,
 			`t.toml:9:1: experiment[0].optimizer: .lr: -1 is not > 0`},
 		{"unknown param", head + "[experiment.params.bp]\ngamma = 1\n", nil,

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/creditbench/creditbench/datasets"
+	"github.com/creditbench/creditbench/hardware"
 	"github.com/creditbench/creditbench/methods"
 	"github.com/creditbench/creditbench/nn"
 	"github.com/creditbench/creditbench/suites"
@@ -35,7 +36,11 @@ func cmdList(_ context.Context, args []string, stdout, _ io.Writer) error {
 		}
 	case "profiles":
 		fmt.Fprintln(tw, "NAME\tWHAT IT DOES")
-		fmt.Fprintln(tw, "fp32\tIEEE float32 for weights, activations, errors and updates: no quantization, no noise")
+		for _, n := range hardware.BuiltinNames() {
+			fmt.Fprintf(tw, "%s\t%s\n", n, hardware.Builtins[n].Summary())
+		}
+		fmt.Fprintln(tw, "\t(a suite declares its own in [profiles.NAME] tables: weights, activations, errors, updates,")
+		fmt.Fprintln(tw, "\trounding, scaling, levels, range, write_noise, read_noise, d2d, stuck, asymmetry, dac_bits, adc_bits)")
 	case "suites":
 		fmt.Fprintln(tw, "NAME\tRUNS\tDESCRIPTION")
 		for _, n := range suites.Builtins() {

@@ -47,6 +47,13 @@ func Write(w io.Writer, t *Table, format string) error {
 			return err
 		}
 		fmt.Fprintln(w)
+		for _, sw := range t.ProfileSweeps() {
+			fmt.Fprintf(w, "\n"+heading, fmt.Sprintf("Suite %s, %s: test accuracy (%%) against %s", t.Suite, sw.Experiment, sw.Axis))
+			if err := render(w, sw.rows(), md); err != nil {
+				return err
+			}
+			fmt.Fprintln(w)
+		}
 		if ang := t.angleRows(); len(ang) > 1 {
 			fmt.Fprintf(w, "\n"+heading, "Suite "+t.Suite+": angle between each layer's update and the BP gradient at the last epoch (degrees)")
 			if err := render(w, ang, md); err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/creditbench/creditbench/hardware"
 	"github.com/creditbench/creditbench/results"
 )
 
@@ -127,5 +128,35 @@ func TestAngleCurvesSkipBPAndWritePNG(t *testing.T) {
 	}
 	if rows := tb.angleRows(); len(rows) != 2 || rows[1][2] != "40.0 / 60.0" {
 		t.Errorf("angle rows %v", rows)
+	}
+}
+
+func TestProfileSweepOrderAndFall(t *testing.T) {
+	var recs []*results.Record
+	for _, p := range []struct {
+		name string
+		acc  float64
+	}{{"int2", 0.5}, {"fp32", 0.95}, {"int4", 0.93}, {"int8", 0.949}} {
+		r := rec("bp", 1, 0, p.acc, p.acc, "ok")
+		r.Spec.Select, r.Spec.Profile, r.Spec.Point = "each", p.name, map[string]any{"profile": p.name}
+		if p.name != "fp32" {
+			def := hardware.Builtins[p.name]
+			r.Spec.ProfileDef = &def
+		}
+		recs = append(recs, r)
+	}
+	sws := Build(recs)[0].ProfileSweeps()
+	if len(sws) != 1 {
+		t.Fatalf("%d sweeps", len(sws))
+	}
+	sw := sws[0]
+	if diff := cmp.Diff([]string{"fp32", "int8", "int4", "int2"}, sw.Profiles); diff != "" || sw.Axis != "bits" {
+		t.Errorf("axis %s, order (-want +got):\n%s", sw.Axis, diff)
+	}
+	if at := sw.FallsAt("bp", 0.01); at != "int4" {
+		t.Errorf("falls 1 pp below fp32 at %q, want int4", at)
+	}
+	if files, err := ProfileCurves(Build(recs)[0], t.TempDir(), "png"); err != nil || len(files) != 1 {
+		t.Errorf("profile plot: %v %v", files, err)
 	}
 }

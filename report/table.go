@@ -89,14 +89,17 @@ func buildTable(suite string, recs []*results.Record) *Table {
 		groups[k][p] = append(groups[k][p], r)
 	}
 	sort.Slice(t.Columns, func(i, j int) bool { return t.Columns[i].Experiment < t.Columns[j].Experiment })
-	sort.Slice(t.Rows, func(i, j int) bool {
-		a, b := t.Rows[i], t.Rows[j]
-		return a == "bp" && b != "bp" || (a == "bp") == (b == "bp") && a < b
-	})
+	sort.Slice(t.Rows, func(i, j int) bool { return rowLess(t.Rows[i], t.Rows[j]) })
 	for k, points := range groups {
 		t.Cells[k] = t.selectPoint(k, points)
 	}
 	return t
+}
+
+// rowLess orders rows: bp (the reference) first, then by name.
+func rowLess(a, b string) bool {
+	abp, bbp := a == "bp" || len(a) > 3 && a[:3] == "bp ", b == "bp" || len(b) > 3 && b[:3] == "bp "
+	return abp && !bbp || abp == bbp && a < b
 }
 
 // rowLabel is the rule, followed by the sweep point's coordinates when the

@@ -2,7 +2,6 @@ package suites
 
 import (
 	"embed"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -37,20 +36,20 @@ func Source(name string) ([]byte, error) {
 	return b, nil
 }
 
-// Load parses the suite at nameOrPath: a file when one exists there (or the
-// argument ends in .toml), else a built-in suite of that name.
+// Load parses the suite at nameOrPath: the file there when it is one, else
+// the built-in suite of that name (a bare name, without / or .toml).
 func Load(nameOrPath string, sets []string) (*Suite, error) {
-	b, err := os.ReadFile(nameOrPath)
-	file := nameOrPath
-	switch {
-	case err == nil:
-	case errors.Is(err, fs.ErrNotExist) && path.Ext(nameOrPath) != ".toml" && !strings.ContainsRune(nameOrPath, '/'):
-		if b, err = Source(nameOrPath); err != nil {
-			return nil, err
+	bare := path.Ext(nameOrPath) != ".toml" && !strings.ContainsRune(nameOrPath, '/')
+	if st, err := os.Stat(nameOrPath); err == nil && st.Mode().IsRegular() || !bare {
+		b, err := os.ReadFile(nameOrPath)
+		if err != nil {
+			return nil, fmt.Errorf("suites: %v", err)
 		}
-		file = "builtin:" + nameOrPath
-	default:
-		return nil, fmt.Errorf("suites: %v", err)
+		return Parse(nameOrPath, b, sets)
 	}
-	return Parse(file, b, sets)
+	b, err := Source(nameOrPath)
+	if err != nil {
+		return nil, err
+	}
+	return Parse("builtin:"+nameOrPath, b, sets)
 }

@@ -62,7 +62,7 @@ func cmdReport(_ context.Context, args []string, stdout, stderr io.Writer) error
 					err = writeFile(filepath.Join(dir, t.Suite+".csv"), b.Bytes(), stderr)
 				}
 			default:
-				for _, plot := range []func(*report.Table, string, string) ([]string, error){report.LearningCurves, report.AngleCurves} {
+				for _, plot := range []func(*report.Table, string, string) ([]string, error){report.LearningCurves, report.AngleCurves, report.ProfileCurves} {
 					files, perr := plot(t, dir, f)
 					for _, name := range files {
 						fmt.Fprintf(stderr, "wrote %s\n", name)

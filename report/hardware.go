@@ -1,0 +1,187 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"path/filepath"
+	"sort"
+	"strconv"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+
+	"github.com/creditbench/creditbench/hardware"
+	"github.com/creditbench/creditbench/results"
+)
+
+// ProfileSweep is, for one experiment whose runs differ in profile, each
+// rule's mean test accuracy (at best validation) per profile, profiles
+// ordered from the least to the most demanding.
+type ProfileSweep struct {
+	Experiment string
+	Axis       string    // "bits" or "noise"
+	Profiles   []string  // in order
+	X          []float64 // the axis value of each profile
+	Rules      []string
+	Acc        map[string][]float64 // rule → per profile (NaN: no ok run)
+}
+
+// severity places a profile on the bits axis (the fewest bits of its
+// formats, fp32 = 32) and on the noise axis (its largest noise level).
+func severity(s results.Spec) (bits, noise float64) {
+	p := hardware.Builtins["fp32"]
+	if s.ProfileDef != nil {
+		p = *s.ProfileDef
+	}
+	bits = 32
+	for _, f := range []string{p.Weights, p.Activations, p.Errors, p.Updates} {
+		switch {
+		case f == "bf16" || f == "fp16":
+			bits = min(bits, 16)
+		case len(f) > 3 && f[:3] == "fp8":
+			bits = min(bits, 8)
+		case len(f) > 3 && f[:3] == "int":
+			n, _ := strconv.Atoi(f[3:])
+			bits = min(bits, float64(n))
+		}
+	}
+	return bits, max(p.WriteNoise, p.ReadNoise)
+}
+
+// ProfileSweeps finds the experiments of t whose runs span several profiles.
+func (t *Table) ProfileSweeps() []ProfileSweep {
+	var out []ProfileSweep
+	for _, col := range t.Columns {
+		type point struct{ bits, noise float64 }
+		at := map[string]point{}
+		acc := map[string]map[string]float64{}
+		var rules []string
+		for k, c := range t.Cells {
+			if k.Experiment != col.Experiment || len(c.Records) == 0 {
+				continue
+			}
+			s := c.Records[0].Spec
+			b, n := severity(s)
+			at[s.Profile] = point{b, n}
+			if acc[s.Method] == nil {
+				acc[s.Method] = map[string]float64{}
+				rules = append(rules, s.Method)
+			}
+			acc[s.Method][s.Profile] = math.NaN()
+			if c.Seeds > 0 {
+				acc[s.Method][s.Profile] = c.Mean
+			}
+		}
+		if len(at) < 2 {
+			continue
+		}
+		sw := ProfileSweep{Experiment: col.Experiment, Axis: "bits", Acc: map[string][]float64{}}
+		for name, p := range at {
+			if p.noise > 0 {
+				sw.Axis = "noise"
+			}
+			sw.Profiles = append(sw.Profiles, name)
+		}
+		x := func(name string) float64 {
+			if sw.Axis == "noise" {
+				return at[name].noise
+			}
+			return at[name].bits
+		}
+		sort.Slice(sw.Profiles, func(i, j int) bool {
+			a, b := x(sw.Profiles[i]), x(sw.Profiles[j])
+			if sw.Axis == "bits" {
+				a, b = -a, -b
+			}
+			return a < b || a == b && sw.Profiles[i] < sw.Profiles[j]
+		})
+		for _, name := range sw.Profiles {
+			sw.X = append(sw.X, x(name))
+		}
+		sort.Slice(rules, func(i, j int) bool { return rowLess(rules[i], rules[j]) })
+		sw.Rules = rules
+		for _, r := range rules {
+			for _, name := range sw.Profiles {
+				v, ok := acc[r][name]
+				if !ok {
+					v = math.NaN()
+				}
+				sw.Acc[r] = append(sw.Acc[r], v)
+			}
+		}
+		out = append(out, sw)
+	}
+	return out
+}
+
+// FallsAt returns the first profile, in order, where rule r's accuracy is
+// more than drop below its accuracy on the first (least demanding) profile,
+// or "" when none is.
+func (sw ProfileSweep) FallsAt(r string, drop float64) string {
+	acc := sw.Acc[r]
+	if len(acc) == 0 || math.IsNaN(acc[0]) {
+		return ""
+	}
+	for i, a := range acc[1:] {
+		if math.IsNaN(a) || a < acc[0]-drop {
+			return sw.Profiles[i+1]
+		}
+	}
+	return ""
+}
+
+func (sw ProfileSweep) rows() [][]string {
+	head := []string{"rule"}
+	head = append(head, sw.Profiles...)
+	head = append(head, "1 pp below "+sw.Profiles[0]+" at")
+	rows := [][]string{head}
+	for _, r := range sw.Rules {
+		row := []string{r}
+		for _, a := range sw.Acc[r] {
+			if math.IsNaN(a) {
+				row = append(row, "–")
+			} else {
+				row = append(row, fmt.Sprintf("%.2f", 100*a))
+			}
+		}
+		at := sw.FallsAt(r, 0.01)
+		if at == "" {
+			at = "never here"
+		}
+		rows = append(rows, append(row, at))
+	}
+	return rows
+}
+
+// ProfileCurves plots each profile sweep of t: test accuracy against bits
+// or noise, one line per rule, to dir/SUITE-EXPERIMENT-profiles.EXT.
+func ProfileCurves(t *Table, dir, ext string) ([]string, error) {
+	var files []string
+	for _, sw := range t.ProfileSweeps() {
+		p := plot.New()
+		p.Title.Text = fmt.Sprintf("%s: %s, accuracy vs %s", t.Suite, sw.Experiment, sw.Axis)
+		p.X.Label.Text = map[string]string{"bits": "bits (fewest of any number format)", "noise": "relative noise"}[sw.Axis]
+		p.Y.Label.Text = "test accuracy (%)"
+		var lines []any
+		for _, r := range sw.Rules {
+			var xy plotter.XYs
+			for i, a := range sw.Acc[r] {
+				if !math.IsNaN(a) {
+					xy = append(xy, plotter.XY{X: sw.X[i], Y: 100 * a})
+				}
+			}
+			lines = append(lines, r, xy)
+		}
+		if err := plotutil.AddLinePoints(p, lines...); err != nil {
+			return files, fmt.Errorf("report: %v", err)
+		}
+		name := filepath.Join(dir, fmt.Sprintf("%s-%s-profiles.%s", t.Suite, sw.Experiment, ext))
+		if err := p.Save(6*vg.Inch, 4*vg.Inch, name); err != nil {
+			return files, fmt.Errorf("report: %v", err)
+		}
+		files = append(files, name)
+	}
+	return files, nil
+}

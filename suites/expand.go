@@ -46,6 +46,7 @@ func (d *decoder) override(raw map[string]any, arg string) error {
 		for i, e := range exps {
 			e["methods"] = value
 			d.set[fmt.Sprintf("experiment.%d.methods", i)] = arg
+			dropOtherRules(e, value)
 		}
 	case !dotted && slices.Contains(settingKeys, key), dotted && head == "optimizer" && rest != "":
 		t := sub(raw, "defaults")
@@ -236,4 +237,28 @@ func mergeOptimizer(base, over map[string]any) map[string]any {
 	out := maps.Clone(base)
 	maps.Copy(out, over)
 	return out
+}
+
+// dropOtherRules removes from an experiment the parameters and sweep axes of
+// registered rules that the overriding methods list leaves out.
+func dropOtherRules(e map[string]any, methodsValue any) {
+	kept, _ := methodsValue.([]any)
+	gone := func(rule string) bool {
+		_, err := methods.Lookup(rule)
+		return err == nil && !slices.Contains(kept, any(rule))
+	}
+	if params, ok := e["params"].(map[string]any); ok {
+		for rule := range params {
+			if gone(rule) {
+				delete(params, rule)
+			}
+		}
+	}
+	if sw, ok := e["sweep"].(map[string]any); ok {
+		for k := range sw {
+			if head, _, ok := strings.Cut(k, "."); ok && gone(head) {
+				delete(sw, k)
+			}
+		}
+	}
 }

@@ -87,6 +87,20 @@ epochs = [1, 2]`, `"bp.optimizer.lr" = [0.01, 0.1, 0.2]
 	}
 }
 
+func TestSetMethodsDropsOtherRulesSettings(t *testing.T) {
+	src := strings.Replace(sweepSuite, `methods = ["bp"]`, `methods = ["bp", "ftp"]`, 1) + "\"ftp.gamma\" = [0.1, 0.2]\n[experiment.params.ftp]\noutput = \"target\"\n"
+	s, err := Parse("t.toml", []byte(src), []string{`methods=["bp"]`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	specs, _ := s.Expand()
+	for _, sp := range specs {
+		if sp.Method != "bp" {
+			t.Errorf("a %s run is left", sp.Method)
+		}
+	}
+}
+
 func TestDeclaredProfiles(t *testing.T) {
 	src := "[profiles.noisy]\nread_noise = 0.05\nweights = \"int4\"\n" + strings.Replace(sweepSuite, "epochs = 3\n", "epochs = 3\nprofile = \"noisy\"\n", 1)
 	s, err := Parse("t.toml", []byte(src), []string{"seeds=[1]"})

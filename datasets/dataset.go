@@ -38,7 +38,10 @@ type Info struct {
 	Description string
 	Classes     int
 	Shape       []int
-	Source      *Source
+	// TrainSize is the number of training samples, known before loading so
+	// that suites can check their splits.
+	TrainSize int
+	Source    *Source
 	// decode turns the verified file contents, in Source.Files order, into
 	// a dataset.
 	decode func(contents [][]byte) (*Dataset, error)

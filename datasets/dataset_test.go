@@ -26,6 +26,9 @@ func TestLoadRealMNISTLike(t *testing.T) {
 	for _, name := range []string{"mnist", "fashion-mnist"} {
 		t.Run(name, func(t *testing.T) {
 			d := loadOrSkip(t, name)
+			if info, _ := Lookup(name); d.Train.Len() != info.TrainSize {
+				t.Errorf("train size %d, registered as %d", d.Train.Len(), info.TrainSize)
+			}
 			if d.Train.Len() != 60000 || d.Test.Len() != 10000 || d.Train.Dim != 784 {
 				t.Fatalf("train %d, test %d, dim %d", d.Train.Len(), d.Test.Len(), d.Train.Dim)
 			}

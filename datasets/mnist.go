@@ -30,7 +30,7 @@ func init() {
 	register(&Info{
 		Name:        "mnist",
 		Description: "MNIST handwritten digits, 60,000 train / 10,000 test, 28×28 grey",
-		Classes:     10, Shape: []int{1, 28, 28},
+		Classes:     10, Shape: []int{1, 28, 28}, TrainSize: 60000,
 		Source: &Source{
 			Name: "mnist",
 			Files: idxFiles([4]string{
@@ -50,7 +50,7 @@ func init() {
 	register(&Info{
 		Name:        "fashion-mnist",
 		Description: "Fashion-MNIST clothing images, 60,000 train / 10,000 test, 28×28 grey",
-		Classes:     10, Shape: []int{1, 28, 28},
+		Classes:     10, Shape: []int{1, 28, 28}, TrainSize: 60000,
 		Source: &Source{
 			Name: "fashion-mnist",
 			Files: idxFiles([4]string{

@@ -18,6 +18,19 @@ type Store struct {
 
 func (s *Store) runs() string { return filepath.Join(s.Dir, "runs") }
 
+// Check makes sure records can be written: it creates DIR/runs and writes
+// and removes a file there.
+func (s *Store) Check() error {
+	if err := os.MkdirAll(s.runs(), 0o755); err != nil {
+		return fmt.Errorf("results: output folder %s cannot hold records: %v", s.Dir, err)
+	}
+	if err := WriteFile(filepath.Join(s.runs(), ".write-check"), nil); err != nil {
+		return fmt.Errorf("results: output folder %s is not writable: %v", s.Dir, err)
+	}
+	os.Remove(filepath.Join(s.runs(), ".write-check"))
+	return nil
+}
+
 // Checkpoints returns the folder where unfinished runs keep their last
 // epoch: DIR/checkpoints.
 func (s *Store) Checkpoints() string { return filepath.Join(s.Dir, "checkpoints") }

@@ -39,6 +39,9 @@ type Summary struct {
 // the suite with that error; records already written stay.
 func Run(ctx context.Context, specs []results.Spec, store *results.Store, opt Options) (Summary, error) {
 	sum := Summary{ByStatus: map[string]int{}}
+	if err := store.Check(); err != nil {
+		return sum, err
+	}
 	var todo []results.Spec
 	for _, s := range specs {
 		if store.Has(s.Key()) {

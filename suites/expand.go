@@ -8,6 +8,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/creditbench/creditbench/datasets"
 	"github.com/creditbench/creditbench/internal/suggest"
 	"github.com/creditbench/creditbench/methods"
 	"github.com/creditbench/creditbench/results"
@@ -198,6 +199,10 @@ func (s *Suite) resolve(d *decoder, path string, e Experiment, m methods.Method,
 		return spec, d.errf(path+".params."+m.Name(), "%v", err)
 	}
 	spec.Params = vals
+	if info, _ := datasets.Lookup(spec.Dataset); info.TrainSize > 0 && spec.Validation >= info.TrainSize {
+		return spec, d.errf(path+".validation", "%d leaves no training sample: %s has %d (accepted: 0 to %d)",
+			spec.Validation, spec.Dataset, info.TrainSize, info.TrainSize-1)
+	}
 	if spec.Profile != "fp32" {
 		prof, _ := d.profile(spec.Profile) // checked when the settings were read
 		spec.ProfileDef = &prof

@@ -195,6 +195,8 @@ func TestErrors(t *testing.T) {
 		{"bad --set value", head, []string{"epochs=0"}, `--set epochs=0: defaults.epochs: 0 is below 1`},
 		{"huge sweep", head + "[experiment.sweep]\nepochs = [" + strings.Repeat("1,", 400) + "1]\nbatch_size = [" + strings.Repeat("1,", 400) + "1]\n", nil,
 			"the suite expands to over 100000 runs"},
+		{"validation too large", head + "validation = 60000\n", nil,
+			`experiment[0].validation: 60000 leaves no training sample: mnist has 60000 (accepted: 0 to 59999)`},
 		{"no experiment", "[suite]\nname = \"t\"\n", nil, `experiment: missing`},
 		{"duplicate experiment", head + head[strings.Index(head, "[[experiment]]"):], nil,
 			`t.toml:10:1: experiment[1].name: "fc" is used by an earlier experiment`},

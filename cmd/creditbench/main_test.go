@@ -68,6 +68,7 @@ func TestCLIErrors(t *testing.T) {
 		{[]string{"list", "rules"}, 2, "want one of methods, datasets, profiles, suites"},
 		{[]string{"data", "verify", "mnsit"}, 1, `unknown dataset "mnsit"`},
 		{[]string{"report", "--out", dir}, 1, "no run records in"},
+		{[]string{"run", "smoke", "--out", bad + "/out"}, 1, "output folder " + bad + "/out cannot hold records"},
 		{[]string{"report", "--format", "gif", "--out", dir}, 2, `unknown format "gif"`},
 	} {
 		code, stdout, stderr := runCLI(tc.args...)

@@ -60,13 +60,7 @@ func (CaFo) Params() []Param {
 
 // Uses accepts MLPs with at least one hidden layer.
 func (CaFo) Uses(m nn.ModelSpec) error {
-	if err := usesMLP("cafo", m); err != nil {
-		return err
-	}
-	if len(m.Hidden) == 0 {
-		return errNoHidden("cafo")
-	}
-	return nil
+	return usesHiddenMLP("cafo", m)
 }
 
 // Cost: the blocks' forward pass and every predictor; then per predictor its
@@ -98,12 +92,9 @@ func (CaFo) Cost(net *nn.Sequential, p Values) Cost {
 }
 
 func (CaFo) New(c Config) (Trainer, error) {
-	m, err := mlpOf(c.Net)
+	m, err := hiddenMLPOf("cafo", c.Net)
 	if err != nil {
 		return nil, err
-	}
-	if len(m.act) == 0 {
-		return nil, errNoHidden("cafo")
 	}
 	p := c.Params
 	if !(p.Float("ridge") > 0) {

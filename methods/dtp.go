@@ -61,13 +61,7 @@ func (DTP) Params() []Param {
 
 // Uses accepts MLPs with at least one hidden layer.
 func (DTP) Uses(m nn.ModelSpec) error {
-	if err := usesMLP("dtp", m); err != nil {
-		return err
-	}
-	if len(m.Hidden) == 0 {
-		return errNoHidden("dtp")
-	}
-	return nil
+	return usesHiddenMLP("dtp", m)
 }
 
 // Cost: the forward pass; per inverse g_l, its training (f_l on the noisy
@@ -93,12 +87,9 @@ func (DTP) Cost(net *nn.Sequential, p Values) Cost {
 }
 
 func (DTP) New(c Config) (Trainer, error) {
-	m, err := mlpOf(c.Net)
+	m, err := hiddenMLPOf("dtp", c.Net)
 	if err != nil {
 		return nil, err
-	}
-	if len(m.act) == 0 {
-		return nil, errNoHidden("dtp")
 	}
 	p := c.Params
 	t := &dtpTrainer{c: c, m: m, beta: float32(p.Float("beta")), sigma: p.Float("sigma"),

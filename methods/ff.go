@@ -58,11 +58,8 @@ func (FF) Params() []Param {
 // Uses accepts ReLU MLPs with at least one hidden layer (goodness is a sum
 // of squares of non-negative activities).
 func (FF) Uses(m nn.ModelSpec) error {
-	if err := usesMLP("ff", m); err != nil {
+	if err := usesHiddenMLP("ff", m); err != nil {
 		return err
-	}
-	if len(m.Hidden) == 0 {
-		return errNoHidden("ff")
 	}
 	if m.Resolved().Activation != "relu" {
 		return fmt.Errorf("ff: activation %q is not supported (accepted: relu)", m.Activation)
@@ -95,12 +92,9 @@ func (FF) Cost(net *nn.Sequential, p Values) Cost {
 }
 
 func (FF) New(c Config) (Trainer, error) {
-	m, err := mlpOf(c.Net)
+	m, err := hiddenMLPOf("ff", c.Net)
 	if err != nil {
 		return nil, err
-	}
-	if len(m.act) == 0 {
-		return nil, errNoHidden("ff")
 	}
 	p := c.Params
 	t := &ffTrainer{c: c, m: m, mean: p.String("goodness") == "mean", theta: p.Float("theta"),

@@ -55,13 +55,7 @@ func (FTP) Params() []Param {
 
 // Uses accepts MLPs with at least one hidden layer (G needs a layer 1).
 func (FTP) Uses(m nn.ModelSpec) error {
-	if err := usesMLP("ftp", m); err != nil {
-		return err
-	}
-	if len(m.Hidden) == 0 {
-		return errNoHidden("ftp")
-	}
-	return nil
+	return usesHiddenMLP("ftp", m)
 }
 
 func (FTP) Cost(net *nn.Sequential, p Values) Cost {
@@ -83,12 +77,9 @@ func (FTP) Cost(net *nn.Sequential, p Values) Cost {
 }
 
 func (FTP) New(c Config) (Trainer, error) {
-	m, err := mlpOf(c.Net)
+	m, err := hiddenMLPOf("ftp", c.Net)
 	if err != nil {
 		return nil, err
-	}
-	if len(m.act) == 0 {
-		return nil, errNoHidden("ftp")
 	}
 	nOut := m.dense[len(m.dense)-1].Out
 	t := &ftpTrainer{c: c, m: m, gamma: float32(c.Params.Float("gamma")),

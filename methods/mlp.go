@@ -102,6 +102,23 @@ func derivTimes(dst *nn.Tensor, act *nn.Act, h *nn.Tensor, scratch *[]float32) {
 	}
 }
 
-func errNoHidden(rule string) error {
-	return fmt.Errorf("%s: the model has no hidden layer to train", rule)
+// usesHiddenMLP is the Uses of the rules that need an MLP with at least one
+// hidden layer.
+func usesHiddenMLP(rule string, m nn.ModelSpec) error {
+	if err := usesMLP(rule, m); err != nil {
+		return err
+	}
+	if len(m.Hidden) == 0 {
+		return fmt.Errorf("%s: the model has no hidden layer to train", rule)
+	}
+	return nil
+}
+
+// hiddenMLPOf is mlpOf for the rules that need a hidden layer.
+func hiddenMLPOf(rule string, net *nn.Sequential) (mlp, error) {
+	m, err := mlpOf(net)
+	if err == nil && len(m.act) == 0 {
+		err = fmt.Errorf("%s: the model has no hidden layer to train", rule)
+	}
+	return m, err
 }

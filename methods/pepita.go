@@ -43,13 +43,7 @@ func (PEPITA) Params() []Param {
 
 // Uses accepts MLPs with at least one hidden layer.
 func (PEPITA) Uses(m nn.ModelSpec) error {
-	if err := usesMLP("pepita", m); err != nil {
-		return err
-	}
-	if len(m.Hidden) == 0 {
-		return errNoHidden("pepita")
-	}
-	return nil
+	return usesHiddenMLP("pepita", m)
 }
 
 // Cost: two forward passes, the projection F e, one weight-gradient product

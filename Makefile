@@ -57,9 +57,10 @@ reproduce-only: build
 	$(BIN) run $(SUITES) --out $(OUT)
 	$(BIN) report $(SUITES) --out $(OUT)
 
-# bench measures the BLAS backends and one training epoch side by side:
-# the pure-Go and OpenBLAS test binaries run in alternation, and benchstat
-# compares them.
+# bench measures the BLAS backends and one BP training epoch side by side:
+# the pure-Go and OpenBLAS test binaries and the PyTorch reference run in
+# alternation, one thread each, and benchstat compares them. Then every rule's
+# epoch on the OpenBLAS backend (out/bench/rules.txt).
 bench: deps
 	@$(MAKE) --no-print-directory bench-only
 
@@ -76,12 +77,14 @@ bench-only:
 	for i in 1 2 3 4 5 6; do \
 	  for b in gonum $(if $(TAGS),openblas,); do \
 	    (cd nn && ../$(OUT)/bench/nn.$$b -test.run '^$$' -test.bench MatMul -test.cpu 1 -test.benchtime 20x) | grep Benchmark >> $(OUT)/bench/$$b.txt; \
-	    (cd runner && ../$(OUT)/bench/runner.$$b -test.run '^$$' -test.bench EpochMNISTFC -test.cpu 1 -test.benchtime 1x) | grep Benchmark >> $(OUT)/bench/$$b.txt; \
+	    (cd runner && ../$(OUT)/bench/runner.$$b -test.run '^$$' -test.bench 'EpochMNISTFC/bp$$' -test.cpu 1 -test.benchtime 1x) | grep Benchmark >> $(OUT)/bench/$$b.txt; \
 	  done; \
 	  if [ -n "$$torch" ]; then \
 	    OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PYTHON) tools/torch_bp_epoch.py --repeat 1 >> $(OUT)/bench/pytorch.txt; fi; \
 	done
 	cd $(OUT)/bench && $(GO) tool -modfile=$(CURDIR)/go.mod benchstat gonum.txt $(if $(TAGS),openblas.txt,) $$(ls pytorch.txt 2>/dev/null) | tee benchstat.txt
+	(cd runner && ../$(OUT)/bench/runner.$(if $(TAGS),openblas,gonum) -test.run '^$$' -test.bench EpochMNISTFC -test.cpu 1 -test.benchtime 1x -test.count 3) | grep Benchmark > $(OUT)/bench/rules.txt
+	cd $(OUT)/bench && $(GO) tool -modfile=$(CURDIR)/go.mod benchstat rules.txt | tee rules-benchstat.txt
 
 # fuzz runs every fuzz target briefly.
 fuzz:

@@ -258,3 +258,39 @@ func TestProfiles(t *testing.T) {
 		t.Errorf("2-bit training (%.3f) is not below fp32 (%.3f)", int2.Final.TestAcc, plain.Final.TestAcc)
 	}
 }
+
+// TestEveryRuleLearnsMNIST trains every registered rule for three epochs on
+// 5,000 MNIST images (the ci suite's settings): each must clear 80 % test
+// accuracy (Forward-Forward, slower to start, 65 %).
+func TestEveryRuleLearnsMNIST(t *testing.T) {
+	requireMNIST(t)
+	for _, name := range methods.Names() {
+		if name == "test-refuser" {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			spec := smallSpec(name, 1)
+			spec.Epochs, spec.TrainLimit, spec.TestLimit, spec.Validation = 3, 5000, 2000, 1000
+			spec.Model = nn.ModelSpec{Kind: "mlp", Hidden: []int{256, 64}, Activation: "tanh"}.Resolved()
+			spec.Optimizer = nn.OptimizerSpec{Name: "sgd", LR: 0.02, Momentum: 0.9}
+			want := 0.80
+			switch name {
+			case "ff":
+				spec.Model = nn.ModelSpec{Kind: "mlp", Hidden: []int{256, 256}}.Resolved()
+				spec.Optimizer = nn.OptimizerSpec{Name: "sgd", LR: 0.001, Momentum: 0.9, WeightDecay: 3e-4}
+				want = 0.65
+			case "ftp":
+				spec.Params = map[string]any{"gamma": 0.1}
+			case "pepita":
+				spec.Params = map[string]any{"f_scale": 0.3}
+			}
+			rec, err := Execute(context.Background(), spec, ExecOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rec.Status != results.StatusOK || rec.Final.TestAcc < want {
+				t.Errorf("status %s (%s), test accuracy %.4f, want ≥ %.2f", rec.Status, rec.Reason, rec.Final.TestAcc, want)
+			}
+		})
+	}
+}

@@ -103,7 +103,7 @@ func (i *Info) load(ctx context.Context, log io.Writer) (*Dataset, error) {
 func (i *Info) Verify(loc Location) ([][]byte, error) {
 	contents := make([][]byte, len(i.Source.Files))
 	for k, f := range i.Source.Files {
-		c, err := ReadVerified(loc.Dir+"/"+f.Name, f.SHA256)
+		c, err := ReadVerified(loc.Dir+"/"+f.Name, f)
 		if err != nil {
 			return nil, err
 		}

@@ -19,8 +19,10 @@ import (
 type File struct {
 	Name string // file name, such as "train-images-idx3-ubyte.gz"
 	// SHA256 is the hex SHA-256 of the file's content after gunzip (of the
-	// file itself when it is not gzipped).
+	// file itself when it is not gzipped). Empty for the members of an
+	// archive whose own checksum is the published one: Size is checked then.
 	SHA256 string
+	Size   int64
 }
 
 // Source says where a dataset's files are: besides $CREDITBENCH_DATA/Name and
@@ -34,6 +36,9 @@ type Source struct {
 	// URLs are base addresses, tried in order; a file's address is the base
 	// followed by its name.
 	URLs []string
+	// Archive, when set, is where the files come from instead: one archive
+	// whose members are the files.
+	Archive *Archive
 }
 
 // Mirror is a named local folder finder.
@@ -100,8 +105,8 @@ func (s *Source) Ensure(ctx context.Context, log io.Writer) (Location, error) {
 	if l, ok := s.Find(); ok {
 		return l, nil
 	}
-	if len(s.URLs) == 0 {
-		return Location{}, fmt.Errorf("datasets: %s: no local copy and no download address", s.Name)
+	if len(s.URLs) == 0 && s.Archive == nil {
+		return Location{}, fmt.Errorf("datasets: %s: no local copy in %s, and no download address", s.Name, describe(s.Locations()))
 	}
 	dest := Location{Kind: "cache"}
 	if d := os.Getenv(EnvVar); d != "" {
@@ -116,6 +121,13 @@ func (s *Source) Ensure(ctx context.Context, log io.Writer) (Location, error) {
 	if err := os.MkdirAll(dest.Dir, 0o755); err != nil {
 		return Location{}, fmt.Errorf("datasets: %s: %v", s.Name, err)
 	}
+	if s.Archive != nil {
+		if err := s.Archive.fetch(ctx, dest.Dir, s.Files, log); err != nil {
+			return Location{}, fmt.Errorf("datasets: %s: no local copy in %s, and the archive failed: %w",
+				s.Name, describe(s.Locations()), err)
+		}
+		return dest, nil
+	}
 	for _, f := range s.Files {
 		path := filepath.Join(dest.Dir, f.Name)
 		if _, err := os.Stat(path); err == nil {
@@ -126,7 +138,7 @@ func (s *Source) Ensure(ctx context.Context, log io.Writer) (Location, error) {
 			if log != nil {
 				fmt.Fprintf(log, "downloading %s%s\n", base, f.Name)
 			}
-			err := Download(ctx, base+f.Name, path, f.SHA256)
+			err := Download(ctx, base+f.Name, path, func(p string) error { _, err := ReadVerified(p, f); return err })
 			if err == nil {
 				errs = nil
 				break
@@ -153,8 +165,9 @@ func describe(locs []Location) string {
 }
 
 // ReadVerified returns the content of the file at path, gunzipped when it is
-// gzipped, after checking that its SHA-256 is want.
-func ReadVerified(path, want string) ([]byte, error) {
+// gzipped, after checking its SHA-256 (or, for an archive member, its size)
+// against f.
+func ReadVerified(path string, f File) ([]byte, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("datasets: %v", err)
@@ -163,8 +176,14 @@ func ReadVerified(path, want string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("datasets: %s: %v", path, err)
 	}
-	if got := sum(content); got != want {
-		return nil, fmt.Errorf("datasets: %s: checksum mismatch: content SHA-256 is %s, want %s (the file is corrupt or not the expected one; delete it to fetch it again)", path, got, want)
+	if f.SHA256 == "" {
+		if int64(len(content)) != f.Size {
+			return nil, fmt.Errorf("datasets: %s: %d bytes, want %d (the file is truncated or not the expected one; delete it to fetch it again)", path, len(content), f.Size)
+		}
+		return content, nil
+	}
+	if got := sum(content); got != f.SHA256 {
+		return nil, fmt.Errorf("datasets: %s: checksum mismatch: content SHA-256 is %s, want %s (the file is corrupt or not the expected one; delete it to fetch it again)", path, got, f.SHA256)
 	}
 	return content, nil
 }
@@ -189,43 +208,56 @@ func sum(b []byte) string {
 	return hex.EncodeToString(h[:])
 }
 
-// Download fetches url into path, atomically: the body goes to path+".part",
-// is checked against want (the SHA-256 of its content after gunzip), and only
-// then renamed to path. A failed or interrupted download leaves no file at
-// path.
-func Download(ctx context.Context, url, path, want string) error {
+// Download fetches url into path, atomically and resumably: the body goes to
+// path+".part" (continuing a .part left by an interrupted download, where
+// the server honours ranges), is checked by check, and only then renamed to
+// path. A download that fails its check is deleted; one cut off is kept for
+// the next try.
+func Download(ctx context.Context, url, path string, check func(part string) error) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Minute)
 	defer cancel()
+	part := path + ".part"
+	var have int64
+	if st, err := os.Stat(part); err == nil {
+		have = st.Size()
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return fmt.Errorf("datasets: %v", err)
+	}
+	if have > 0 {
+		req.Header.Set("Range", fmt.Sprintf("bytes=%d-", have))
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return fmt.Errorf("datasets: %v", err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
+	flags := os.O_CREATE | os.O_WRONLY
+	switch {
+	case resp.StatusCode == http.StatusPartialContent && have > 0:
+		flags |= os.O_APPEND
+	case resp.StatusCode == http.StatusOK:
+		flags |= os.O_TRUNC
+	default:
 		return fmt.Errorf("datasets: GET %s: %s", url, resp.Status)
 	}
-	part := path + ".part"
-	f, err := os.Create(part)
+	f, err := os.OpenFile(part, flags, 0o644)
 	if err != nil {
 		return fmt.Errorf("datasets: %v", err)
 	}
-	defer os.Remove(part) // a no-op once renamed
-	if _, err := io.Copy(f, resp.Body); err != nil {
-		f.Close()
-		return fmt.Errorf("datasets: GET %s: %v", url, err)
+	_, err = io.Copy(f, resp.Body)
+	if err == nil {
+		err = f.Sync()
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("datasets: %v", err)
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("datasets: %v", err)
+	if err != nil {
+		return fmt.Errorf("datasets: GET %s: %v (rerun to resume)", url, err)
 	}
-	if _, err := ReadVerified(part, want); err != nil {
+	if err := check(part); err != nil {
+		os.Remove(part)
 		return fmt.Errorf("%v (downloaded from %s)", err, url)
 	}
 	return os.Rename(part, path)

@@ -34,7 +34,7 @@ func TestEnsureDownloadsAndVerifies(t *testing.T) {
 	t.Setenv(EnvVar, root)
 	content := func(b []byte) string { c, _ := gunzipIfNeeded(b); return sum(c) }
 	src := &Source{Name: "toy", URLs: []string{srv.URL + "/missing/", srv.URL + "/d/"},
-		Files: []File{{"img.gz", content(img)}, {"lab.gz", content(lab)}}}
+		Files: []File{{Name: "img.gz", SHA256: content(img)}, {Name: "lab.gz", SHA256: content(lab)}}}
 
 	loc, err := src.Ensure(context.Background(), nil)
 	if err != nil {
@@ -44,7 +44,7 @@ func TestEnsureDownloadsAndVerifies(t *testing.T) {
 		t.Fatalf("downloaded to %s", loc.Dir)
 	}
 	for _, f := range src.Files {
-		if _, err := ReadVerified(filepath.Join(loc.Dir, f.Name), f.SHA256); err != nil {
+		if _, err := ReadVerified(filepath.Join(loc.Dir, f.Name), f); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -55,7 +55,7 @@ func TestEnsureDownloadsAndVerifies(t *testing.T) {
 
 	// A server that serves the wrong bytes: the checksum fails, nothing is kept.
 	bad := &Source{Name: "bad", URLs: []string{srv.URL + "/d/"},
-		Files: []File{{"img.gz", content(lab)}}}
+		Files: []File{{Name: "img.gz", SHA256: content(lab)}}}
 	_, err = bad.Ensure(context.Background(), nil)
 	if err == nil || !strings.Contains(err.Error(), "checksum mismatch") {
 		t.Fatalf("error %v, want a checksum mismatch", err)

@@ -173,25 +173,42 @@ func normalise(train, test []byte, shape []int) (xtr, xte []float32) {
 	}
 	channels := shape[0]
 	plane := size / channels
-	channel := func(i int) int { return (i % size) / plane }
-	var sum, sq = make([]float64, channels), make([]float64, channels)
-	for i, b := range train {
-		v := float64(b) / 255
-		sum[channel(i)] += v
-		sq[channel(i)] += v * v
+	// Per channel, a histogram of the 256 byte values gives the moments.
+	hist := make([][256]int64, channels)
+	for s := 0; s+size <= len(train); s += size {
+		for c := 0; c < channels; c++ {
+			h := &hist[c]
+			for _, b := range train[s+c*plane : s+(c+1)*plane] {
+				h[b]++
+			}
+		}
 	}
-	mean, inv := make([]float32, channels), make([]float32, channels)
-	n := float64(len(train) / channels)
-	for c := range mean {
-		m := sum[c] / n
-		mean[c] = float32(m)
-		inv[c] = float32(1 / math.Sqrt(math.Max(sq[c]/n-m*m, 1e-12)))
+	// lut[c][b] is the standardised value of byte b in channel c.
+	lut := make([][256]float32, channels)
+	for c := range lut {
+		var n, sum, sq float64
+		for b, k := range hist[c] {
+			v := float64(b) / 255
+			n += float64(k)
+			sum += float64(k) * v
+			sq += float64(k) * v * v
+		}
+		m := sum / math.Max(n, 1)
+		inv := 1 / math.Sqrt(math.Max(sq/math.Max(n, 1)-m*m, 1e-12))
+		for b := range lut[c] {
+			lut[c][b] = float32((float64(b)/255 - m) * inv)
+		}
 	}
 	conv := func(src []byte) []float32 {
 		dst := make([]float32, len(src))
-		for i, b := range src {
-			c := channel(i)
-			dst[i] = (float32(b)/255 - mean[c]) * inv[c]
+		for s := 0; s+size <= len(src); s += size {
+			for c := 0; c < channels; c++ {
+				l := &lut[c]
+				out := dst[s+c*plane : s+(c+1)*plane]
+				for i, b := range src[s+c*plane : s+(c+1)*plane] {
+					out[i] = l[b]
+				}
+			}
 		}
 		return dst
 	}

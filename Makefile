@@ -90,6 +90,8 @@ bench-only:
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./suites
 	$(GO) test -run '^$$' -fuzz FuzzReadIDX -fuzztime $(FUZZTIME) ./datasets
+	$(GO) test -run '^$$' -fuzz FuzzDecodeCIFAR -fuzztime $(FUZZTIME) ./datasets
+	$(GO) test -run '^$$' -fuzz FuzzReadImageZip -fuzztime $(FUZZTIME) ./datasets
 
 clean:
 	rm -rf bin $(OUT)

@@ -129,10 +129,24 @@ func readImageZip(b []byte) (train, test rawPart, classes []string, shape []int,
 	return train, test, classes, shape, nil
 }
 
+// maxImagePixels bounds the size an image header may claim.
+const maxImagePixels = 1 << 22
+
 // decodeImage returns an image's pixels as channels-first RGB bytes.
 func decodeImage(f *zip.File) ([]byte, []int, error) {
 	r, err := f.Open()
 	if err != nil {
+		return nil, nil, err
+	}
+	cfg, _, err := image.DecodeConfig(r)
+	r.Close()
+	if err != nil {
+		return nil, nil, err
+	}
+	if cfg.Width*cfg.Height > maxImagePixels || cfg.Width <= 0 || cfg.Height <= 0 {
+		return nil, nil, fmt.Errorf("%dx%d pixels (accepted: up to %d in all)", cfg.Width, cfg.Height, maxImagePixels)
+	}
+	if r, err = f.Open(); err != nil {
 		return nil, nil, err
 	}
 	defer r.Close()

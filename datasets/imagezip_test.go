@@ -118,3 +118,24 @@ func BenchmarkLoadCIFAR10JPEGCached(b *testing.B) {
 		}
 	}
 }
+
+func FuzzReadImageZip(f *testing.F) {
+	var seed bytes.Buffer
+	zw := zip.NewWriter(&seed)
+	for _, name := range []string{"train/a/1.png", "test/a/1.png"} {
+		w, _ := zw.Create(name)
+		png.Encode(w, image.NewGray(image.Rect(0, 0, 1, 1)))
+	}
+	zw.Close()
+	f.Add(seed.Bytes())
+	f.Fuzz(func(t *testing.T, b []byte) {
+		train, test, classes, shape, err := readImageZip(b)
+		if err != nil {
+			return
+		}
+		dim := shape[0] * shape[1] * shape[2]
+		if len(train.x) != dim*len(train.y) || len(test.x) != dim*len(test.y) || len(classes) == 0 {
+			t.Fatal("images and labels disagree")
+		}
+	})
+}

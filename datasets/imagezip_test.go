@@ -49,7 +49,7 @@ func TestReadImageZip(t *testing.T) {
 		t.Fatalf("second image %v, want %v", train.x[12:24], want)
 	}
 	for name, files := range map[string]map[string]uint8{
-		"want train/CLASS/IMAGE": {"train/cat/x/1.png": 1, "test/cat/1.png": 1},
+		"want train/CLASS/IMAGE":             {"train/cat/x/1.png": 1, "test/cat/1.png": 1},
 		`class "cow" has no training images`: {"train/cat/1.png": 1, "test/cow/1.png": 1},
 		"want images under both":             {"train/cat/1.png": 1},
 	} {

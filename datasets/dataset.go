@@ -183,7 +183,8 @@ func normalise(train, test []byte, shape []int) (xtr, xte []float32) {
 			}
 		}
 	}
-	// lut[c][b] is the standardised value of byte b in channel c.
+	// lut[c][b] is the standardised value of byte b in channel c, computed
+	// in float32 as (b/255 − mean)·(1/std).
 	lut := make([][256]float32, channels)
 	for c := range lut {
 		var n, sum, sq float64
@@ -194,9 +195,10 @@ func normalise(train, test []byte, shape []int) (xtr, xte []float32) {
 			sq += float64(k) * v * v
 		}
 		m := sum / math.Max(n, 1)
-		inv := 1 / math.Sqrt(math.Max(sq/math.Max(n, 1)-m*m, 1e-12))
+		mean := float32(m)
+		inv := float32(1 / math.Sqrt(math.Max(sq/math.Max(n, 1)-m*m, 1e-12)))
 		for b := range lut[c] {
-			lut[c][b] = float32((float64(b)/255 - m) * inv)
+			lut[c][b] = (float32(b)/255 - mean) * inv
 		}
 	}
 	conv := func(src []byte) []float32 {

@@ -155,21 +155,28 @@ func (sw ProfileSweep) rows() [][]string {
 	return rows
 }
 
-// ProfileCurves plots each profile sweep of t: test accuracy against bits
-// or noise, one line per rule, to dir/SUITE-EXPERIMENT-profiles.EXT.
+// ProfileCurves plots each profile sweep of t: test accuracy per profile,
+// ordered by bits or noise, one line per rule, to
+// dir/SUITE-EXPERIMENT-profiles.EXT.
 func ProfileCurves(t *Table, dir, ext string) ([]string, error) {
 	var files []string
 	for _, sw := range t.ProfileSweeps() {
 		p := plot.New()
 		p.Title.Text = fmt.Sprintf("%s: %s, accuracy vs %s", t.Suite, sw.Experiment, sw.Axis)
-		p.X.Label.Text = map[string]string{"bits": "bits (fewest of any number format)", "noise": "relative noise"}[sw.Axis]
+		p.X.Label.Text = "profile, from the least to the most demanding"
 		p.Y.Label.Text = "test accuracy (%)"
+		// One evenly spaced position per profile, labelled by its name.
+		var ticks []plot.Tick
+		for i, name := range sw.Profiles {
+			ticks = append(ticks, plot.Tick{Value: float64(i), Label: name})
+		}
+		p.X.Tick.Marker = plot.ConstantTicks(ticks)
 		var lines []any
 		for _, r := range sw.Rules {
 			var xy plotter.XYs
 			for i, a := range sw.Acc[r] {
 				if !math.IsNaN(a) {
-					xy = append(xy, plotter.XY{X: sw.X[i], Y: 100 * a})
+					xy = append(xy, plotter.XY{X: float64(i), Y: 100 * a})
 				}
 			}
 			lines = append(lines, r, xy)

@@ -19,29 +19,43 @@ func (BP) Name() string    { return "bp" }
 func (BP) Doc() string     { return "backpropagation: the exact gradient of the cross-entropy" }
 func (BP) Params() []Param { return nil }
 
-// Uses accepts every MLP.
+// Uses accepts MLPs and CNNs: backpropagation runs through any Sequential.
 func (BP) Uses(m nn.ModelSpec) error {
-	if m.Kind != "mlp" {
-		return fmt.Errorf("bp: model kind %q is not supported (accepted: mlp)", m.Kind)
+	if m.Kind != "mlp" && m.Kind != "cnn" {
+		return fmt.Errorf("bp: model kind %q is not supported (accepted: mlp, cnn)", m.Kind)
 	}
 	return nil
 }
 
-// Cost: a forward pass, one weight-gradient product per layer (as many MACs
-// as its forward product) and an input-gradient product for every layer but
-// the first; it keeps every layer's input and the logits.
+// Cost: a forward pass, one weight-gradient product per weighted layer (as
+// many MACs as its forward product) and an input-gradient product for every
+// weighted layer but the first; it keeps the input of every weighted layer
+// and the logits.
 func (BP) Cost(net *nn.Sequential, _ Values) Cost {
 	fwd := net.MACs()
 	c := Cost{TrainMACs: 2 * fwd, EvalMACs: fwd}
-	for i, d := range net.Denses() {
-		if i > 0 {
-			c.TrainMACs += d.MACs()
+	shape := net.InShape
+	first := true
+	for _, l := range net.Layers {
+		if len(l.Params()) > 0 {
+			if !first {
+				c.TrainMACs += l.MACs()
+			}
+			first = false
+			c.KeptFloats += int64(size(shape))
 		}
-		c.KeptFloats += int64(d.In)
+		shape = l.OutShape(shape)
 	}
-	ds := net.Denses()
-	c.KeptFloats += int64(ds[len(ds)-1].Out)
+	c.KeptFloats += int64(size(shape))
 	return c
+}
+
+func size(shape []int) int {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	return n
 }
 
 func (BP) New(c Config) (Trainer, error) {

@@ -6,16 +6,26 @@ import (
 	"math/rand/v2"
 )
 
-// Initialize sets the weights of every Dense layer of s and zeroes or draws
-// its biases, by scheme:
+// Initialize sets the weights of every Dense and Conv2D layer of s (fan-in
+// C·K·K for a convolution) and zeroes or draws its biases, by scheme:
 //   - "he": W ~ U[−√(6/fan_in), √(6/fan_in)], b = 0 (for ReLU);
 //   - "glorot": W ~ U[−√(6/(fan_in+fan_out)), +], b = 0 (for tanh, sigmoid);
 //   - "torch": W, b ~ U[−1/√fan_in, 1/√fan_in], PyTorch's nn.Linear default.
 //
 // Layers are drawn in order from r, so the same r gives the same weights.
 func Initialize(s *Sequential, scheme string, r *rand.Rand) error {
-	for _, d := range s.Denses() {
-		fanIn, fanOut := float64(d.In), float64(d.Out)
+	for _, l := range s.Layers {
+		var w, b *Param
+		var fanIn, fanOut float64
+		switch l := l.(type) {
+		case *Dense:
+			w, b, fanIn, fanOut = l.W, l.B, float64(l.In), float64(l.Out)
+		case *Conv2D:
+			w, b = l.Wt, l.B
+			fanIn, fanOut = float64(l.C*l.K*l.K), float64(l.F*l.K*l.K)
+		default:
+			continue
+		}
 		var limit, blimit float64
 		switch scheme {
 		case "he":
@@ -28,8 +38,8 @@ func Initialize(s *Sequential, scheme string, r *rand.Rand) error {
 		default:
 			return fmt.Errorf("nn: unknown initialiser %q (accepted: he, glorot, torch)", scheme)
 		}
-		Uniform(d.W.Value.Data, limit, r)
-		Uniform(d.B.Value.Data, blimit, r)
+		Uniform(w.Value.Data, limit, r)
+		Uniform(b.Value.Data, blimit, r)
 	}
 	return nil
 }

@@ -16,6 +16,12 @@ type ModelSpec struct {
 	// Init is the weight initialiser (he, glorot, torch); empty picks he for
 	// relu and glorot otherwise.
 	Init string `toml:"init" json:"init"`
+	// Conv lists the filters of each convolution block of a "cnn":
+	// Conv(K×K, stride 1, no padding), activation, MaxPool(Pool×Pool); the
+	// Hidden layers and the output layer follow the last block.
+	Conv   []int `toml:"conv" json:"conv,omitempty"`
+	Kernel int   `toml:"kernel" json:"kernel,omitempty"` // 5 when 0
+	Pool   int   `toml:"pool" json:"pool,omitempty"`     // 2 when 0
 }
 
 // Resolved returns the spec with its defaults filled in.
@@ -30,13 +36,38 @@ func (m ModelSpec) Resolved() ModelSpec {
 		}
 	}
 	m.Hidden = append([]int{}, m.Hidden...)
+	if m.Kind == "cnn" {
+		if m.Kernel == 0 {
+			m.Kernel = 5
+		}
+		if m.Pool == 0 {
+			m.Pool = 2
+		}
+	}
 	return m
 }
 
 // Validate reports the first field that cannot be built.
 func (m ModelSpec) Validate() error {
-	if m.Kind != "mlp" {
-		return fmt.Errorf("model.kind: unknown model %q (accepted: mlp)", m.Kind)
+	switch m.Kind {
+	case "mlp":
+		if len(m.Conv) > 0 || m.Kernel != 0 || m.Pool != 0 {
+			return fmt.Errorf("model.conv: conv, kernel and pool belong to kind \"cnn\"")
+		}
+	case "cnn":
+		if len(m.Conv) == 0 {
+			return fmt.Errorf("model.conv: a cnn has at least one convolution, such as conv = [32]")
+		}
+		for i, f := range m.Conv {
+			if f <= 0 {
+				return fmt.Errorf("model.conv[%d]: %d filters is not positive", i, f)
+			}
+		}
+		if m.Kernel < 0 || m.Pool < 0 {
+			return fmt.Errorf("model.kernel, model.pool: must be positive")
+		}
+	default:
+		return fmt.Errorf("model.kind: unknown model %q (accepted: mlp, cnn)", m.Kind)
 	}
 	for i, h := range m.Hidden {
 		if h <= 0 {
@@ -64,8 +95,24 @@ func Build(m ModelSpec, in []int, nOut int, r *rand.Rand) (*Sequential, error) {
 	}
 	act, _ := ActivationByName(m.Activation)
 	s := &Sequential{InShape: append([]int(nil), in...)}
+	shape := append([]int(nil), in...)
+	for _, f := range m.Conv {
+		if len(shape) != 3 {
+			return nil, fmt.Errorf("nn: a convolution needs C×H×W inputs, not %v", shape)
+		}
+		conv, err := NewConv2D(shape[0], shape[1], shape[2], f, m.Kernel, 1, 0)
+		if err != nil {
+			return nil, err
+		}
+		pool, err := NewMaxPool2D(f, conv.OH, conv.OW, m.Pool)
+		if err != nil {
+			return nil, err
+		}
+		s.Layers = append(s.Layers, conv, NewAct(act), pool)
+		shape = pool.OutShape(nil)
+	}
 	width := 1
-	for _, d := range in {
+	for _, d := range shape {
 		width *= d
 	}
 	for _, h := range m.Hidden {

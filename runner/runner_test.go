@@ -294,3 +294,27 @@ func TestEveryRuleLearnsMNIST(t *testing.T) {
 		})
 	}
 }
+
+// TestBPLearnsMNISTWithThePaperCNN trains Conv(1→32, 5×5)-ReLU-MaxPool2-
+// FC(4608→10) on 3,000 images for one epoch; rules other than BP report the
+// CNN as not applicable.
+func TestBPLearnsMNISTWithThePaperCNN(t *testing.T) {
+	requireMNIST(t)
+	spec := smallSpec("bp", 1)
+	spec.Model = nn.ModelSpec{Kind: "cnn", Conv: []int{32}}.Resolved()
+	spec.Epochs, spec.TrainLimit, spec.TestLimit, spec.Optimizer.LR = 1, 3000, 1000, 0.01
+	rec, err := Execute(context.Background(), spec, ExecOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Status != results.StatusOK || rec.Final.TestAcc < 0.85 {
+		t.Fatalf("status %s (%s), test accuracy %.4f, want ≥ 0.85", rec.Status, rec.Reason, rec.Final.TestAcc)
+	}
+	if got, want := rec.Efficiency.MeasuredTrainMACsPerSample, float64(rec.Efficiency.TrainMACsPerSample); got != want {
+		t.Errorf("counted %.0f MACs per sample, BP declares %.0f", got, want)
+	}
+	spec.Method = "ftp"
+	if rec, _ := Execute(context.Background(), spec, ExecOptions{}); rec.Status != results.StatusNotApplicable {
+		t.Errorf("ftp on a cnn: status %s, want not-applicable", rec.Status)
+	}
+}

@@ -452,15 +452,32 @@ func (d *decoder) model(t *table) (nn.ModelSpec, error) {
 		return m, err
 	}
 	if kind == nil {
-		return m, d.errf(mt.at("kind"), "missing (accepted: mlp)")
+		return m, d.errf(mt.at("kind"), "missing (accepted: mlp, cnn)")
 	}
 	m.Kind = *kind
-	hidden, err := mt.ints("hidden")
-	if err != nil {
-		return m, err
+	for _, f := range []struct {
+		key string
+		dst *[]int
+	}{{"hidden", &m.Hidden}, {"conv", &m.Conv}} {
+		vals, err := mt.ints(f.key)
+		if err != nil {
+			return m, err
+		}
+		for _, v := range vals {
+			*f.dst = append(*f.dst, int(v))
+		}
 	}
-	for _, h := range hidden {
-		m.Hidden = append(m.Hidden, int(h))
+	for _, f := range []struct {
+		key string
+		dst *int
+	}{{"kernel", &m.Kernel}, {"pool", &m.Pool}} {
+		v, err := mt.int(f.key)
+		if err != nil {
+			return m, err
+		}
+		if v != nil {
+			*f.dst = *v
+		}
 	}
 	for _, f := range []struct {
 		key string
@@ -474,7 +491,7 @@ func (d *decoder) model(t *table) (nn.ModelSpec, error) {
 			*f.dst = *v
 		}
 	}
-	if err := mt.done([]string{"kind", "hidden", "activation", "init"}); err != nil {
+	if err := mt.done([]string{"kind", "hidden", "activation", "init", "conv", "kernel", "pool"}); err != nil {
 		return m, err
 	}
 	if err := m.Validate(); err != nil {

@@ -1,0 +1,221 @@
+package nn
+
+import "fmt"
+
+// Conv2D is a 2-D convolution over channels-first samples (C×H×W), computed
+// as im2col and one matrix product per batch:
+//
+//	cols = im2col(X)            (C·K·K)×(batch·OH·OW)
+//	Y    = W·cols + b           W is F×(C·K·K), b is F
+//
+// with OH = (H + 2·Pad − K)/Stride + 1 (and OW alike). Outputs are
+// channels-first, F×OH×OW per sample.
+type Conv2D struct {
+	C, H, W     int // input channels and size
+	F, K        int // filters and kernel size (K×K)
+	Stride, Pad int
+	OH, OW      int
+	Wt, B       *Param // Wt is F×(C·K·K); B is F
+
+	x, y, dx        *Tensor
+	cols, out, dout *Tensor // (C·K·K)×(batch·OH·OW) and F×(batch·OH·OW)
+	dcols           *Tensor
+}
+
+// NewConv2D returns a convolution of c×h×w inputs with f filters of k×k.
+func NewConv2D(c, h, w, f, k, stride, pad int) (*Conv2D, error) {
+	if stride < 1 || pad < 0 || k < 1 || h+2*pad < k || w+2*pad < k {
+		return nil, fmt.Errorf("nn: convolution of %dx%dx%d by %dx%d (stride %d, padding %d) has no output", c, h, w, k, k, stride, pad)
+	}
+	oh, ow := (h+2*pad-k)/stride+1, (w+2*pad-k)/stride+1
+	return &Conv2D{C: c, H: h, W: w, F: f, K: k, Stride: stride, Pad: pad, OH: oh, OW: ow,
+		Wt: newParam("W", f, c*k*k), B: newParam("b", f)}, nil
+}
+
+// im2col fills cols (C·K·K)×(batch·P) from x, P = OH·OW.
+func (l *Conv2D) im2col(x, cols *Tensor) {
+	n, P := x.Rows(), l.OH*l.OW
+	stride := n * P
+	for s := 0; s < n; s++ {
+		img := x.Row(s)
+		for c := 0; c < l.C; c++ {
+			for ki := 0; ki < l.K; ki++ {
+				for kj := 0; kj < l.K; kj++ {
+					row := cols.Data[((c*l.K+ki)*l.K+kj)*stride+s*P:][:P]
+					for oy := 0; oy < l.OH; oy++ {
+						iy := oy*l.Stride + ki - l.Pad
+						for ox := 0; ox < l.OW; ox++ {
+							ix := ox*l.Stride + kj - l.Pad
+							v := float32(0)
+							if iy >= 0 && iy < l.H && ix >= 0 && ix < l.W {
+								v = img[(c*l.H+iy)*l.W+ix]
+							}
+							row[oy*l.OW+ox] = v
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// col2im adds the columns back into dx, the adjoint of im2col.
+func (l *Conv2D) col2im(cols, dx *Tensor) {
+	n, P := dx.Rows(), l.OH*l.OW
+	stride := n * P
+	dx.Zero()
+	for s := 0; s < n; s++ {
+		img := dx.Row(s)
+		for c := 0; c < l.C; c++ {
+			for ki := 0; ki < l.K; ki++ {
+				for kj := 0; kj < l.K; kj++ {
+					row := cols.Data[((c*l.K+ki)*l.K+kj)*stride+s*P:][:P]
+					for oy := 0; oy < l.OH; oy++ {
+						iy := oy*l.Stride + ki - l.Pad
+						if iy < 0 || iy >= l.H {
+							continue
+						}
+						for ox := 0; ox < l.OW; ox++ {
+							if ix := ox*l.Stride + kj - l.Pad; ix >= 0 && ix < l.W {
+								img[(c*l.H+iy)*l.W+ix] += row[oy*l.OW+ox]
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// Forward computes the convolution of x (batch×C·H·W).
+func (l *Conv2D) Forward(e *Engine, x *Tensor) *Tensor {
+	if x.Cols() != l.C*l.H*l.W {
+		panic(fmt.Sprintf("nn: dimension mismatch (batch×in %d×%d vs C×H×W %d×%d×%d)", x.Rows(), x.Cols(), l.C, l.H, l.W))
+	}
+	n, P := x.Rows(), l.OH*l.OW
+	l.x = x
+	l.cols = reuse(l.cols, l.C*l.K*l.K, n*P)
+	l.im2col(x, l.cols)
+	l.out = reuse(l.out, l.F, n*P)
+	e.MatMul(l.out, l.Wt.Value, false, l.cols, false, 1, 0)
+	l.y = reuse(l.y, n, l.F, l.OH, l.OW)
+	for s := 0; s < n; s++ {
+		dst := l.y.Row(s)
+		for f := 0; f < l.F; f++ {
+			b := l.B.Value.Data[f]
+			src := l.out.Data[f*n*P+s*P:][:P]
+			for p, v := range src {
+				dst[f*P+p] = v + b
+			}
+		}
+	}
+	return l.y
+}
+
+// Backward sets dW = dY·colsᵀ and db = Σ dY, and returns dX = col2im(Wᵀ·dY).
+func (l *Conv2D) Backward(e *Engine, dy *Tensor, needInput bool) *Tensor {
+	n, P := dy.Rows(), l.OH*l.OW
+	l.dout = reuse(l.dout, l.F, n*P)
+	db := l.B.Grad.Data
+	clear(db)
+	for s := 0; s < n; s++ {
+		src := dy.Row(s)
+		for f := 0; f < l.F; f++ {
+			dst := l.dout.Data[f*n*P+s*P:][:P]
+			copy(dst, src[f*P:(f+1)*P])
+			for _, v := range dst {
+				db[f] += v
+			}
+		}
+	}
+	e.MatMul(l.Wt.Grad, l.dout, false, l.cols, true, 1, 0)
+	if !needInput {
+		return nil
+	}
+	l.dcols = reuse(l.dcols, l.C*l.K*l.K, n*P)
+	e.MatMul(l.dcols, l.Wt.Value, true, l.dout, false, 1, 0)
+	l.dx = reuse(l.dx, l.x.Shape...)
+	l.col2im(l.dcols, l.dx)
+	return l.dx
+}
+
+// Params returns the filters and biases.
+func (l *Conv2D) Params() []*Param { return []*Param{l.Wt, l.B} }
+
+// OutShape returns [F OH OW].
+func (l *Conv2D) OutShape([]int) []int { return []int{l.F, l.OH, l.OW} }
+
+// MACs returns F·C·K·K·OH·OW.
+func (l *Conv2D) MACs() int64 { return int64(l.F) * int64(l.C*l.K*l.K) * int64(l.OH*l.OW) }
+
+// MaxPool2D takes the maximum of each Size×Size window (stride Size) of every
+// channel.
+type MaxPool2D struct {
+	C, H, W, Size int
+	OH, OW        int
+
+	arg   []int32 // per output, the input index of its maximum
+	y, dx *Tensor
+	in    []int
+}
+
+// NewMaxPool2D returns a pooling of c×h×w inputs by windows of size×size.
+func NewMaxPool2D(c, h, w, size int) (*MaxPool2D, error) {
+	if size < 1 || h < size || w < size {
+		return nil, fmt.Errorf("nn: pooling %dx%d by %dx%d has no output", h, w, size, size)
+	}
+	return &MaxPool2D{C: c, H: h, W: w, Size: size, OH: h / size, OW: w / size}, nil
+}
+
+// Forward pools x (batch×C·H·W).
+func (l *MaxPool2D) Forward(_ *Engine, x *Tensor) *Tensor {
+	n := x.Rows()
+	l.in = x.Shape
+	l.y = reuse(l.y, n, l.C, l.OH, l.OW)
+	if len(l.arg) != len(l.y.Data) {
+		l.arg = make([]int32, len(l.y.Data))
+	}
+	for s := 0; s < n; s++ {
+		img, out := x.Row(s), l.y.Row(s)
+		base := s * l.C * l.OH * l.OW
+		for c := 0; c < l.C; c++ {
+			for oy := 0; oy < l.OH; oy++ {
+				for ox := 0; ox < l.OW; ox++ {
+					best := (c*l.H+oy*l.Size)*l.W + ox*l.Size
+					for i := 0; i < l.Size; i++ {
+						for j := 0; j < l.Size; j++ {
+							if k := (c*l.H+oy*l.Size+i)*l.W + ox*l.Size + j; img[k] > img[best] {
+								best = k
+							}
+						}
+					}
+					o := (c*l.OH+oy)*l.OW + ox
+					out[o] = img[best]
+					l.arg[base+o] = int32(best)
+				}
+			}
+		}
+	}
+	return l.y
+}
+
+// Backward routes each output's gradient to the input that was its maximum.
+func (l *MaxPool2D) Backward(_ *Engine, dy *Tensor, needInput bool) *Tensor {
+	if !needInput {
+		return nil
+	}
+	l.dx = reuse(l.dx, l.in...)
+	l.dx.Zero()
+	per := l.C * l.OH * l.OW
+	for s := 0; s < dy.Rows(); s++ {
+		d, g := l.dx.Row(s), dy.Row(s)
+		for o, v := range g {
+			d[l.arg[s*per+o]] += v
+		}
+	}
+	return l.dx
+}
+
+func (l *MaxPool2D) Params() []*Param     { return nil }
+func (l *MaxPool2D) OutShape([]int) []int { return []int{l.C, l.OH, l.OW} }
+func (l *MaxPool2D) MACs() int64          { return 0 }

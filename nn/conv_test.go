@@ -1,0 +1,151 @@
+package nn
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// gradCheck compares every parameter's backpropagated gradient (and the
+// input gradient) of s on x with central finite differences of the mean
+// cross-entropy.
+func gradCheck(t *testing.T, s *Sequential, x *Tensor, labels []int) {
+	t.Helper()
+	var e Engine
+	grad := NewTensor(x.Rows(), s.Layers[len(s.Layers)-1].OutShape(nil)[0])
+	loss := func() float64 { l, _ := SoftmaxCrossEntropy(s.Forward(&e, x), labels, nil); return l }
+	SoftmaxCrossEntropy(s.Forward(&e, x), labels, grad)
+	dy := grad
+	var dx *Tensor
+	for i := len(s.Layers) - 1; i >= 0; i-- {
+		dy = s.Layers[i].Backward(&e, dy, true)
+		if i == 0 {
+			dx = dy.Clone()
+		}
+	}
+	check := func(name string, v []float32, i int, got float64) {
+		const h = 1e-2
+		old := v[i]
+		v[i] = old + h
+		up := loss()
+		v[i] = old - h
+		down := loss()
+		v[i] = old
+		num := (up - down) / (2 * h)
+		if math.Abs(got-num) > 3e-2*math.Max(math.Abs(num), 1e-2) {
+			t.Errorf("%s[%d]: backward %.6g, finite difference %.6g", name, i, got, num)
+		}
+	}
+	for _, p := range s.Params() {
+		for i := range p.Value.Data {
+			check(p.Name, p.Value.Data, i, float64(p.Grad.Data[i]))
+		}
+	}
+	for i := range x.Data {
+		check("x", x.Data, i, float64(dx.Data[i]))
+	}
+}
+
+func TestConvGradients(t *testing.T) {
+	for _, tc := range []struct{ stride, pad int }{{1, 0}, {2, 1}, {1, 2}} {
+		r := rand.New(rand.NewPCG(uint64(tc.stride), uint64(tc.pad)))
+		conv, err := NewConv2D(2, 6, 5, 3, 3, tc.stride, tc.pad)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := &Sequential{Layers: []Layer{conv, NewAct(Tanh{}), NewDense(3*conv.OH*conv.OW, 4)}}
+		Initialize(s, "torch", r)
+		x := NewTensor(3, 2*6*5)
+		Gaussian(x.Data, 1, r)
+		gradCheck(t, s, x, []int{0, 3, 1})
+	}
+}
+
+// TestPoolGradients checks max pooling where every window's maximum stands
+// clear of the rest, so that finite differences do not cross a tie.
+func TestPoolGradients(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	pool, _ := NewMaxPool2D(2, 4, 6, 2)
+	s := &Sequential{Layers: []Layer{pool, NewDense(2*2*3, 3)}}
+	Initialize(s, "torch", r)
+	x := NewTensor(2, 2*4*6)
+	for i := range x.Data { // distinct values, 0.1 apart at least (37 and 96 are coprime)
+		x.Data[i] = float32((i*37)%(len(x.Data))) / 10
+	}
+	gradCheck(t, s, x, []int{0, 2})
+}
+
+// TestConvMatchesDirectSum compares the im2col product with the
+// convolution written as a plain sum.
+func TestConvMatchesDirectSum(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	conv, _ := NewConv2D(2, 5, 4, 3, 3, 2, 1)
+	Uniform(conv.Wt.Value.Data, 1, r)
+	Uniform(conv.B.Value.Data, 1, r)
+	x := NewTensor(2, 2*5*4)
+	Gaussian(x.Data, 1, r)
+	var e Engine
+	y := conv.Forward(&e, x)
+	for s := 0; s < 2; s++ {
+		for f := 0; f < 3; f++ {
+			for oy := 0; oy < conv.OH; oy++ {
+				for ox := 0; ox < conv.OW; ox++ {
+					want := float64(conv.B.Value.Data[f])
+					for c := 0; c < 2; c++ {
+						for i := 0; i < 3; i++ {
+							for j := 0; j < 3; j++ {
+								iy, ix := oy*2+i-1, ox*2+j-1
+								if iy < 0 || iy >= 5 || ix < 0 || ix >= 4 {
+									continue
+								}
+								want += float64(conv.Wt.Value.Data[f*18+c*9+i*3+j]) * float64(x.Row(s)[(c*5+iy)*4+ix])
+							}
+						}
+					}
+					if got := float64(y.Row(s)[(f*conv.OH+oy)*conv.OW+ox]); math.Abs(got-want) > 1e-4 {
+						t.Fatalf("sample %d filter %d (%d,%d): %v, direct sum %v", s, f, oy, ox, got, want)
+					}
+				}
+			}
+		}
+	}
+	if want := int64(2) * conv.MACs(); e.MACs != want {
+		t.Errorf("counted %d MACs, want %d", e.MACs, want)
+	}
+}
+
+func TestPaperCNNShapes(t *testing.T) {
+	for _, tc := range []struct {
+		in   []int
+		flat int
+	}{{[]int{1, 28, 28}, 4608}, {[]int{3, 32, 32}, 6272}} {
+		s, err := Build(ModelSpec{Kind: "cnn", Conv: []int{32}}, tc.in, 10, rand.New(rand.NewPCG(1, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := s.Denses()[0]; d.In != tc.flat {
+			t.Errorf("input %v: the FC layer takes %d, want %d", tc.in, d.In, tc.flat)
+		}
+	}
+	if _, err := Build(ModelSpec{Kind: "cnn"}, []int{1, 28, 28}, 10, rand.New(rand.NewPCG(1, 1))); err == nil {
+		t.Error("a cnn without convolutions was built")
+	}
+}
+
+// BenchmarkPaperCNN times a forward and backward pass of the paper's MNIST
+// CNN, Conv(1→32, 5×5)-ReLU-MaxPool2-FC(4608→10), on a batch of 64, and
+// reports GFLOP/s.
+func BenchmarkPaperCNN(b *testing.B) {
+	s, _ := Build(ModelSpec{Kind: "cnn", Conv: []int{32}}, []int{1, 28, 28}, 10, rand.New(rand.NewPCG(1, 1)))
+	x := NewTensor(64, 784)
+	Gaussian(x.Data, 1, rand.New(rand.NewPCG(2, 2)))
+	labels := make([]int, 64)
+	grad := NewTensor(64, 10)
+	var e Engine
+	b.ResetTimer()
+	for range b.N {
+		SoftmaxCrossEntropy(s.Forward(&e, x), labels, grad)
+		s.Backward(&e, grad)
+	}
+	b.ReportMetric(2*float64(e.MACs)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}

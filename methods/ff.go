@@ -125,6 +125,7 @@ type ffTrainer struct {
 	negLabels      []int
 	neutral, probe *nn.Tensor
 	e, logits      *nn.Tensor
+	in, delta      *nn.Tensor // positive rows above negative rows
 	scores         []float64
 }
 
@@ -230,27 +231,18 @@ func (t *ffTrainer) Step(x *nn.Tensor, labels []int) (float64, int) {
 	t.forward(t.pos, pos, posN)
 	t.forward(t.negx, neg, negN)
 	var loss float64
-	correct := 0
 	inPos, inNeg := t.pos, t.negx
 	for l, ly := range t.layers {
-		d := t.m.dense[l]
 		loss += t.layerGrads(ly, n)
-		d.Grads(t.c.Engine, inPos, ly.dPos)
-		gW, gb := append([]float32(nil), d.W.Grad.Data...), append([]float32(nil), d.B.Grad.Data...)
-		d.Grads(t.c.Engine, inNeg, ly.dNeg)
-		for i, v := range gW {
-			d.W.Grad.Data[i] += v
-		}
-		for i, v := range gb {
-			d.B.Grad.Data[i] += v
-		}
+		// One weight gradient over the positive and negative rows together.
+		t.in, t.delta = stack(t.in, inPos, inNeg), stack(t.delta, ly.dPos, ly.dNeg)
+		t.m.dense[l].Grads(t.c.Engine, t.in, t.delta)
 		inPos, inNeg = ly.nPos, ly.nNeg
 	}
-	out := t.m.dense[len(t.m.dense)-1]
-	if t.softmax {
+	correct := -1
+	if out := t.m.dense[len(t.m.dense)-1]; t.softmax {
 		correct = t.trainReadout(x, labels)
 	} else {
-		correct = -1
 		out.W.Grad.Zero()
 		out.B.Grad.Zero()
 	}
@@ -418,3 +410,12 @@ func softplus(z float64) float64 {
 }
 
 func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
+
+// stack returns a and b one above the other (rows of a, then rows of b),
+// in buf when it has the shape.
+func stack(buf, a, b *nn.Tensor) *nn.Tensor {
+	buf = reshape(buf, a.Rows()+b.Rows(), a.Cols())
+	copy(buf.Data, a.Data)
+	copy(buf.Data[len(a.Data):], b.Data)
+	return buf
+}

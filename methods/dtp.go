@@ -150,7 +150,7 @@ type dtpTrainer struct {
 	steps    int
 	noise    interface{ NormFloat64() float64 }
 
-	e, delta          *nn.Tensor
+	e                 *nn.Tensor
 	taus, deltas      []*nn.Tensor
 	eps, xt, ft, r    []*nn.Tensor // per inverse: ε, h+ε, f(h+ε), g(f(h+ε))
 	r0, gtau, gh, fbd []*nn.Tensor // g(h_l), g(τ_l), g(h_l) again, the loss's d

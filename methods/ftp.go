@@ -108,7 +108,7 @@ type ftpTrainer struct {
 	targetInput  bool
 	targetOutput bool
 
-	e, y, py, tau   *nn.Tensor
+	e, y, py        *nn.Tensor
 	taus, deltas    []*nn.Tensor
 	outT, outTarget *nn.Tensor
 	scratch         []float32

@@ -20,6 +20,7 @@ type Conv2D struct {
 	x, y, dx        *Tensor
 	cols, out, dout *Tensor // (C·K·K)×(batch·OH·OW) and F×(batch·OH·OW)
 	dcols           *Tensor
+	src             []int32 // see source
 }
 
 // NewConv2D returns a convolution of c×h×w inputs with f filters of k×k.
@@ -32,27 +33,48 @@ func NewConv2D(c, h, w, f, k, stride, pad int) (*Conv2D, error) {
 		Wt: newParam("W", f, c*k*k), B: newParam("b", f)}, nil
 }
 
-// im2col fills cols (C·K·K)×(batch·P) from x, P = OH·OW.
-func (l *Conv2D) im2col(x, cols *Tensor) {
-	n, P := x.Rows(), l.OH*l.OW
-	stride := n * P
-	for s := 0; s < n; s++ {
-		img := x.Row(s)
-		for c := 0; c < l.C; c++ {
-			for ki := 0; ki < l.K; ki++ {
-				for kj := 0; kj < l.K; kj++ {
-					row := cols.Data[((c*l.K+ki)*l.K+kj)*stride+s*P:][:P]
-					for oy := 0; oy < l.OH; oy++ {
-						iy := oy*l.Stride + ki - l.Pad
-						for ox := 0; ox < l.OW; ox++ {
-							ix := ox*l.Stride + kj - l.Pad
-							v := float32(0)
-							if iy >= 0 && iy < l.H && ix >= 0 && ix < l.W {
-								v = img[(c*l.H+iy)*l.W+ix]
-							}
-							row[oy*l.OW+ox] = v
+// source returns, for each row r = (c, ki, kj) of the columns and each
+// output position p = (oy, ox), the offset in a sample of the input value
+// that im2col places there, or −1 for padding: the one map that im2col
+// reads by and col2im writes back by. It is computed once per layer.
+func (l *Conv2D) source() []int32 {
+	if l.src != nil {
+		return l.src
+	}
+	P := l.OH * l.OW
+	l.src = make([]int32, l.C*l.K*l.K*P)
+	for c := 0; c < l.C; c++ {
+		for ki := 0; ki < l.K; ki++ {
+			for kj := 0; kj < l.K; kj++ {
+				row := l.src[((c*l.K+ki)*l.K+kj)*P:][:P]
+				for oy := 0; oy < l.OH; oy++ {
+					iy := oy*l.Stride + ki - l.Pad
+					for ox := 0; ox < l.OW; ox++ {
+						ix := ox*l.Stride + kj - l.Pad
+						row[oy*l.OW+ox] = -1
+						if iy >= 0 && iy < l.H && ix >= 0 && ix < l.W {
+							row[oy*l.OW+ox] = int32((c*l.H+iy)*l.W + ix)
 						}
 					}
+				}
+			}
+		}
+	}
+	return l.src
+}
+
+// im2col fills cols (C·K·K)×(batch·P) from x, P = OH·OW.
+func (l *Conv2D) im2col(x, cols *Tensor) {
+	src, n, P := l.source(), x.Rows(), l.OH*l.OW
+	for r := 0; r < l.C*l.K*l.K; r++ {
+		from := src[r*P:][:P]
+		for s := 0; s < n; s++ {
+			img, row := x.Row(s), cols.Data[(r*n+s)*P:][:P]
+			for p, i := range from {
+				if i < 0 {
+					row[p] = 0
+				} else {
+					row[p] = img[i]
 				}
 			}
 		}
@@ -61,26 +83,15 @@ func (l *Conv2D) im2col(x, cols *Tensor) {
 
 // col2im adds the columns back into dx, the adjoint of im2col.
 func (l *Conv2D) col2im(cols, dx *Tensor) {
-	n, P := dx.Rows(), l.OH*l.OW
-	stride := n * P
+	src, n, P := l.source(), dx.Rows(), l.OH*l.OW
 	dx.Zero()
 	for s := 0; s < n; s++ {
 		img := dx.Row(s)
-		for c := 0; c < l.C; c++ {
-			for ki := 0; ki < l.K; ki++ {
-				for kj := 0; kj < l.K; kj++ {
-					row := cols.Data[((c*l.K+ki)*l.K+kj)*stride+s*P:][:P]
-					for oy := 0; oy < l.OH; oy++ {
-						iy := oy*l.Stride + ki - l.Pad
-						if iy < 0 || iy >= l.H {
-							continue
-						}
-						for ox := 0; ox < l.OW; ox++ {
-							if ix := ox*l.Stride + kj - l.Pad; ix >= 0 && ix < l.W {
-								img[(c*l.H+iy)*l.W+ix] += row[oy*l.OW+ox]
-							}
-						}
-					}
+		for r := 0; r < l.C*l.K*l.K; r++ {
+			row := cols.Data[(r*n+s)*P:][:P]
+			for p, i := range src[r*P:][:P] {
+				if i >= 0 {
+					img[i] += row[p]
 				}
 			}
 		}

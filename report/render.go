@@ -201,12 +201,7 @@ func (t *Table) efficiencyRows() [][]string {
 			if cell == nil || cell.Seeds == 0 {
 				continue
 			}
-			var ok []*results.Record
-			for _, rec := range cell.Records {
-				if rec.Status == results.StatusOK {
-					ok = append(ok, rec)
-				}
-			}
+			ok := okRecords(cell.Records)
 			sort.Slice(ok, func(i, j int) bool { return ok[i].Spec.Seed < ok[j].Spec.Seed })
 			e := ok[0].Efficiency
 			var wall, rss float64

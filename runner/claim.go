@@ -3,11 +3,8 @@ package runner
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"syscall"
 )
 
@@ -15,53 +12,33 @@ import (
 var errClaimed = errors.New("being trained by another runner")
 
 // claim marks key as trained by this process, so that runners sharing an
-// output folder never train one run twice: DIR/KEY holds "HOST PID", created
-// exclusively. A claim left by a dead process of this host is taken over;
-// one from another host is respected. release removes the claim.
+// output folder never train one run twice: it holds an exclusive lock
+// (flock) on DIR/KEY, which records "HOST PID" for the curious. The kernel
+// drops the lock when the process ends, however it ends, so a killed
+// runner's runs are free again at once. The files stay: removing one would
+// let a runner lock a file that another has already replaced. release
+// unlocks.
 func claim(dir, key string) (release func(), err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("runner: %v", err)
 	}
-	path := filepath.Join(dir, key)
-	host, _ := os.Hostname()
-	for try := 0; try < 2; try++ {
-		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
-		if err == nil {
-			_, werr := fmt.Fprintf(f, "%s %d\n", host, os.Getpid())
-			if cerr := f.Close(); werr == nil {
-				werr = cerr
-			}
-			if werr != nil {
-				os.Remove(path)
-				return nil, fmt.Errorf("runner: claiming %s: %v", key, werr)
-			}
-			return func() { os.Remove(path) }, nil
-		}
-		if !errors.Is(err, fs.ErrExist) {
-			return nil, fmt.Errorf("runner: %v", err)
-		}
-		if !stale(path, host) {
+	f, err := os.OpenFile(filepath.Join(dir, key), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("runner: %v", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
 			return nil, errClaimed
 		}
-		os.Remove(path) // its process died: take the run over
+		return nil, fmt.Errorf("runner: locking %s: %v", f.Name(), err)
 	}
-	return nil, errClaimed
-}
-
-// stale reports whether the claim at path was made by a process of this host
-// that no longer runs.
-func stale(path, host string) bool {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return errors.Is(err, fs.ErrNotExist)
+	host, _ := os.Hostname()
+	if f.Truncate(0) == nil {
+		fmt.Fprintf(f, "%s %d\n", host, os.Getpid())
 	}
-	f := strings.Fields(string(b))
-	if len(f) != 2 || f[0] != host {
-		return len(f) != 2 // unreadable: a writer died before finishing it
-	}
-	pid, err := strconv.Atoi(f[1])
-	if err != nil {
-		return true
-	}
-	return pid != os.Getpid() && errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
+	return func() {
+		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}, nil
 }

@@ -205,7 +205,8 @@ func (t *cafoTrainer) Step(x *nn.Tensor, labels []int) (float64, int) {
 		} else {
 			pr.W.Grad.Zero()
 			eng.MatMul(pr.W.Grad, h, true, pr.e, false, 1, 0)
-			colSum(pr.b.Grad.Data, pr.e)
+			clear(pr.b.Grad.Data)
+			nn.AddColSums(pr.b.Grad.Data, pr.e)
 			update = append(update, pr.W, pr.b)
 		}
 		if t.blocks == "frozen" {

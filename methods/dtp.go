@@ -257,14 +257,15 @@ func (t *dtpTrainer) trainInverses(n int) {
 		}
 		dr := t.deltaThrough(g, fd, t.r[k], &t.dr[k])
 		eng.MatMul(g.V.Grad, t.ft[k], true, dr, false, 1, 0)
-		colSum(g.c.Grad.Data, dr)
+		clear(g.c.Grad.Data)
+		nn.AddColSums(g.c.Grad.Data, dr)
 		if t.drl { // the g(h_l) path carries −d
 			dr0 := t.deltaThrough(g, fd, t.r0[k], &t.dr0[k])
 			for i := range dr0.Data {
 				dr0.Data[i] = -dr0.Data[i]
 			}
 			eng.MatMul(g.V.Grad, hl, true, dr0, false, 1, 1)
-			sumInto(g.c.Grad.Data, dr0)
+			nn.AddColSums(g.c.Grad.Data, dr0)
 		}
 	}
 	t.fbOpt.Step(t.AuxParams())
@@ -284,21 +285,6 @@ func (t *dtpTrainer) deltaThrough(g *inverse, d, out *nn.Tensor, buf **nn.Tensor
 		(*buf).Data[i] *= v
 	}
 	return *buf
-}
-
-// colSum sets dst to the column sums of m.
-func colSum(dst []float32, m *nn.Tensor) {
-	clear(dst)
-	sumInto(dst, m)
-}
-
-// sumInto adds the column sums of m to dst.
-func sumInto(dst []float32, m *nn.Tensor) {
-	for i := 0; i < m.Rows(); i++ {
-		for j, v := range m.Row(i) {
-			dst[j] += v
-		}
-	}
 }
 
 func (t *dtpTrainer) Predict(x *nn.Tensor, out []int) { predictArgmax(t.c.Engine, t.c.Net, x, out) }

@@ -61,13 +61,8 @@ func (d *Dense) Backward(e *Engine, dy *Tensor, needInput bool) *Tensor {
 func (d *Dense) Grads(e *Engine, in, delta *Tensor) {
 	delta = e.errorOf(delta, &d.herr)
 	e.MatMul(d.W.Grad, e.input(in, &d.hin), true, delta, false, 1, 0)
-	db := d.B.Grad.Data
-	clear(db)
-	for i := 0; i < delta.Rows(); i++ {
-		for j, v := range delta.Row(i) {
-			db[j] += v
-		}
-	}
+	clear(d.B.Grad.Data)
+	AddColSums(d.B.Grad.Data, delta)
 }
 
 // Input returns the input of the last Forward.

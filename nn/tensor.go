@@ -79,3 +79,13 @@ func reuse(t *Tensor, shape ...int) *Tensor {
 	}
 	return NewTensor(shape...)
 }
+
+// AddColSums adds to dst the sum over rows of each column of m: the bias
+// gradient of an error delta (batch×out).
+func AddColSums(dst []float32, m *Tensor) {
+	for i := 0; i < m.Rows(); i++ {
+		for j, v := range m.Row(i) {
+			dst[j] += v
+		}
+	}
+}

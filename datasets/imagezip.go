@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/creditbench/creditbench/internal/atomicfile"
 )
 
 // cifar10JPEGSum is the SHA-256 of cifar10-jpeg.zip.
@@ -210,7 +212,7 @@ func writeDecoded(path string, train, test rawPart, classes []string, shape []in
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	return writeFileAtomic(path, b.Bytes())
+	return atomicfile.Write(path, b.Bytes())
 }
 
 func readDecoded(path string) (train, test rawPart, classes []string, shape []int, err error) {
@@ -251,13 +253,4 @@ func readDecoded(path string) (train, test rawPart, classes []string, shape []in
 		return train, test, nil, nil, errors.New("corrupt cache")
 	}
 	return train, test, classes, shape, nil
-}
-
-// writeFileAtomic writes through a temporary file and a rename.
-func writeFileAtomic(path string, b []byte) error {
-	tmp := path + ".part"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/creditbench/creditbench/internal/atomicfile"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -66,24 +67,8 @@ func (s *Store) Write(r *Record) error {
 // the same folder and a rename, so readers see the old file or the new one,
 // whole, whenever the writer stops.
 func WriteFile(path string, b []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
+	if err := atomicfile.Write(path, b); err != nil {
 		return fmt.Errorf("results: %v", err)
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // a no-op after the rename
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		return fmt.Errorf("results: writing %s: %v", path, err)
 	}
 	return nil
 }

@@ -4,12 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/creditbench/creditbench/internal/atomicfile"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/creditbench/creditbench/internal/atomicfile"
 )
 
 // Store is a folder of records, one file per run key: DIR/runs/KEY.json.

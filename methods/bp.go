@@ -33,20 +33,11 @@ func (BP) Uses(m nn.ModelSpec) error {
 // and the logits.
 func (BP) Cost(net *nn.Sequential, _ Values) Cost {
 	fwd := net.MACs()
-	c := Cost{TrainMACs: 2 * fwd, EvalMACs: fwd}
-	shape := net.InShape
-	first := true
-	for _, l := range net.Layers {
-		if len(l.Params()) > 0 {
-			if !first {
-				c.TrainMACs += l.MACs()
-			}
-			first = false
-			c.KeptFloats += int64(size(shape))
-		}
-		shape = l.OutShape(shape)
+	c := Cost{TrainMACs: 2 * fwd, EvalMACs: fwd, KeptFloats: bpLikeKept(net)}
+	_, macs := stageWidths(net)
+	for _, m := range macs[1:] {
+		c.TrainMACs += m
 	}
-	c.KeptFloats += int64(size(shape))
 	return c
 }
 

@@ -10,9 +10,12 @@ import (
 	"github.com/creditbench/creditbench/nn"
 )
 
-// CaFo is Cascaded Forward (Zhao et al. 2023) on MLP blocks: every hidden
-// layer (Dense, activation) is a block with a linear predictor of its own on
-// its output; the last block's predictor is the model's output layer.
+// CaFo is Cascaded Forward (Zhao et al. 2023): every hidden stage is a block
+// with a linear predictor of its own on its (flattened) output; the last
+// block's predictor is the model's output layer. On an MLP a block is
+// Dense, activation; on a CNN it is the paper's Conv, ReLU, MaxPool,
+// BatchNorm (model conv = [32, 128, 512], kernel = 3, padding = 1,
+// batch_norm = true).
 // Prediction sums the predictors' class probabilities:
 //
 //	ŷ = argmax_c Σ_k softmax(h_k P_k + p_k)_c
@@ -58,9 +61,9 @@ func (CaFo) Params() []Param {
 	}
 }
 
-// Uses accepts MLPs with at least one hidden layer.
+// Uses accepts CNNs and MLPs with at least one hidden layer.
 func (CaFo) Uses(m nn.ModelSpec) error {
-	return usesHiddenMLP("cafo", m)
+	return usesStages("cafo", m)
 }
 
 // Cost: the blocks' forward pass and every predictor; then per predictor its
@@ -68,14 +71,14 @@ func (CaFo) Uses(m nn.ModelSpec) error {
 // block one error product and its weight gradient. CaFo keeps the input and
 // every block's output.
 func (CaFo) Cost(net *nn.Sequential, p Values) Cost {
-	ds := net.Denses()
-	L := len(ds)
-	C := int64(ds[L-1].Out)
+	widths, macs := stageWidths(net)
+	L := len(widths)
+	C := int64(widths[L-1])
 	var c Cost
-	c.KeptFloats = int64(ds[0].In)
-	for _, d := range ds[:L-1] {
-		n := int64(d.Out)
-		c.EvalMACs += d.MACs() + n*C
+	c.KeptFloats = int64(size(net.InShape))
+	for k, w := range widths[:L-1] {
+		n := int64(w)
+		c.EvalMACs += macs[k] + n*C
 		c.KeptFloats += n
 		switch p.String("predictor_loss") {
 		case "mse":
@@ -84,7 +87,7 @@ func (CaFo) Cost(net *nn.Sequential, p Values) Cost {
 			c.TrainMACs += n * C
 		}
 		if p.String("blocks") != "frozen" {
-			c.TrainMACs += n*C + d.MACs()
+			c.TrainMACs += n*C + macs[k]
 		}
 	}
 	c.TrainMACs += c.EvalMACs
@@ -92,7 +95,7 @@ func (CaFo) Cost(net *nn.Sequential, p Values) Cost {
 }
 
 func (CaFo) New(c Config) (Trainer, error) {
-	m, err := hiddenMLPOf("cafo", c.Net)
+	ss, err := hiddenStagesOf("cafo", c.Net)
 	if err != nil {
 		return nil, err
 	}
@@ -100,15 +103,16 @@ func (CaFo) New(c Config) (Trainer, error) {
 	if !(p.Float("ridge") > 0) {
 		return nil, fmt.Errorf("cafo.ridge: %v is not > 0", p.Float("ridge"))
 	}
-	t := &cafoTrainer{c: c, m: m, blocks: p.String("blocks"), loss: p.String("predictor_loss"), ridge: p.Float("ridge")}
-	K := len(m.act)
-	C := m.dense[K].Out
+	t := &cafoTrainer{c: c, ss: ss, blocks: p.String("blocks"), loss: p.String("predictor_loss"), ridge: p.Float("ridge")}
+	K := len(ss) - 1
+	out := ss[K].w.(*nn.Dense)
+	C := out.Out
 	r := c.Rand("cafo.B")
 	for k := 0; k < K; k++ {
-		n := m.dense[k].Out
+		n := ss[k].width
 		pr := &predictor{}
 		if k == K-1 {
-			pr.W, pr.b = m.dense[K].W, m.dense[K].B // the model's output layer
+			pr.W, pr.b = out.W, out.B // the model's output layer
 		} else {
 			pr.W = &nn.Param{Name: fmt.Sprintf("P%d", k+1), Value: nn.NewTensor(n, C), Grad: nn.NewTensor(n, C)}
 			pr.b = &nn.Param{Name: fmt.Sprintf("p%d", k+1), Value: nn.NewTensor(C), Grad: nn.NewTensor(C)}
@@ -141,14 +145,13 @@ type predictor struct {
 
 type cafoTrainer struct {
 	c      Config
-	m      mlp
+	ss     []*stage
 	blocks string
 	loss   string
 	ridge  float64
 	preds  []*predictor
 	aux    []*nn.Param
 	sum    []float32
-	deriv  []float32
 }
 
 // AuxParams returns the predictors of every block but the last.
@@ -159,7 +162,10 @@ func (t *cafoTrainer) forward(x *nn.Tensor) {
 	eng := t.c.Engine
 	in := x
 	for k, pr := range t.preds {
-		h := t.m.act[k].Forward(eng, t.m.dense[k].Forward(eng, in))
+		h := t.ss[k].w.Forward(eng, in)
+		for _, l := range t.ss[k].post {
+			h = l.Forward(eng, h)
+		}
 		pr.z = reshape(pr.z, x.Rows(), pr.W.Value.Cols())
 		for i := 0; i < x.Rows(); i++ {
 			copy(pr.z.Row(i), pr.b.Value.Data)
@@ -196,7 +202,7 @@ func (t *cafoTrainer) Step(x *nn.Tensor, labels []int) (float64, int) {
 	var loss float64
 	var update []*nn.Param
 	for k, pr := range t.preds {
-		h := t.m.act[k].Output()
+		h := t.ss[k].output()
 		C := pr.z.Cols()
 		pr.e = reshape(pr.e, n, C)
 		loss += t.predictorError(pr, labels) / float64(len(t.preds))
@@ -218,10 +224,8 @@ func (t *cafoTrainer) Step(x *nn.Tensor, labels []int) (float64, int) {
 		} else {
 			eng.MatMul(pr.delta, pr.e, false, pr.W.Value, true, 1, 0)
 		}
-		derivTimes(pr.delta, t.m.act[k], h, &t.deriv)
-		d := t.m.dense[k]
-		d.Grads(eng, d.Input(), pr.delta)
-		update = append(update, d.W, d.B)
+		t.ss[k].grads(eng, pr.delta, nil)
+		update = append(update, t.ss[k].params()...)
 	}
 	if len(update) > 0 {
 		t.c.Optimizer.Step(update)

@@ -58,7 +58,7 @@ func TestCaFoRidgeMatchesIndependentSolve(t *testing.T) {
 			if len(feats) <= k {
 				feats = append(feats, nil)
 			}
-			h := cafo.m.act[k].Output()
+			h := cafo.ss[k].output()
 			for i := 0; i < h.Rows(); i++ {
 				feats[k] = append(feats[k], append([]float32(nil), h.Row(i)...))
 			}

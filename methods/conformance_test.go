@@ -32,10 +32,22 @@ func toyProblem(n int, r *rand.Rand) (*nn.Tensor, []int) {
 	return x, labels
 }
 
-func newToy(t *testing.T, m Method, seed uint64) (Trainer, *nn.Sequential, *nn.Engine) {
+// toyModels are the nets every rule is checked on: an MLP, a CNN with
+// BatchNorm and a hidden Dense layer, and a CNN with two convolutions (so a
+// second pass crosses a convolution). The CNNs see the toy input as 2×2×2.
+var toyModels = []struct {
+	name string
+	spec nn.ModelSpec
+	in   []int
+}{
+	{"mlp", nn.ModelSpec{Kind: "mlp", Hidden: []int{16, 8}}, []int{toyDim}},
+	{"cnn-bn", nn.ModelSpec{Kind: "cnn", Conv: []int{6}, Kernel: 3, Padding: 1, BatchNorm: true, Hidden: []int{8}}, []int{2, 2, 2}},
+	{"cnn2", nn.ModelSpec{Kind: "cnn", Conv: []int{4, 6}, Kernel: 3, Padding: 1, Pool: 1}, []int{2, 2, 2}},
+}
+
+func newToy(t *testing.T, m Method, spec nn.ModelSpec, in []int, seed uint64) (Trainer, *nn.Sequential, *nn.Engine) {
 	t.Helper()
-	spec := nn.ModelSpec{Kind: "mlp", Hidden: []int{16, 8}}
-	net, err := nn.Build(spec, []int{toyDim}, 3, rand.New(rand.NewPCG(seed, 1)))
+	net, err := nn.Build(spec, in, 3, rand.New(rand.NewPCG(seed, 1)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,68 +64,76 @@ func newToy(t *testing.T, m Method, seed uint64) (Trainer, *nn.Sequential, *nn.E
 	return tr, net, e
 }
 
-// TestConformance runs every registered rule through the whole interface:
-// declared parameters, the models it uses, its declared costs against the
-// engine's count, learning a toy problem, and bit-identical reruns.
+// TestConformance runs every registered rule through the whole interface on
+// every toy model it uses: declared parameters, its declared costs against
+// the engine's count, learning a toy problem, and bit-identical reruns.
 func TestConformance(t *testing.T) {
 	for _, name := range Names() {
-		m, _ := Lookup(name)
-		t.Run(name, func(t *testing.T) {
-			if m.Name() != name || m.Doc() == "" {
-				t.Errorf("name %q, doc %q", m.Name(), m.Doc())
-			}
-			for _, p := range m.Params() {
-				if p.Name == "" || p.Help == "" {
-					t.Errorf("parameter %+v lacks a name or help", p)
-				}
-				if _, err := coerce(p.Default, p); err != nil {
-					t.Errorf("parameter %s: default %v is not accepted: %v", p.Name, p.Default, err)
-				}
-			}
-			if err := m.Uses(nn.ModelSpec{Kind: "mlp", Hidden: []int{16, 8}}); err != nil {
-				t.Skipf("does not train MLPs: %v", err)
-			}
-			r := rand.New(rand.NewPCG(9, 9))
-			x, labels := toyProblem(60, r)
-			tr, net, e := newToy(t, m, 1)
-			vals, _ := Resolve(m, nil)
-			cost := m.Cost(net, vals)
-			if cost.TrainMACs <= 0 || cost.EvalMACs <= 0 || cost.KeptFloats <= 0 {
-				t.Errorf("cost %+v: every figure must be positive", cost)
-			}
-			first, _ := tr.Step(x, labels)
-			if got := e.MACs / int64(x.Rows()); got != cost.TrainMACs {
-				t.Errorf("one step counted %d MACs per sample, the rule declares %d", got, cost.TrainMACs)
-			}
-			var last float64
-			for range 100 {
-				last, _ = tr.Step(x, labels)
-			}
-			pred := make([]int, x.Rows())
-			before := e.MACs
-			tr.Predict(x, pred)
-			if got := (e.MACs - before) / int64(x.Rows()); got != cost.EvalMACs {
-				t.Errorf("prediction counted %d MACs per sample, the rule declares %d", got, cost.EvalMACs)
-			}
-			correct := 0
-			for i, p := range pred {
-				if p == labels[i] {
-					correct++
-				}
-			}
-			if !(last < first/2) || correct < 55 {
-				t.Errorf("did not learn the toy problem: loss %.4f → %.4f, %d/60 correct", first, last, correct)
-			}
-			tr2, net2, _ := newToy(t, m, 1)
-			for range 101 {
-				tr2.Step(x, labels)
-			}
-			for i, p := range net.Params() {
-				if diff := cmp.Diff(p.Value.Data, net2.Params()[i].Value.Data); diff != "" {
-					t.Fatalf("a rerun with the same seeds trained %s differently", p.Name)
-				}
-			}
-		})
+		for _, model := range toyModels {
+			m, _ := Lookup(name)
+			t.Run(name+"/"+model.name, func(t *testing.T) { conform(t, m, model.spec, model.in) })
+		}
+	}
+}
+
+func conform(t *testing.T, m Method, spec nn.ModelSpec, in []int) {
+	name := m.Name()
+	if m.Name() != name || m.Doc() == "" {
+		t.Errorf("name %q, doc %q", m.Name(), m.Doc())
+	}
+	for _, p := range m.Params() {
+		if p.Name == "" || p.Help == "" {
+			t.Errorf("parameter %+v lacks a name or help", p)
+		}
+		if _, err := coerce(p.Default, p); err != nil {
+			t.Errorf("parameter %s: default %v is not accepted: %v", p.Name, p.Default, err)
+		}
+	}
+	if err := m.Uses(spec); err != nil {
+		if !strings.HasPrefix(err.Error(), name+": ") {
+			t.Errorf("reason %q does not start with the rule's name", err)
+		}
+		t.Skipf("not applicable: %v", err)
+	}
+	r := rand.New(rand.NewPCG(9, 9))
+	x, labels := toyProblem(60, r)
+	tr, net, e := newToy(t, m, spec, in, 1)
+	vals, _ := Resolve(m, nil)
+	cost := m.Cost(net, vals)
+	if cost.TrainMACs <= 0 || cost.EvalMACs <= 0 || cost.KeptFloats <= 0 {
+		t.Errorf("cost %+v: every figure must be positive", cost)
+	}
+	first, _ := tr.Step(x, labels)
+	if got := e.MACs / int64(x.Rows()); got != cost.TrainMACs {
+		t.Errorf("one step counted %d MACs per sample, the rule declares %d", got, cost.TrainMACs)
+	}
+	var last float64
+	for range 100 {
+		last, _ = tr.Step(x, labels)
+	}
+	pred := make([]int, x.Rows())
+	before := e.MACs
+	tr.Predict(x, pred)
+	if got := (e.MACs - before) / int64(x.Rows()); got != cost.EvalMACs {
+		t.Errorf("prediction counted %d MACs per sample, the rule declares %d", got, cost.EvalMACs)
+	}
+	correct := 0
+	for i, p := range pred {
+		if p == labels[i] {
+			correct++
+		}
+	}
+	if !(last < first/2) || correct < 55 {
+		t.Errorf("did not learn the toy problem: loss %.4f → %.4f, %d/60 correct", first, last, correct)
+	}
+	tr2, net2, _ := newToy(t, m, spec, in, 1)
+	for range 101 {
+		tr2.Step(x, labels)
+	}
+	for i, p := range net.Params() {
+		if diff := cmp.Diff(p.Value.Data, net2.Params()[i].Value.Data); diff != "" {
+			t.Fatalf("a rerun with the same seeds trained %s differently", p.Name)
+		}
 	}
 }
 
@@ -200,31 +220,36 @@ func TestLookupSuggests(t *testing.T) {
 // each of its string parameters (the others at their defaults) and requires
 // the engine's count to equal the declared training cost.
 func TestDeclaredCostsForEveryChoice(t *testing.T) {
-	spec := nn.ModelSpec{Kind: "mlp", Hidden: []int{16, 8}}
-	for _, name := range Names() {
-		m, _ := Lookup(name)
-		if m.Uses(spec) != nil {
-			continue
+	for _, model := range toyModels {
+		for _, name := range Names() {
+			declaredCosts(t, name, model.spec, model.in)
 		}
-		for _, p := range m.Params() {
-			for _, choice := range p.Choices {
-				given := map[string]any{p.Name: choice}
-				vals, err := Resolve(m, given)
-				if err != nil {
-					t.Fatal(err)
-				}
-				net, _ := nn.Build(spec, []int{toyDim}, 3, rand.New(rand.NewPCG(1, 1)))
-				e := &nn.Engine{}
-				tr, err := m.New(Config{Net: net, Engine: e, Optimizer: recorder{}, Params: vals, Classes: 3,
-					Rand: func(s string) *rand.Rand { return rand.New(rand.NewPCG(2, uint64(len(s)))) }})
-				if err != nil {
-					t.Fatalf("%s %v: %v", name, given, err)
-				}
-				x, labels := toyProblem(6, rand.New(rand.NewPCG(1, 1)))
-				tr.Step(x, labels)
-				if got, want := e.MACs/6, m.Cost(net, vals).TrainMACs; got != want {
-					t.Errorf("%s %v: one step counted %d MACs per sample, the rule declares %d", name, given, got, want)
-				}
+	}
+}
+
+func declaredCosts(t *testing.T, name string, spec nn.ModelSpec, in []int) {
+	m, _ := Lookup(name)
+	if m.Uses(spec) != nil {
+		return
+	}
+	for _, p := range m.Params() {
+		for _, choice := range p.Choices {
+			given := map[string]any{p.Name: choice}
+			vals, err := Resolve(m, given)
+			if err != nil {
+				t.Fatal(err)
+			}
+			net, _ := nn.Build(spec, in, 3, rand.New(rand.NewPCG(1, 1)))
+			e := &nn.Engine{}
+			tr, err := m.New(Config{Net: net, Engine: e, Optimizer: recorder{}, Params: vals, Classes: 3,
+				Rand: func(s string) *rand.Rand { return rand.New(rand.NewPCG(2, uint64(len(s)))) }})
+			if err != nil {
+				t.Fatalf("%s %v: %v", name, given, err)
+			}
+			x, labels := toyProblem(6, rand.New(rand.NewPCG(1, 1)))
+			tr.Step(x, labels)
+			if got, want := e.MACs/6, m.Cost(net, vals).TrainMACs; got != want {
+				t.Errorf("%s %v: one step counted %d MACs per sample, the rule declares %d", name, given, got, want)
 			}
 		}
 	}

@@ -17,7 +17,9 @@ import (
 // B_l is n_out×n_l, drawn once from the run's stream "dfa.B" (uniform on
 // ±b_scale·√(6/n_out), or Gaussian of the same variance) and never trained.
 // The default scale, 0.1, keeps the hidden layers' errors near BP's size; at
-// 1 the 784-1024-128-10 net diverges with SGD at lr 0.02.
+// 1 the 784-1024-128-10 net diverges with SGD at lr 0.02. On a CNN, B_l e
+// is the error of a stage's output (after pooling) and goes back through
+// the pooling and φ' to its filters (see stage).
 type DFA struct{}
 
 var _ Method = DFA{}
@@ -36,58 +38,62 @@ func (DFA) Params() []Param {
 	}
 }
 
-func (DFA) Uses(m nn.ModelSpec) error { return usesMLP("dfa", m) }
+// Uses accepts MLPs (a net without hidden layers trains as BP does) and
+// CNNs.
+func (DFA) Uses(m nn.ModelSpec) error {
+	if m.Kind == "cnn" {
+		return nil
+	}
+	return usesMLP("dfa", m)
+}
 
 // Cost: a forward pass, one product B_l e per hidden layer and one
 // weight-gradient product per layer.
 func (DFA) Cost(net *nn.Sequential, _ Values) Cost {
-	ds := net.Denses()
-	nOut := int64(ds[len(ds)-1].Out)
+	widths, _ := stageWidths(net)
+	nOut := int64(widths[len(widths)-1])
 	c := Cost{TrainMACs: 2 * net.MACs(), EvalMACs: net.MACs(), KeptFloats: bpLikeKept(net)}
-	for _, d := range ds[:len(ds)-1] {
-		c.TrainMACs += nOut * int64(d.Out)
+	for _, w := range widths[:len(widths)-1] {
+		c.TrainMACs += nOut * int64(w)
 	}
 	return c
 }
 
 func (DFA) New(c Config) (Trainer, error) {
-	m, err := mlpOf(c.Net)
+	ss, err := stagesOf(c.Net)
 	if err != nil {
 		return nil, err
 	}
-	t := &dfaTrainer{c: c, m: m}
+	t := &dfaTrainer{c: c, ss: ss}
 	r := c.Rand("dfa.B")
-	nOut := m.dense[len(m.dense)-1].Out
+	nOut := ss[len(ss)-1].width
 	limit := c.Params.Float("b_scale") * math.Sqrt(6/float64(nOut))
-	for _, d := range m.dense[:len(m.dense)-1] {
-		t.B = append(t.B, fixedRandom(nOut, d.Out, limit, c.Params.String("b_dist"), r))
+	for _, s := range ss[:len(ss)-1] {
+		t.B = append(t.B, fixedRandom(nOut, s.width, limit, c.Params.String("b_dist"), r))
 	}
 	return t, nil
 }
 
 type dfaTrainer struct {
-	c       Config
-	m       mlp
-	B       []*nn.Tensor // B[l] is n_out×n_l, fixed
-	e       *nn.Tensor
-	delta   []*nn.Tensor
-	scratch []float32
+	c     Config
+	ss    []*stage
+	B     []*nn.Tensor // B[l] is n_out×n_l, fixed
+	e     *nn.Tensor
+	delta []*nn.Tensor
 }
 
 func (t *dfaTrainer) Step(x *nn.Tensor, labels []int) (float64, int) {
 	eng := t.c.Engine
 	loss, correct := outputError(t.c.Net.Forward(eng, x), labels, &t.e)
-	L := len(t.m.dense)
-	t.m.dense[L-1].Grads(eng, t.m.dense[L-1].Input(), t.e)
+	L := len(t.ss)
+	t.ss[L-1].grads(eng, t.e, nil)
 	if t.delta == nil {
 		t.delta = make([]*nn.Tensor, L-1)
 	}
 	for l := 0; l < L-1; l++ {
-		h := t.m.act[l].Output()
-		t.delta[l] = reshape(t.delta[l], h.Rows(), h.Cols())
+		t.delta[l] = reshape(t.delta[l], x.Rows(), t.ss[l].width)
 		eng.MatMul(t.delta[l], t.e, false, t.B[l], false, 1, 0) // e·B_l, batch×n_l
-		derivTimes(t.delta[l], t.m.act[l], h, &t.scratch)
-		t.m.dense[l].Grads(eng, t.m.dense[l].Input(), t.delta[l])
+		t.ss[l].grads(eng, t.delta[l], nil)
 	}
 	t.c.Optimizer.Step(t.c.Net.Params())
 	return loss, correct

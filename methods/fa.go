@@ -1,6 +1,8 @@
 package methods
 
 import (
+	"fmt"
+
 	"math"
 
 	"github.com/creditbench/creditbench/nn"
@@ -34,7 +36,12 @@ func (FA) Params() []Param {
 	}
 }
 
-func (FA) Uses(m nn.ModelSpec) error { return usesMLP("fa", m) }
+func (FA) Uses(m nn.ModelSpec) error {
+	if m.Kind == "cnn" {
+		return fmt.Errorf("fa: backward convolutions through fixed random filters are not implemented; fa trains MLPs")
+	}
+	return usesMLP("fa", m)
+}
 
 // Cost is BP's: the same products, with B_l in place of W_l.
 func (FA) Cost(net *nn.Sequential, p Values) Cost { return BP{}.Cost(net, p) }

@@ -58,6 +58,9 @@ func (FF) Params() []Param {
 // Uses accepts ReLU MLPs with at least one hidden layer (goodness is a sum
 // of squares of non-negative activities).
 func (FF) Uses(m nn.ModelSpec) error {
+	if m.Kind == "cnn" {
+		return fmt.Errorf("ff: its convolutional form (the label embedded in the image, goodness per feature map) is not implemented; ff trains MLPs")
+	}
 	if err := usesHiddenMLP("ff", m); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package methods
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/creditbench/creditbench/nn"
@@ -23,6 +24,11 @@ import (
 // G is drawn once from the stream "ftp.G": uniform on ±g_scale·√(6/n_out),
 // or Gaussian of that variance; it is never trained. No update waits for
 // another layer's: all are applied once pass 2 is done.
+//
+// A layer is a stage (see stage): on a CNN layer 1 is the first convolution
+// with its activation and pooling, so n_1 is the whole first feature map
+// (C×H×W) and τ_1 − h_1 goes back through the pooling and φ' to the filters,
+// never further.
 //
 // The paper's authors count 2·n_out·n_1 MACs for the projections G y and G ŷ;
 // with σ_G the identity this implementation forms G e once (n_out·n_1), and
@@ -53,15 +59,16 @@ func (FTP) Params() []Param {
 	}
 }
 
-// Uses accepts MLPs with at least one hidden layer (G needs a layer 1).
+// Uses accepts CNNs and MLPs with at least one hidden layer (G needs a
+// layer 1).
 func (FTP) Uses(m nn.ModelSpec) error {
-	return usesHiddenMLP("ftp", m)
+	return usesStages("ftp", m)
 }
 
 func (FTP) Cost(net *nn.Sequential, p Values) Cost {
-	ds := net.Denses()
-	L := len(ds)
-	proj := int64(ds[L-1].Out) * int64(ds[0].Out)
+	widths, macs := stageWidths(net)
+	L := len(widths)
+	proj := int64(widths[L-1]) * int64(widths[0])
 	if p.String("sigma_g") != "identity" {
 		proj *= 2
 	}
@@ -70,37 +77,44 @@ func (FTP) Cost(net *nn.Sequential, p Values) Cost {
 	if p.String("output") == "target" {
 		last = L
 	}
-	for _, d := range ds[1:last] {
-		c.TrainMACs += d.MACs()
+	for _, m := range macs[1:last] {
+		c.TrainMACs += m
 	}
 	return c
 }
 
 func (FTP) New(c Config) (Trainer, error) {
-	m, err := hiddenMLPOf("ftp", c.Net)
+	ss, err := hiddenStagesOf("ftp", c.Net)
 	if err != nil {
 		return nil, err
 	}
-	nOut := m.dense[len(m.dense)-1].Out
-	t := &ftpTrainer{c: c, m: m, gamma: float32(c.Params.Float("gamma")),
+	nOut := ss[len(ss)-1].width
+	t := &ftpTrainer{c: c, ss: ss, gamma: float32(c.Params.Float("gamma")),
 		sigma: c.Params.String("sigma_g"), targetInput: c.Params.String("layer_input") == "target",
 		targetOutput: c.Params.String("output") == "target"}
 	limit := c.Params.Float("g_scale") * math.Sqrt(6/float64(nOut))
-	t.G = fixedRandom(nOut, m.dense[0].Out, limit, c.Params.String("g_dist"), c.Rand("ftp.G"))
+	t.G = fixedRandom(nOut, ss[0].width, limit, c.Params.String("g_dist"), c.Rand("ftp.G"))
 	switch t.sigma {
 	case "tanh":
 		t.sigmaF = nn.Tanh{}
 	case "relu":
 		t.sigmaF = nn.ReLU{}
 	case "same":
-		t.sigmaF = m.act[0].F
+		for _, l := range ss[0].post {
+			if a, ok := l.(*nn.Act); ok {
+				t.sigmaF = a.F
+			}
+		}
+		if t.sigmaF == nil {
+			return nil, fmt.Errorf("ftp.sigma_g: \"same\" needs an activation in layer 1")
+		}
 	}
 	return t, nil
 }
 
 type ftpTrainer struct {
 	c            Config
-	m            mlp
+	ss           []*stage
 	G            *nn.Tensor // n_out×n_1 in row-major batch layout, fixed
 	gamma        float32
 	sigma        string
@@ -111,12 +125,11 @@ type ftpTrainer struct {
 	e, y, py        *nn.Tensor
 	taus, deltas    []*nn.Tensor
 	outT, outTarget *nn.Tensor
-	scratch         []float32
 }
 
 func (t *ftpTrainer) Step(x *nn.Tensor, labels []int) (float64, int) {
 	eng := t.c.Engine
-	L := len(t.m.dense)
+	L := len(t.ss)
 	logits := t.c.Net.Forward(eng, x)
 	loss, correct := outputError(logits, labels, &t.e) // e = (ŷ − y)/B
 	n := x.Rows()
@@ -125,7 +138,7 @@ func (t *ftpTrainer) Step(x *nn.Tensor, labels []int) (float64, int) {
 	}
 	// Layer-1 target, τ_1 = h_1 + γ·[σ(G y) − σ(G ŷ)]. With σ the identity
 	// it is h_1 − γ·B·G e, since e holds (ŷ − y)/B.
-	h1 := t.m.act[0].Output()
+	h1 := t.ss[0].output()
 	t.taus[0] = reshape(t.taus[0], n, h1.Cols())
 	tau := t.taus[0]
 	if t.sigma == "identity" {
@@ -138,40 +151,51 @@ func (t *ftpTrainer) Step(x *nn.Tensor, labels []int) (float64, int) {
 	}
 	// Pass 2 through the forward weights: τ_l = φ_l(W_l τ_{l−1} + b_l).
 	for l := 1; l < L-1; l++ {
-		t.taus[l] = reshape(t.taus[l], n, t.m.dense[l].Out)
-		t.m.dense[l].Affine(eng, t.taus[l], t.taus[l-1])
-		t.m.act[l].F.Apply(t.taus[l].Data, t.taus[l].Data)
+		t.taus[l] = t.pass2(l, t.taus[l-1])
 	}
-	// Local updates: δ_l = (h_l − τ_l) ⊙ φ'(a_l) / B.
+	// Local updates from δ = (h_l − τ_l)/B, taken back through φ' (and any
+	// pooling) to the layer's own weights.
 	inv := 1 / float32(n)
 	for l := 0; l < L-1; l++ {
-		h := t.m.act[l].Output()
+		h := t.ss[l].output()
 		t.deltas[l] = reshape(t.deltas[l], n, h.Cols())
 		d := t.deltas[l]
 		for i, v := range h.Data {
 			d.Data[i] = (v - t.taus[l].Data[i]) * inv
 		}
-		derivTimes(d, t.m.act[l], h, &t.scratch)
-		t.m.dense[l].Grads(eng, t.input(l, x), d)
+		t.ss[l].grads(eng, d, t.input(l))
 	}
 	if t.targetOutput {
 		t.outputTargetError(n)
 	}
-	t.m.dense[L-1].Grads(eng, t.input(L-1, x), t.e)
+	t.ss[L-1].grads(eng, t.e, t.input(L-1))
 	t.c.Optimizer.Step(t.c.Net.Params())
 	return loss, correct
 }
 
-// input returns what layer l (0-based) pairs with its δ: x for the first
-// layer, else h_{l−1} or τ_{l−1}.
-func (t *ftpTrainer) input(l int, x *nn.Tensor) *nn.Tensor {
-	switch {
-	case l == 0:
-		return x
-	case t.targetInput:
+// pass2 returns stage l's output for the input tau, through the forward
+// weights. A Dense stage computes it into a buffer of the rule's own, as it
+// always has; any other stage runs its twin layers.
+func (t *ftpTrainer) pass2(l int, tau *nn.Tensor) *nn.Tensor {
+	s := t.ss[l]
+	d, dense := s.w.(*nn.Dense)
+	act, single := s.post[0].(*nn.Act)
+	if !dense || !single || len(s.post) != 1 {
+		return s.apply(t.c.Engine, tau)
+	}
+	out := reshape(t.taus[l], tau.Rows(), d.Out)
+	d.Affine(t.c.Engine, out, tau)
+	act.F.Apply(out.Data, out.Data)
+	return out
+}
+
+// input returns what layer l (0-based) pairs with its δ: its own forward
+// input (x, or h_{l−1}), or τ_{l−1} for layer_input "target".
+func (t *ftpTrainer) input(l int) *nn.Tensor {
+	if l > 0 && t.targetInput {
 		return t.taus[l-1]
 	}
-	return t.m.act[l-1].Output()
+	return nil
 }
 
 // projectDifference sets tau = γ·[σ(G y) − σ(G ŷ)] for a nonlinear σ; ŷ is
@@ -204,8 +228,8 @@ func (t *ftpTrainer) projectDifference(tau *nn.Tensor, labels []int) {
 // outputTargetError replaces e by softmax(a_L) − softmax(W_L τ_{L−1} + b_L),
 // over the batch.
 func (t *ftpTrainer) outputTargetError(n int) {
-	L := len(t.m.dense)
-	out := t.m.dense[L-1]
+	L := len(t.ss)
+	out := t.ss[L-1].w.(*nn.Dense)
 	t.outTarget = reshape(t.outTarget, n, out.Out)
 	out.Affine(t.c.Engine, t.outTarget, t.taus[L-2])
 	t.outT = reshape(t.outT, n, out.Out)

@@ -52,11 +52,14 @@ func usesMLP(rule string, m nn.ModelSpec) error {
 // PEPITA keep the same.
 func bpLikeKept(net *nn.Sequential) int64 {
 	var n int64
-	ds := net.Denses()
-	for _, d := range ds {
-		n += int64(d.In)
+	shape := net.InShape
+	for _, l := range net.Layers {
+		if _, ok := l.(nn.Weighted); ok {
+			n += int64(size(shape))
+		}
+		shape = l.OutShape(shape)
 	}
-	return n + int64(ds[len(ds)-1].Out)
+	return n + int64(size(shape))
 }
 
 // outputError runs no product: it sets e = (softmax(logits) − onehot(labels))

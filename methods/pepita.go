@@ -43,6 +43,9 @@ func (PEPITA) Params() []Param {
 
 // Uses accepts MLPs with at least one hidden layer.
 func (PEPITA) Uses(m nn.ModelSpec) error {
+	if m.Kind == "cnn" {
+		return fmt.Errorf("pepita: its convolutional form is not implemented (its source defines it on fully connected layers); pepita trains MLPs")
+	}
 	return usesHiddenMLP("pepita", m)
 }
 

@@ -266,3 +266,53 @@ func TestPEPITASharesDropoutMask(t *testing.T) {
 		}
 	}
 }
+
+// TestFTPConvUpdateIsTheLocalLoss checks FTP on the paper's CNN shape
+// (Conv, ReLU, MaxPool, output layer): the filters' update must be the
+// finite-difference gradient of the local loss ½‖h_1 − τ_1‖²/B with τ_1 =
+// h_1 − γ·G e held constant, where h_1 is the whole pooled feature map. No
+// gradient of the output layer reaches the filters.
+func TestFTPConvUpdateIsTheLocalLoss(t *testing.T) {
+	spec := nn.ModelSpec{Kind: "cnn", Conv: []int{3}, Kernel: 3, Padding: 1, Activation: "tanh"}
+	net, err := nn.Build(spec, []int{2, 2, 2}, 3, rand.New(rand.NewPCG(4, 4)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vals, _ := Resolve(FTP{}, map[string]any{"gamma": 0.5})
+	rec := recorder{}
+	e := &nn.Engine{}
+	tr, err := FTP{}.New(Config{Net: net, Engine: e, Optimizer: rec, Params: vals, Classes: 3,
+		Rand: func(string) *rand.Rand { return rand.New(rand.NewPCG(5, 5)) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, labels := toyProblem(6, rand.New(rand.NewPCG(6, 6)))
+	tr.Step(x, labels)
+	ftp := tr.(*ftpTrainer)
+	tau := ftp.taus[0].Clone()
+	conv := net.Layers[0].(*nn.Conv2D)
+	feature := &nn.Sequential{Layers: net.Layers[:4]} // Conv, Act, MaxPool, Flatten
+	local := func() float64 {
+		h := feature.Forward(e, x)
+		var s float64
+		for i, v := range h.Data {
+			d := float64(v - tau.Data[i])
+			s += d * d
+		}
+		return s / 2 / float64(x.Rows())
+	}
+	const h = 1e-3
+	got := rec[conv.Wt]
+	for i := range conv.Wt.Value.Data {
+		old := conv.Wt.Value.Data[i]
+		conv.Wt.Value.Data[i] = old + h
+		up := local()
+		conv.Wt.Value.Data[i] = old - h
+		down := local()
+		conv.Wt.Value.Data[i] = old
+		want := (up - down) / (2 * h)
+		if math.Abs(float64(got[i])-want) > 2e-2*math.Max(math.Abs(want), 1e-3) {
+			t.Errorf("filter weight %d: FTP's update %.6g, the local loss's gradient %.6g", i, got[i], want)
+		}
+	}
+}

@@ -19,8 +19,10 @@ type Conv2D struct {
 
 	x, y, dx        *Tensor
 	cols, out, dout *Tensor // (C·K·K)×(batch·OH·OW) and F×(batch·OH·OW)
-	dcols           *Tensor
+	dcols, tcols    *Tensor
 	src             []int32 // see source
+
+	hin, herr *Tensor // copies for the engine's hooks
 }
 
 // NewConv2D returns a convolution of c×h×w inputs with f filters of k×k.
@@ -106,7 +108,7 @@ func (l *Conv2D) Forward(e *Engine, x *Tensor) *Tensor {
 	n, P := x.Rows(), l.OH*l.OW
 	l.x = x
 	l.cols = reuse(l.cols, l.C*l.K*l.K, n*P)
-	l.im2col(x, l.cols)
+	l.im2col(e.input(x, &l.hin), l.cols)
 	l.out = reuse(l.out, l.F, n*P)
 	e.MatMul(l.out, l.Wt.Value, false, l.cols, false, 1, 0)
 	l.y = reuse(l.y, n, l.F, l.OH, l.OW)
@@ -120,11 +122,30 @@ func (l *Conv2D) Forward(e *Engine, x *Tensor) *Tensor {
 			}
 		}
 	}
+	e.output(l.y)
 	return l.y
 }
 
 // Backward sets dW = dY·colsᵀ and db = Σ dY, and returns dX = col2im(Wᵀ·dY).
 func (l *Conv2D) Backward(e *Engine, dy *Tensor, needInput bool) *Tensor {
+	l.Grads(e, l.x, dy)
+	if !needInput {
+		return nil
+	}
+	n, P := dy.Rows(), l.OH*l.OW
+	l.dcols = reuse(l.dcols, l.C*l.K*l.K, n*P)
+	e.MatMul(l.dcols, l.Wt.Value, true, l.dout, false, 1, 0)
+	l.dx = reuse(l.dx, l.x.Shape...)
+	l.col2im(l.dcols, l.dx)
+	e.output(l.dx)
+	return l.dx
+}
+
+// Grads sets dW = dY·colsᵀ and db = Σ dY, pairing the error dy (batch×F·OH·OW)
+// with the columns of in: the last input of Forward, or another input of the
+// same shape (a rule's target), whose columns it forms anew.
+func (l *Conv2D) Grads(e *Engine, in, dy *Tensor) {
+	dy = e.errorOf(dy, &l.herr)
 	n, P := dy.Rows(), l.OH*l.OW
 	l.dout = reuse(l.dout, l.F, n*P)
 	db := l.B.Grad.Data
@@ -139,16 +160,17 @@ func (l *Conv2D) Backward(e *Engine, dy *Tensor, needInput bool) *Tensor {
 			}
 		}
 	}
-	e.MatMul(l.Wt.Grad, l.dout, false, l.cols, true, 1, 0)
-	if !needInput {
-		return nil
+	cols := l.cols
+	if in != l.x {
+		l.tcols = reuse(l.tcols, l.C*l.K*l.K, n*P)
+		l.im2col(e.input(in, &l.hin), l.tcols)
+		cols = l.tcols
 	}
-	l.dcols = reuse(l.dcols, l.C*l.K*l.K, n*P)
-	e.MatMul(l.dcols, l.Wt.Value, true, l.dout, false, 1, 0)
-	l.dx = reuse(l.dx, l.x.Shape...)
-	l.col2im(l.dcols, l.dx)
-	return l.dx
+	e.MatMul(l.Wt.Grad, l.dout, false, cols, true, 1, 0)
 }
+
+// Input returns the input of the last Forward.
+func (l *Conv2D) Input() *Tensor { return l.x }
 
 // Params returns the filters and biases.
 func (l *Conv2D) Params() []*Param { return []*Param{l.Wt, l.B} }
@@ -230,3 +252,9 @@ func (l *MaxPool2D) Backward(_ *Engine, dy *Tensor, needInput bool) *Tensor {
 func (l *MaxPool2D) Params() []*Param     { return nil }
 func (l *MaxPool2D) OutShape([]int) []int { return []int{l.C, l.OH, l.OW} }
 func (l *MaxPool2D) MACs() int64          { return 0 }
+
+// Output returns the last output.
+func (l *Conv2D) Output() *Tensor { return l.y }
+
+// Output returns the last output.
+func (l *MaxPool2D) Output() *Tensor { return l.y }

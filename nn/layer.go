@@ -1,5 +1,7 @@
 package nn
 
+import "fmt"
+
 // Param is a trainable array with its gradient. Grad has the shape of Value.
 type Param struct {
 	Name  string
@@ -80,4 +82,63 @@ func (s *Sequential) Denses() []*Dense {
 		}
 	}
 	return ds
+}
+
+// SetTraining switches every layer that behaves differently in training and
+// in evaluation (BatchNorm) to training (on) or evaluation mode.
+func (s *Sequential) SetTraining(on bool) {
+	for _, l := range s.Layers {
+		if m, ok := l.(interface{ SetTraining(bool) }); ok {
+			m.SetTraining(on)
+		}
+	}
+}
+
+// State returns the tensors that layers update outside any optimizer
+// (BatchNorm's running statistics), first layer first: a checkpoint keeps
+// them with the parameters.
+func (s *Sequential) State() []*Tensor {
+	var ts []*Tensor
+	for _, l := range s.Layers {
+		if m, ok := l.(interface{ State() []*Tensor }); ok {
+			ts = append(ts, m.State()...)
+		}
+	}
+	return ts
+}
+
+// Twin returns a layer that shares l's parameters (and running statistics)
+// but keeps buffers of its own, so that a second forward pass through the
+// same weights leaves what l keeps for its Backward untouched. A BatchNorm
+// twin normalises by the running statistics.
+func Twin(l Layer) Layer {
+	switch l := l.(type) {
+	case *Dense:
+		return &Dense{In: l.In, Out: l.Out, W: l.W, B: l.B}
+	case *Conv2D:
+		return &Conv2D{C: l.C, H: l.H, W: l.W, F: l.F, K: l.K, Stride: l.Stride, Pad: l.Pad, OH: l.OH, OW: l.OW,
+			Wt: l.Wt, B: l.B, src: l.source()}
+	case *Act:
+		return NewAct(l.F)
+	case *MaxPool2D:
+		return &MaxPool2D{C: l.C, H: l.H, W: l.W, Size: l.Size, OH: l.OH, OW: l.OW}
+	case *BatchNorm:
+		return &BatchNorm{C: l.C, P: l.P, Gamma: l.Gamma, Beta: l.Beta, Mean: l.Mean, Var: l.Var,
+			Momentum: l.Momentum, Eps: l.Eps, Eval: true, invStd: make([]float32, l.C)}
+	case *Flatten:
+		return NewFlatten(l.in)
+	}
+	panic(fmt.Sprintf("nn: no twin for layer %T", l))
+}
+
+// Weighted is a layer with weights that a rule can train from an error of
+// its own making, paired with an input of its choosing: Dense and Conv2D.
+type Weighted interface {
+	Layer
+	// Grads sets the gradients of the weights from delta, the error of the
+	// layer's output, paired with in.
+	Grads(e *Engine, in, delta *Tensor)
+	// Input and Output return the input and output of the last Forward.
+	Input() *Tensor
+	Output() *Tensor
 }

@@ -17,11 +17,14 @@ type ModelSpec struct {
 	// relu and glorot otherwise.
 	Init string `toml:"init" json:"init"`
 	// Conv lists the filters of each convolution block of a "cnn":
-	// Conv(K×K, stride 1, no padding), activation, MaxPool(Pool×Pool); the
-	// Hidden layers and the output layer follow the last block.
-	Conv   []int `toml:"conv" json:"conv,omitempty"`
-	Kernel int   `toml:"kernel" json:"kernel,omitempty"` // 5 when 0
-	Pool   int   `toml:"pool" json:"pool,omitempty"`     // 2 when 0
+	// Conv(K×K, stride 1, Padding), activation, MaxPool(Pool×Pool), and
+	// BatchNorm when BatchNorm is set; the Hidden layers and the output
+	// layer follow the last block.
+	Conv      []int `toml:"conv" json:"conv,omitempty"`
+	Kernel    int   `toml:"kernel" json:"kernel,omitempty"` // 5 when 0
+	Pool      int   `toml:"pool" json:"pool,omitempty"`     // 2 when 0
+	Padding   int   `toml:"padding" json:"padding,omitempty"`
+	BatchNorm bool  `toml:"batch_norm" json:"batch_norm,omitempty"`
 }
 
 // Resolved returns the spec with its defaults filled in.
@@ -51,8 +54,8 @@ func (m ModelSpec) Resolved() ModelSpec {
 func (m ModelSpec) Validate() error {
 	switch m.Kind {
 	case "mlp":
-		if len(m.Conv) > 0 || m.Kernel != 0 || m.Pool != 0 {
-			return fmt.Errorf("model.conv: conv, kernel and pool belong to kind \"cnn\"")
+		if len(m.Conv) > 0 || m.Kernel != 0 || m.Pool != 0 || m.Padding != 0 || m.BatchNorm {
+			return fmt.Errorf("model.conv: conv, kernel, pool, padding and batch_norm belong to kind \"cnn\"")
 		}
 	case "cnn":
 		if len(m.Conv) == 0 {
@@ -65,6 +68,9 @@ func (m ModelSpec) Validate() error {
 		}
 		if m.Kernel < 0 || m.Pool < 0 {
 			return fmt.Errorf("model.kernel, model.pool: must be positive")
+		}
+		if m.Padding < 0 {
+			return fmt.Errorf("model.padding: %d is negative", m.Padding)
 		}
 	default:
 		return fmt.Errorf("model.kind: unknown model %q (accepted: mlp, cnn)", m.Kind)
@@ -100,7 +106,7 @@ func Build(m ModelSpec, in []int, nOut int, r *rand.Rand) (*Sequential, error) {
 		if len(shape) != 3 {
 			return nil, fmt.Errorf("nn: a convolution needs C×H×W inputs, not %v", shape)
 		}
-		conv, err := NewConv2D(shape[0], shape[1], shape[2], f, m.Kernel, 1, 0)
+		conv, err := NewConv2D(shape[0], shape[1], shape[2], f, m.Kernel, 1, m.Padding)
 		if err != nil {
 			return nil, err
 		}
@@ -110,6 +116,12 @@ func Build(m ModelSpec, in []int, nOut int, r *rand.Rand) (*Sequential, error) {
 		}
 		s.Layers = append(s.Layers, conv, NewAct(act), pool)
 		shape = pool.OutShape(nil)
+		if m.BatchNorm {
+			s.Layers = append(s.Layers, NewBatchNorm(f, pool.OH*pool.OW))
+		}
+	}
+	if len(m.Conv) > 0 { // an MLP reads image-shaped input as rows already
+		s.Layers = append(s.Layers, NewFlatten(shape))
 	}
 	width := 1
 	for _, d := range shape {

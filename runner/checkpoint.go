@@ -22,6 +22,7 @@ type checkpoint struct {
 	Epochs       []results.Epoch
 	Params       [][]float32         // the net's, then the rule's own
 	Optimizers   []nn.OptimizerState // the run's optimizer, then the rule's own
+	State        [][]float32         `json:",omitempty"` // the layers' running statistics
 	Streams      map[string][]byte
 	TrainMACs    int64
 	TrainSamples int
@@ -85,6 +86,10 @@ func (r runState) save(c *checkpoint, eps []results.Epoch) *checkpoint {
 	for _, p := range ps {
 		c.Params = append(c.Params, append([]float32(nil), p.Value.Data...))
 	}
+	c.State = c.State[:0]
+	for _, t := range r.net.State() {
+		c.State = append(c.State, append([]float32(nil), t.Data...))
+	}
 	c.Optimizers = c.Optimizers[:0]
 	for _, o := range r.opts.list {
 		c.Optimizers = append(c.Optimizers, o.inner.State(ps))
@@ -105,6 +110,16 @@ func (r runState) resume(c *checkpoint) error {
 			return fmt.Errorf("runner: checkpoint of %s: parameter %d has %d values, want %d", c.Key, i, len(c.Params[i]), len(p.Value.Data))
 		}
 		copy(p.Value.Data, c.Params[i])
+	}
+	state := r.net.State()
+	if len(c.State) != len(state) {
+		return fmt.Errorf("runner: checkpoint of %s has %d state tensors, the run %d: delete it to start over", c.Key, len(c.State), len(state))
+	}
+	for i, t := range state {
+		if len(c.State[i]) != len(t.Data) {
+			return fmt.Errorf("runner: checkpoint of %s: state tensor %d has %d values, want %d", c.Key, i, len(c.State[i]), len(t.Data))
+		}
+		copy(t.Data, c.State[i])
 	}
 	for i, o := range r.opts.list {
 		if err := o.inner.SetState(ps, c.Optimizers[i]); err != nil {

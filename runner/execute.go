@@ -144,9 +144,11 @@ func Execute(ctx context.Context, spec results.Spec, o ExecOptions) (rec *result
 				break
 			}
 		}
+		net.SetTraining(false)
 		e := results.Epoch{Epoch: ep, TrainLoss: results.Float(loss), TrainAcc: results.Float(acc),
 			ValAcc:  accuracy(trainer, splits.Val),
 			TestAcc: accuracy(trainer, splits.Test)}
+		net.SetTraining(true)
 		e.WallS = time.Since(start).Seconds() // training and evaluation; not the probes
 		e.AngleToBP = probe.angles()
 		ck.WallS += e.WallS

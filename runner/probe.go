@@ -86,22 +86,39 @@ func newProber(net *nn.Sequential, rule methods.Trainer, opts *optimizers, train
 	return p, nil
 }
 
-// angles returns, per Dense layer, the mean over the probe batches of the
-// angle in degrees between the rule's update of W and BP's gradient.
+// angles returns, per weighted layer (Dense or Conv2D), the mean over the
+// probe batches of the angle in degrees between the rule's update of its
+// weights and BP's gradient. The layers' running statistics are put back
+// afterwards: probing changes nothing of the run.
 func (p *prober) angles() []results.Float {
-	ds := p.net.Denses()
-	sum := make([]float64, len(ds))
+	var ws []*nn.Param
+	for _, l := range p.net.Layers {
+		if w, ok := l.(nn.Weighted); ok {
+			ws = append(ws, w.Params()[0])
+		}
+	}
+	sum := make([]float64, len(ws))
 	p.opts.probing = true
-	defer func() { p.opts.probing = false }()
+	state := p.net.State()
+	saved := make([][]float32, len(state))
+	for i, t := range state {
+		saved[i] = append([]float32(nil), t.Data...)
+	}
+	defer func() {
+		p.opts.probing = false
+		for i, t := range state {
+			copy(t.Data, saved[i])
+		}
+	}()
 	ruleGrads := p.opts.list[0].grads // the run's optimizer has the forward weights
 	for k := range p.x {
 		p.rule.Step(p.x[k], p.y[k])
 		p.bp.Step(p.x[k], p.y[k])
-		for l, d := range ds {
-			sum[l] += angle(ruleGrads[d.W], p.bpOpt.grads[d.W])
+		for l, w := range ws {
+			sum[l] += angle(ruleGrads[w], p.bpOpt.grads[w])
 		}
 	}
-	out := make([]results.Float, len(ds))
+	out := make([]results.Float, len(ws))
 	for l := range out {
 		out[l] = results.Float(sum[l] / float64(len(p.x)))
 	}

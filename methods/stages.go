@@ -1,0 +1,131 @@
+package methods
+
+import (
+	"fmt"
+
+	"github.com/creditbench/creditbench/nn"
+)
+
+// stage is what a layer-local rule calls a layer: one weighted layer (Dense
+// or Conv2D) with the layers after it up to the next weighted one
+// (activation, pooling, normalisation, flattening). In an MLP a stage is
+// Dense, activation; in the paper's CNN the first stage is Conv, ReLU,
+// MaxPool, Flatten and its output h_1 is the whole first feature map.
+type stage struct {
+	w     nn.Weighted
+	post  []nn.Layer
+	width int // values per sample of the stage's output
+
+	twins []nn.Layer // w and post sharing their weights, for second passes
+}
+
+// stagesOf splits net into stages. The last stage of a classifier is its
+// output layer: a Dense layer with nothing after it.
+func stagesOf(net *nn.Sequential) ([]*stage, error) {
+	var ss []*stage
+	shape := net.InShape
+	for i, l := range net.Layers {
+		shape = l.OutShape(shape)
+		if w, ok := l.(nn.Weighted); ok {
+			ss = append(ss, &stage{w: w})
+		} else if len(ss) == 0 {
+			return nil, fmt.Errorf("methods: layer %d (%T) comes before any weighted layer", i, l)
+		} else {
+			ss[len(ss)-1].post = append(ss[len(ss)-1].post, l)
+		}
+		ss[len(ss)-1].width = size(shape)
+	}
+	if len(ss) == 0 {
+		return nil, fmt.Errorf("methods: the model has no weighted layer")
+	}
+	if last := ss[len(ss)-1]; len(last.post) > 0 {
+		return nil, fmt.Errorf("methods: the model ends in %T, not in its output layer", last.post[len(last.post)-1])
+	} else if _, ok := last.w.(*nn.Dense); !ok {
+		return nil, fmt.Errorf("methods: the output layer is %T, not Dense", last.w)
+	}
+	return ss, nil
+}
+
+// hiddenStagesOf is stagesOf for the rules that need a hidden stage.
+func hiddenStagesOf(rule string, net *nn.Sequential) ([]*stage, error) {
+	ss, err := stagesOf(net)
+	if err == nil && len(ss) < 2 {
+		err = fmt.Errorf("%s: the model has no hidden layer to train", rule)
+	}
+	return ss, err
+}
+
+// usesStages is the Uses of the rules that train any stack of stages: MLPs
+// with a hidden layer and CNNs.
+func usesStages(rule string, m nn.ModelSpec) error {
+	switch m.Kind {
+	case "cnn":
+		return nil
+	case "mlp":
+		return usesHiddenMLP(rule, m)
+	}
+	return fmt.Errorf("%s: model kind %q is not supported (accepted: mlp, cnn)", rule, m.Kind)
+}
+
+// output returns the stage's output of the last forward pass.
+func (s *stage) output() *nn.Tensor {
+	if len(s.post) == 0 {
+		return s.w.Output()
+	}
+	return s.post[len(s.post)-1].(interface{ Output() *nn.Tensor }).Output()
+}
+
+// grads sets the gradients of the stage's parameters from dy, the error of
+// its output: dy goes back through the layers after the weighted one (as
+// far as the weighted layer's output, no further) and is paired there with
+// in, or with the weighted layer's own input when in is nil.
+func (s *stage) grads(e *nn.Engine, dy, in *nn.Tensor) {
+	for i := len(s.post) - 1; i >= 0; i-- {
+		dy = s.post[i].Backward(e, dy, true)
+	}
+	if in == nil {
+		in = s.w.Input()
+	}
+	s.w.Grads(e, in, dy)
+}
+
+// params returns the parameters of every layer of the stage.
+func (s *stage) params() []*nn.Param {
+	ps := s.w.Params()
+	for _, l := range s.post {
+		ps = append(ps, l.Params()...)
+	}
+	return ps
+}
+
+// apply runs a second pass of the stage on x, through the same weights,
+// leaving what the first pass kept for grads untouched. The result belongs
+// to the stage until its next apply.
+func (s *stage) apply(e *nn.Engine, x *nn.Tensor) *nn.Tensor {
+	if s.twins == nil {
+		s.twins = append(s.twins, nn.Twin(s.w))
+		for _, l := range s.post {
+			s.twins = append(s.twins, nn.Twin(l))
+		}
+	}
+	for _, l := range s.twins {
+		x = l.Forward(e, x)
+	}
+	return x
+}
+
+// stageWidths lists per stage its output width and the MACs of its forward
+// pass, without building buffers.
+func stageWidths(net *nn.Sequential) (widths []int, macs []int64) {
+	shape := net.InShape
+	for _, l := range net.Layers {
+		shape = l.OutShape(shape)
+		if _, ok := l.(nn.Weighted); ok {
+			widths, macs = append(widths, 0), append(macs, l.MACs())
+		}
+		if len(widths) > 0 {
+			widths[len(widths)-1] = size(shape)
+		}
+	}
+	return widths, macs
+}

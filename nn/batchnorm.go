@@ -1,0 +1,148 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+)
+
+// BatchNorm normalises each channel to zero mean and unit variance and then
+// scales and shifts it: y = γ·(x − μ)/√(σ² + ε) + β, per channel, with μ and
+// σ² taken over the batch and the channel's positions (H·W after a
+// convolution, 1 after a Dense layer). In training it uses the batch's
+// statistics and moves running ones towards them (momentum 0.1, unbiased
+// variance, as PyTorch does); in evaluation it uses the running ones.
+type BatchNorm struct {
+	C, P        int    // channels and positions per channel
+	Gamma, Beta *Param // γ (initially 1) and β (initially 0), one per channel
+	// Mean and Var are the running statistics; they are state, not
+	// parameters: no optimizer touches them.
+	Mean, Var *Tensor
+	Momentum  float32
+	Eps       float32
+	// Eval selects the running statistics; see Sequential.SetTraining.
+	Eval bool
+
+	x, xhat, y, dx *Tensor
+	invStd         []float32
+}
+
+// NewBatchNorm returns a normalisation of c channels of p positions each.
+func NewBatchNorm(c, p int) *BatchNorm {
+	b := &BatchNorm{C: c, P: p, Gamma: newParam("gamma", c), Beta: newParam("beta", c),
+		Mean: NewTensor(c), Var: NewTensor(c), Momentum: 0.1, Eps: 1e-5, invStd: make([]float32, c)}
+	for i := range b.Gamma.Value.Data {
+		b.Gamma.Value.Data[i] = 1
+		b.Var.Data[i] = 1
+	}
+	return b
+}
+
+// Forward normalises x (batch×C·P).
+func (b *BatchNorm) Forward(_ *Engine, x *Tensor) *Tensor {
+	if x.Cols() != b.C*b.P {
+		panic(fmt.Sprintf("nn: dimension mismatch (batch×in %d×%d vs channels×positions %d×%d)", x.Rows(), x.Cols(), b.C, b.P))
+	}
+	n := x.Rows()
+	b.x = x
+	b.y = reuse(b.y, x.Shape...)
+	b.xhat = reuse(b.xhat, x.Shape...)
+	count := float64(n * b.P)
+	for c := 0; c < b.C; c++ {
+		mean, variance := float64(b.Mean.Data[c]), float64(b.Var.Data[c])
+		if !b.Eval {
+			var sum float64
+			for s := 0; s < n; s++ {
+				for _, v := range x.Row(s)[c*b.P : (c+1)*b.P] {
+					sum += float64(v)
+				}
+			}
+			mean = sum / count
+			var ss float64
+			for s := 0; s < n; s++ {
+				for _, v := range x.Row(s)[c*b.P : (c+1)*b.P] {
+					d := float64(v) - mean
+					ss += d * d
+				}
+			}
+			variance = ss / count
+			unbiased := variance
+			if count > 1 {
+				unbiased = ss / (count - 1)
+			}
+			m := float64(b.Momentum)
+			b.Mean.Data[c] = float32((1-m)*float64(b.Mean.Data[c]) + m*mean)
+			b.Var.Data[c] = float32((1-m)*float64(b.Var.Data[c]) + m*unbiased)
+		}
+		inv := float32(1 / math.Sqrt(variance+float64(b.Eps)))
+		b.invStd[c] = inv
+		mu, g, beta := float32(mean), b.Gamma.Value.Data[c], b.Beta.Value.Data[c]
+		for s := 0; s < n; s++ {
+			src := x.Row(s)[c*b.P : (c+1)*b.P]
+			xh := b.xhat.Row(s)[c*b.P : (c+1)*b.P]
+			dst := b.y.Row(s)[c*b.P : (c+1)*b.P]
+			for i, v := range src {
+				xh[i] = (v - mu) * inv
+				dst[i] = g*xh[i] + beta
+			}
+		}
+	}
+	return b.y
+}
+
+// Backward sets dγ = Σ dy·x̂ and dβ = Σ dy per channel and returns
+// dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂)), the gradient through the batch
+// statistics (in evaluation mode the statistics are constants: dx = γ/σ·dy).
+func (b *BatchNorm) Backward(_ *Engine, dy *Tensor, needInput bool) *Tensor {
+	n := dy.Rows()
+	count := float32(n * b.P)
+	if needInput {
+		b.dx = reuse(b.dx, b.x.Shape...)
+	}
+	for c := 0; c < b.C; c++ {
+		var sdy, sdyx float64
+		for s := 0; s < n; s++ {
+			g := dy.Row(s)[c*b.P : (c+1)*b.P]
+			for i, v := range b.xhat.Row(s)[c*b.P : (c+1)*b.P] {
+				sdy += float64(g[i])
+				sdyx += float64(g[i] * v)
+			}
+		}
+		b.Gamma.Grad.Data[c] = float32(sdyx)
+		b.Beta.Grad.Data[c] = float32(sdy)
+		if !needInput {
+			continue
+		}
+		scale := b.Gamma.Value.Data[c] * b.invStd[c]
+		mdy, mdyx := float32(sdy)/count, float32(sdyx)/count
+		if b.Eval {
+			mdy, mdyx = 0, 0
+		}
+		for s := 0; s < n; s++ {
+			g := dy.Row(s)[c*b.P : (c+1)*b.P]
+			xh := b.xhat.Row(s)[c*b.P : (c+1)*b.P]
+			dst := b.dx.Row(s)[c*b.P : (c+1)*b.P]
+			for i := range dst {
+				dst[i] = scale * (g[i] - mdy - xh[i]*mdyx)
+			}
+		}
+	}
+	if !needInput {
+		return nil
+	}
+	return b.dx
+}
+
+// Output returns the last output.
+func (b *BatchNorm) Output() *Tensor { return b.y }
+
+// Params returns γ and β.
+func (b *BatchNorm) Params() []*Param { return []*Param{b.Gamma, b.Beta} }
+
+// State returns the running mean and variance, which checkpoints keep.
+func (b *BatchNorm) State() []*Tensor { return []*Tensor{b.Mean, b.Var} }
+
+// SetTraining selects batch statistics (true) or the running ones.
+func (b *BatchNorm) SetTraining(on bool) { b.Eval = !on }
+
+func (b *BatchNorm) OutShape(in []int) []int { return in }
+func (b *BatchNorm) MACs() int64             { return 0 }

@@ -138,7 +138,9 @@ type Splits struct {
 
 // Split holds out validation samples of the training part, chosen by a
 // permutation drawn from r, and keeps the first trainLimit of the rest and
-// testLimit of the test part (0 keeps all). The same r gives the same split.
+// testLimit evenly spaced samples of the test part (0 keeps all): every run
+// sees the same test samples, and a test part stored class by class (an
+// image folder) keeps every class. The same r gives the same split.
 func (d *Dataset) Split(validation, trainLimit, testLimit int, r *rand.Rand) (Splits, error) {
 	n := d.Train.Len()
 	if validation < 0 || validation >= n {
@@ -152,12 +154,13 @@ func (d *Dataset) Split(validation, trainLimit, testLimit int, r *rand.Rand) (Sp
 	if trainLimit > 0 && trainLimit < len(train) {
 		train = train[:trainLimit]
 	}
-	test := make([]int, d.Test.Len())
-	for i := range test {
-		test[i] = i
+	nt := d.Test.Len()
+	if testLimit == 0 || testLimit > nt {
+		testLimit = nt
 	}
-	if testLimit > 0 && testLimit < len(test) {
-		test = test[:testLimit]
+	test := make([]int, testLimit)
+	for i := range test {
+		test[i] = int(int64(i) * int64(nt) / int64(testLimit))
 	}
 	return Splits{Split{d.Train, train}, Split{d.Train, val}, Split{d.Test, test}}, nil
 }

@@ -94,3 +94,30 @@ func TestSplitIsSeededAndDisjoint(t *testing.T) {
 		t.Error("validation = whole training part accepted")
 	}
 }
+
+// TestTestLimitKeepsEveryClass checks that a limited test part stored class
+// by class, as an image folder is, still holds every class, alike for every
+// seed.
+func TestTestLimitKeepsEveryClass(t *testing.T) {
+	y := make([]int, 1000)
+	for i := range y {
+		y[i] = i / 100 // ten classes, one after another
+	}
+	d := &Dataset{Name: "sorted", Classes: 10, Train: &Part{Y: make([]int, 100), Dim: 1, X: make([]float32, 100)},
+		Test: &Part{Y: y, Dim: 1, X: make([]float32, 1000)}}
+	for seed := range uint64(2) {
+		s, err := d.Split(10, 0, 50, rand.New(rand.NewPCG(seed, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		count := make([]int, 10)
+		for _, i := range s.Test.Index {
+			count[y[i]]++
+		}
+		for c, n := range count {
+			if n != 5 {
+				t.Fatalf("seed %d: class %d has %d of the 50 test samples, want 5", seed, c, n)
+			}
+		}
+	}
+}

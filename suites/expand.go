@@ -40,6 +40,10 @@ func (d *decoder) override(raw map[string]any, arg string) error {
 	}
 	head, rest, dotted := strings.Cut(key, ".")
 	switch {
+	case key == "quick":
+		return d.quick(raw, arg, value)
+	case key == "experiments":
+		return d.keepExperiments(raw, arg, value)
 	case key == "seeds":
 		sub(raw, "suite")["seeds"] = value
 		d.set["suite.seeds"] = arg
@@ -76,9 +80,81 @@ func (d *decoder) override(raw map[string]any, arg string) error {
 			}
 		}
 	default:
-		accepted := append([]string{"seeds", "methods"}, settingKeys...)
+		accepted := append([]string{"quick", "experiments", "seeds", "methods"}, settingKeys...)
 		return fmt.Errorf("--set %s: unknown key%s (accepted: %s, optimizer.KEY)", arg,
 			suggest.Hint(key, append(accepted, optimizerAxes()...)), strings.Join(accepted, ", "))
+	}
+	return nil
+}
+
+// keepExperiments drops every experiment not named in value, a list of
+// experiment names, and renumbers the positions of those it keeps.
+func (d *decoder) keepExperiments(raw map[string]any, arg string, value any) error {
+	list, ok := value.([]any)
+	exps, _ := raw["experiment"].([]map[string]any)
+	var names []string
+	for _, e := range exps {
+		if n, ok := e["name"].(string); ok {
+			names = append(names, n)
+		}
+	}
+	if !ok || len(list) == 0 {
+		return fmt.Errorf("--set %s: want a list of experiment names, such as experiments=[\"mnist\"] (accepted: %s)", arg, strings.Join(names, ", "))
+	}
+	keep := map[string]bool{}
+	for _, v := range list {
+		n, _ := v.(string)
+		if !slices.Contains(names, n) {
+			return fmt.Errorf("--set %s: no experiment %q%s (accepted: %s)", arg, n, suggest.Hint(n, names), strings.Join(names, ", "))
+		}
+		keep[n] = true
+	}
+	var kept []map[string]any
+	pos := positions{}
+	for path, at := range d.pos {
+		if !strings.HasPrefix(path, "experiment.") {
+			pos[path] = at
+		}
+	}
+	for i, e := range exps {
+		if n, _ := e["name"].(string); keep[n] {
+			from, to := fmt.Sprintf("experiment.%d", i), fmt.Sprintf("experiment.%d", len(kept))
+			for path, at := range d.pos {
+				if path == from || strings.HasPrefix(path, from+".") {
+					pos[to+strings.TrimPrefix(path, from)] = at
+				}
+			}
+			kept = append(kept, e)
+		}
+	}
+	d.pos = pos
+	raw["experiment"] = kept
+	return nil
+}
+
+// quick applies the suite's own quick settings, suite.quick (a list of
+// KEY=VALUE overrides), when value is true: "--set quick=true", or --quick.
+func (d *decoder) quick(raw map[string]any, arg string, value any) error {
+	on, ok := value.(bool)
+	if !ok {
+		return fmt.Errorf("--set %s: want quick=true or quick=false", arg)
+	}
+	if !on {
+		return nil
+	}
+	head, _ := raw["suite"].(map[string]any)
+	list, ok := head["quick"].([]any)
+	if !ok || len(list) == 0 {
+		return fmt.Errorf("%s: --quick: the suite declares no quick settings (suite.quick = [\"KEY=VALUE\", …])", d.file)
+	}
+	for i, q := range list {
+		s, ok := q.(string)
+		if !ok {
+			return d.errf(fmt.Sprintf("suite.quick.%d", i), "is a %s, want a string KEY=VALUE", typeName(q))
+		}
+		if err := d.override(raw, s); err != nil {
+			return fmt.Errorf("%s: suite.quick[%d]: %v", d.file, i, err)
+		}
 	}
 	return nil
 }

@@ -129,6 +129,18 @@ func (t *table) int(key string) (*int, error) {
 	return &i, nil
 }
 
+func (t *table) boolean(key string) (*bool, error) {
+	v, ok := t.get(key)
+	if !ok {
+		return nil, nil
+	}
+	b, ok := v.(bool)
+	if !ok {
+		return nil, t.d.errf(t.at(key), "is %s, want true or false", typeName(v))
+	}
+	return &b, nil
+}
+
 func (t *table) list(key string) ([]any, bool, error) {
 	v, ok := t.get(key)
 	if !ok {
@@ -243,7 +255,10 @@ func (d *decoder) suite(raw map[string]any) (*Suite, error) {
 	if len(s.Seeds) == 0 {
 		return nil, d.errf("suite.seeds", "is empty: give at least one seed")
 	}
-	if err := head.done([]string{"name", "description", "seeds"}); err != nil {
+	if s.Quick, err = head.strs("quick"); err != nil {
+		return nil, err
+	}
+	if err := head.done([]string{"name", "description", "seeds", "quick"}); err != nil {
 		return nil, err
 	}
 	if s.Profiles, err = d.profileTables(root); err != nil {
@@ -470,7 +485,7 @@ func (d *decoder) model(t *table) (nn.ModelSpec, error) {
 	for _, f := range []struct {
 		key string
 		dst *int
-	}{{"kernel", &m.Kernel}, {"pool", &m.Pool}} {
+	}{{"kernel", &m.Kernel}, {"pool", &m.Pool}, {"padding", &m.Padding}} {
 		v, err := mt.int(f.key)
 		if err != nil {
 			return m, err
@@ -491,7 +506,12 @@ func (d *decoder) model(t *table) (nn.ModelSpec, error) {
 			*f.dst = *v
 		}
 	}
-	if err := mt.done([]string{"kind", "hidden", "activation", "init", "conv", "kernel", "pool"}); err != nil {
+	if bn, err := mt.boolean("batch_norm"); err != nil {
+		return m, err
+	} else if bn != nil {
+		m.BatchNorm = *bn
+	}
+	if err := mt.done([]string{"kind", "hidden", "activation", "init", "conv", "kernel", "pool", "padding", "batch_norm"}); err != nil {
 		return m, err
 	}
 	if err := m.Validate(); err != nil {

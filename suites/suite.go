@@ -23,6 +23,9 @@ type Suite struct {
 	File        string // path, or "builtin:NAME"
 	Name        string
 	Description string
+	// Quick lists the KEY=VALUE overrides of the suite's quick path (a
+	// subset, few epochs), applied by --quick before any --set.
+	Quick []string
 	Seeds       []int64
 	Defaults    Settings
 	Experiments []Experiment

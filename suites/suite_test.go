@@ -138,6 +138,30 @@ func TestOverrides(t *testing.T) {
 	}
 }
 
+// TestQuick checks that --quick applies the suite's own quick settings
+// (here: one experiment of two, fewer epochs) before any --set, and that an
+// error in an experiment kept still points at its own line.
+func TestQuick(t *testing.T) {
+	src := strings.Replace(sweepSuite, "seeds = [1, 2]\n", "seeds = [1, 2]\nquick = [\"experiments=[\\\"b\\\"]\", \"epochs=1\"]\n", 1) +
+		"\n[[experiment]]\nname = \"b\"\ndataset = \"mnist\"\nmodel = { kind = \"mlp\", hidden = [4] }\nmethods = [\"bp\"]\n"
+	s, err := Parse("t.toml", []byte(src), []string{"quick=true", "seeds=[3]"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	specs, _ := s.Expand()
+	if len(specs) != 1 || specs[0].Experiment != "b" || specs[0].Epochs != 1 || specs[0].Seed != 3 {
+		t.Fatalf("quick specs %+v, want experiment b only, 1 epoch, seed 3", specs)
+	}
+	if s, _ := Parse("t.toml", []byte(src), nil); len(s.Quick) != 2 {
+		t.Errorf("suite.quick = %q, want its two settings", s.Quick)
+	}
+	bad := strings.Replace(src, "hidden = [4]", "hidden = [0]", 1)
+	_, err = Parse("t.toml", []byte(bad), []string{"quick=true"})
+	if want := "t.toml:23:1: experiment[0].model.hidden[0]: width 0 is not positive"; err == nil || err.Error() != want {
+		t.Errorf("error %v, want %s", err, want)
+	}
+}
+
 func TestBuiltinSuitesParse(t *testing.T) {
 	for _, name := range Builtins() {
 		s, err := Load(name, nil)
@@ -147,6 +171,15 @@ func TestBuiltinSuitesParse(t *testing.T) {
 		specs, err := s.Expand()
 		if err != nil || len(specs) == 0 {
 			t.Fatalf("%s: %d specs, %v", name, len(specs), err)
+		}
+		if s.Quick == nil {
+			continue
+		}
+		if s, err = Load(name, []string{"quick=true"}); err != nil {
+			t.Fatalf("%s --quick: %v", name, err)
+		}
+		if quick, _ := s.Expand(); len(quick) == 0 || len(quick) >= len(specs) {
+			t.Errorf("%s --quick: %d runs of %d", name, len(quick), len(specs))
 		}
 	}
 }
@@ -198,6 +231,10 @@ func TestErrors(t *testing.T) {
 		{"validation too large", head + "validation = 60000\n", nil,
 			`experiment[0].validation: 60000 leaves no training sample: mnist has 60000 (accepted: 0 to 59999)`},
 		{"no experiment", "[suite]\nname = \"t\"\n", nil, `experiment: missing`},
+		{"no quick settings", head, []string{"quick=true"}, `t.toml: --quick: the suite declares no quick settings`},
+		{"bad quick setting", strings.Replace(head, "name = \"t\"\n", "name = \"t\"\nquick = [\"epoch=1\"]\n", 1), []string{"quick=true"},
+			`t.toml: suite.quick[0]: --set epoch=1: unknown key (did you mean "epochs"?)`},
+		{"unknown experiment", head, []string{`experiments=["fx"]`}, `--set experiments=["fx"]: no experiment "fx" (did you mean "fc"?) (accepted: fc)`},
 		{"duplicate experiment", head + head[strings.Index(head, "[[experiment]]"):], nil,
 			`t.toml:10:1: experiment[1].name: "fc" is used by an earlier experiment`},
 	} {

@@ -75,8 +75,8 @@ func cmdExport(_ context.Context, args []string, stdout, _ io.Writer) error {
 	bin := fs.String("bin", "", "the creditbench command on the nodes (default: this binary for slurm, creditbench for k8s)")
 	image := fs.String("image", "creditbench:latest", "container image (k8s)")
 	pvc := fs.String("pvc", "creditbench-out", "persistent volume claim mounted at /out (k8s)")
-	var sets multi
-	fs.Var(&sets, "set", "KEY=VALUE override passed to every task (repeatable)")
+	var ov overrides
+	ov.register(fs, "KEY=VALUE override passed to every task (repeatable)")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -88,7 +88,7 @@ func cmdExport(_ context.Context, args []string, stdout, _ io.Writer) error {
 	if *shards < 1 || *cpus < 1 {
 		return usagef("export: --shards and --cpus must be at least 1")
 	}
-	if _, err := expandAll([]string{suite}, sets); err != nil {
+	if _, err := expandAll([]string{suite}, ov.list()); err != nil {
 		return err // a suite that does not parse would fail on every node
 	}
 	if _, err := os.Stat(suite); err == nil {
@@ -108,7 +108,7 @@ func cmdExport(_ context.Context, args []string, stdout, _ io.Writer) error {
 		}
 	}
 	var quoted []string
-	for _, s := range sets {
+	for _, s := range ov.list() {
 		if kind == "slurm" {
 			s = "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 		} else {

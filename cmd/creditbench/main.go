@@ -2,12 +2,12 @@
 //
 // Usage:
 //
-//	creditbench run SUITE... [--out DIR] [--jobs N] [--shard I/N] [--set KEY=VALUE]... [--dry-run]
-//	creditbench report [SUITE...] [--out DIR] [--format text,md,csv,png,svg,pdf]
-//	creditbench plan SUITE... [--set KEY=VALUE]...
+//	creditbench run SUITE... [--out DIR] [--jobs N] [--shard I/N] [--set KEY=VALUE]... [--quick] [--dry-run]
+//	creditbench report [SUITE...] [--quick] [--set KEY=VALUE]... [--out DIR] [--format text,md,csv,png,svg,pdf]
+//	creditbench plan SUITE... [--quick] [--set KEY=VALUE]...
 //	creditbench list methods|datasets|profiles|suites
 //	creditbench data fetch|verify NAME...
-//	creditbench export slurm|k8s SUITE [--shards N] [--out DIR] [--cpus N] [--set KEY=VALUE]...
+//	creditbench export slurm|k8s SUITE [--shards N] [--out DIR] [--cpus N] [--quick] [--set KEY=VALUE]...
 //	creditbench check --baseline FILE [--out DIR]
 //	creditbench baseline update SUITE --file FILE [--out DIR] [--tolerance T]
 //
@@ -45,12 +45,12 @@ var commands = map[string]func(ctx context.Context, args []string, stdout, stder
 }
 
 const usage = `usage:
-  creditbench run SUITE... [--out DIR] [--jobs N] [--shard I/N] [--set KEY=VALUE]... [--dry-run]
-  creditbench report [SUITE...] [--out DIR] [--format text,md,csv,png,svg,pdf]
-  creditbench plan SUITE... [--set KEY=VALUE]...
+  creditbench run SUITE... [--out DIR] [--jobs N] [--shard I/N] [--set KEY=VALUE]... [--quick] [--dry-run]
+  creditbench report [SUITE...] [--quick] [--set KEY=VALUE]... [--out DIR] [--format text,md,csv,png,svg,pdf]
+  creditbench plan SUITE... [--quick] [--set KEY=VALUE]...
   creditbench list methods|datasets|profiles|suites
   creditbench data fetch|verify NAME...
-  creditbench export slurm|k8s SUITE [--shards N] [--out DIR] [--cpus N] [--set KEY=VALUE]...
+  creditbench export slurm|k8s SUITE [--shards N] [--out DIR] [--cpus N] [--quick] [--set KEY=VALUE]...
   creditbench check --baseline FILE [--out DIR]
   creditbench baseline update SUITE --file FILE [--out DIR] [--tolerance T]
 SUITE is a suite file or a built-in suite name (creditbench list suites).
@@ -116,3 +116,24 @@ type multi []string
 
 func (m *multi) String() string     { return fmt.Sprint(*m) }
 func (m *multi) Set(s string) error { *m = append(*m, s); return nil }
+
+// overrides are the --quick and --set flags that every command naming a
+// suite takes, so that run, plan, report and export see the same runs.
+type overrides struct {
+	quick bool
+	sets  multi
+}
+
+func (o *overrides) register(fs *flag.FlagSet, setHelp string) {
+	fs.BoolVar(&o.quick, "quick", false, "the suite's quick settings (suite.quick: a subset, few epochs)")
+	fs.Var(&o.sets, "set", setHelp)
+}
+
+// list returns the overrides in the order they apply: the quick settings
+// first, so that a --set can still change one of them.
+func (o *overrides) list() []string {
+	if o.quick {
+		return append([]string{"quick=true"}, o.sets...)
+	}
+	return o.sets
+}

@@ -18,8 +18,8 @@ func cmdReport(_ context.Context, args []string, stdout, stderr io.Writer) error
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	out := fs.String("out", "out", "output folder: records are read from DIR/runs, reports written to DIR/report")
 	format := fs.String("format", "text,md,csv,png", "comma-separated: text (to stdout), md, csv, png, svg, pdf")
-	var sets multi
-	fs.Var(&sets, "set", "KEY=VALUE override, as given to run (repeatable)")
+	var ov overrides
+	ov.register(fs, "KEY=VALUE override, as given to run (repeatable)")
 	names, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -36,7 +36,7 @@ func cmdReport(_ context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if len(names) > 0 {
-		if recs, err = suiteRecords(names, sets, store, stderr); err != nil {
+		if recs, err = suiteRecords(names, ov.list(), store, stderr); err != nil {
 			return err
 		}
 	}

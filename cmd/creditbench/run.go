@@ -24,8 +24,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	shard := fs.String("shard", "", "I/N: train only share I (0-based) of N of the run keys")
 	dry := fs.Bool("dry-run", false, "list the runs to train and stop")
 	progress := fs.String("progress", "auto", "auto, bars, lines or none")
-	var sets multi
-	fs.Var(&sets, "set", "KEY=VALUE override of a [defaults] key (repeatable)")
+	var ov overrides
+	ov.register(fs, "KEY=VALUE override of a [defaults] key (repeatable)")
 	names, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -36,7 +36,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if *jobs < 1 || *jobs > 4*runtime.NumCPU() {
 		return usagef("--jobs %d: want 1 to %d", *jobs, 4*runtime.NumCPU())
 	}
-	specs, err := expandAll(names, sets)
+	specs, err := expandAll(names, ov.list())
 	if err != nil {
 		return err
 	}
@@ -130,8 +130,8 @@ func progressFor(mode string, w io.Writer) (runner.Progress, error) {
 func cmdPlan(_ context.Context, args []string, stdout, _ io.Writer) error {
 	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
 	out := fs.String("out", "out", "output folder, to mark runs already recorded")
-	var sets multi
-	fs.Var(&sets, "set", "KEY=VALUE override (repeatable)")
+	var ov overrides
+	ov.register(fs, "KEY=VALUE override (repeatable)")
 	names, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -139,7 +139,7 @@ func cmdPlan(_ context.Context, args []string, stdout, _ io.Writer) error {
 	if len(names) == 0 {
 		return usagef("plan: name at least one suite")
 	}
-	specs, err := expandAll(names, sets)
+	specs, err := expandAll(names, ov.list())
 	if err != nil {
 		return err
 	}

@@ -25,7 +25,7 @@ type Suite struct {
 	Description string
 	// Quick lists the KEY=VALUE overrides of the suite's quick path (a
 	// subset, few epochs), applied by --quick before any --set.
-	Quick []string
+	Quick       []string
 	Seeds       []int64
 	Defaults    Settings
 	Experiments []Experiment

@@ -153,11 +153,13 @@ func (l *Conv2D) Grads(e *Engine, in, dy *Tensor) {
 	for s := 0; s < n; s++ {
 		src := dy.Row(s)
 		for f := 0; f < l.F; f++ {
-			dst := l.dout.Data[f*n*P+s*P:][:P]
-			copy(dst, src[f*P:(f+1)*P])
-			for _, v := range dst {
-				db[f] += v
+			g := src[f*P : (f+1)*P]
+			copy(l.dout.Data[f*n*P+s*P:][:P], g)
+			var sum float32
+			for _, v := range g {
+				sum += v
 			}
+			db[f] += sum
 		}
 	}
 	cols := l.cols
@@ -208,23 +210,40 @@ func (l *MaxPool2D) Forward(_ *Engine, x *Tensor) *Tensor {
 	if len(l.arg) != len(l.y.Data) {
 		l.arg = make([]int32, len(l.y.Data))
 	}
+	per := l.C * l.OH * l.OW
 	for s := 0; s < n; s++ {
-		img, out := x.Row(s), l.y.Row(s)
-		base := s * l.C * l.OH * l.OW
+		img, out, arg := x.Row(s), l.y.Row(s), l.arg[s*per:(s+1)*per]
 		for c := 0; c < l.C; c++ {
 			for oy := 0; oy < l.OH; oy++ {
+				o := (c*l.OH + oy) * l.OW
+				top := (c*l.H + oy*l.Size) * l.W
+				if l.Size == 2 { // the common window, without the inner loops
+					r0, r1 := img[top:top+2*l.OW], img[top+l.W:top+l.W+2*l.OW]
+					for ox := range l.OW {
+						best, at := r0[2*ox], top+2*ox
+						if v := r0[2*ox+1]; v > best {
+							best, at = v, top+2*ox+1
+						}
+						if v := r1[2*ox]; v > best {
+							best, at = v, top+l.W+2*ox
+						}
+						if v := r1[2*ox+1]; v > best {
+							best, at = v, top+l.W+2*ox+1
+						}
+						out[o+ox], arg[o+ox] = best, int32(at)
+					}
+					continue
+				}
 				for ox := 0; ox < l.OW; ox++ {
-					best := (c*l.H+oy*l.Size)*l.W + ox*l.Size
+					best := top + ox*l.Size
 					for i := 0; i < l.Size; i++ {
 						for j := 0; j < l.Size; j++ {
-							if k := (c*l.H+oy*l.Size+i)*l.W + ox*l.Size + j; img[k] > img[best] {
+							if k := top + i*l.W + ox*l.Size + j; img[k] > img[best] {
 								best = k
 							}
 						}
 					}
-					o := (c*l.OH+oy)*l.OW + ox
-					out[o] = img[best]
-					l.arg[base+o] = int32(best)
+					out[o+ox], arg[o+ox] = img[best], int32(best)
 				}
 			}
 		}

@@ -114,7 +114,11 @@ func Build(m ModelSpec, in []int, nOut int, r *rand.Rand) (*Sequential, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.Layers = append(s.Layers, conv, NewAct(act), pool)
+		// Pooling runs before the activation: for the non-decreasing
+		// activations here φ(max x) = max φ(x), so the block computes
+		// Conv-φ-MaxPool exactly (and routes the same gradients), at a
+		// quarter of the activation's work.
+		s.Layers = append(s.Layers, conv, pool, NewAct(act))
 		shape = pool.OutShape(nil)
 		if m.BatchNorm {
 			s.Layers = append(s.Layers, NewBatchNorm(f, pool.OH*pool.OW))

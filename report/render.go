@@ -126,12 +126,18 @@ func (t *Table) notes() []string {
 	var selected []string
 	var problems []string
 	for _, r := range t.Rows {
+		var naWhere []string // a rule that does not apply is said once, with its reason
+		naReason := ""
 		for _, c := range t.Columns {
 			cell := t.Cells[CellKey{r, c.Experiment}]
 			if cell == nil {
 				continue
 			}
 			budget[r] = max(budget[r], cell.Points)
+			if cell.Seeds == 0 && cell.Status == results.StatusNotApplicable && len(cell.NotOK) == 1 {
+				naWhere, naReason = append(naWhere, c.Label()), cell.Reason
+				continue
+			}
 			if cell.Points > 1 {
 				selected = append(selected, fmt.Sprintf("%s on %s: %s", r, c.Label(), canonical(cell.Point)))
 			}
@@ -147,6 +153,9 @@ func (t *Table) notes() []string {
 			if len(counts) > 0 {
 				problems = append(problems, fmt.Sprintf("%s on %s: over all sweep points, runs %s.", r, c.Label(), strings.Join(counts, ", ")))
 			}
+		}
+		if len(naWhere) > 0 {
+			problems = append(problems, fmt.Sprintf("%s is not applicable on %s: %s", r, strings.Join(naWhere, ", "), naReason))
 		}
 	}
 	var bs []string

@@ -60,7 +60,9 @@ reproduce-only: build
 # bench measures the BLAS backends and one BP training epoch side by side:
 # the pure-Go and OpenBLAS test binaries and the PyTorch reference run in
 # alternation, one thread each, and benchstat compares them. Then every rule's
-# epoch on the OpenBLAS backend (out/bench/rules.txt).
+# epoch on the OpenBLAS backend (out/bench/rules.txt), and the paper CNNs:
+# forward+backward GFLOP/s beside the matrix product's, and every CNN rule's
+# epoch on cifar10-jpeg (out/bench/cnn.txt).
 bench: deps
 	@$(MAKE) --no-print-directory bench-only
 
@@ -85,6 +87,9 @@ bench-only:
 	cd $(OUT)/bench && $(GO) tool -modfile=$(CURDIR)/go.mod benchstat gonum.txt $(if $(TAGS),openblas.txt,) $$(ls pytorch.txt 2>/dev/null) | tee benchstat.txt
 	(cd runner && ../$(OUT)/bench/runner.$(if $(TAGS),openblas,gonum) -test.run '^$$' -test.bench EpochMNISTFC -test.cpu 1 -test.benchtime 1x -test.count 3) | grep Benchmark > $(OUT)/bench/rules.txt
 	cd $(OUT)/bench && $(GO) tool -modfile=$(CURDIR)/go.mod benchstat rules.txt | tee rules-benchstat.txt
+	(cd nn && ../$(OUT)/bench/nn.$(if $(TAGS),openblas,gonum) -test.run '^$$' -test.bench 'PaperCNN|MatMul' -test.cpu 1 -test.count 3) | grep Benchmark > $(OUT)/bench/cnn.txt
+	(cd runner && ../$(OUT)/bench/runner.$(if $(TAGS),openblas,gonum) -test.run '^$$' -test.bench EpochCIFARCNN -test.cpu 1 -test.benchtime 1x -test.count 3) | grep Benchmark >> $(OUT)/bench/cnn.txt
+	cd $(OUT)/bench && $(GO) tool -modfile=$(CURDIR)/go.mod benchstat cnn.txt | tee cnn-benchstat.txt
 
 # fuzz runs every fuzz target briefly.
 fuzz:

@@ -3,6 +3,7 @@ package nn
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -155,5 +156,43 @@ func BenchmarkPaperCNN(b *testing.B) {
 			}
 			b.ReportMetric(2*float64(e.MACs)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
+	}
+}
+
+// TestConvPassesThroughHooks checks that a precision model reaches the
+// convolution's operands as it does a Dense layer's: the input hook acts on
+// what the product reads, the output hook on what it writes, the error hook
+// on the error of the weight gradient.
+func TestConvPassesThroughHooks(t *testing.T) {
+	conv, _ := NewConv2D(1, 3, 3, 2, 2, 1, 0)
+	Initialize(&Sequential{Layers: []Layer{conv}}, "torch", rand.New(rand.NewPCG(8, 8)))
+	x := NewTensor(1, 9)
+	Gaussian(x.Data, 1, rand.New(rand.NewPCG(9, 9)))
+	var calls []string
+	zero := func(name string) func(*Tensor) {
+		return func(t *Tensor) { calls = append(calls, name); t.Zero() }
+	}
+	e := &Engine{Hooks: &Hooks{Input: zero("input"), Output: func(t *Tensor) { calls = append(calls, "output") }, Error: zero("error")}}
+	y := conv.Forward(e, x)
+	for f := 0; f < 2; f++ {
+		for _, v := range y.Row(0)[f*4 : (f+1)*4] {
+			if v != conv.B.Value.Data[f] {
+				t.Fatalf("with a zeroed input the output is %v, want the bias %v", v, conv.B.Value.Data[f])
+			}
+		}
+	}
+	if x.Data[0] == 0 && x.Data[1] == 0 {
+		t.Fatal("the input hook changed the caller's tensor")
+	}
+	dy := NewTensor(1, 8)
+	Gaussian(dy.Data, 1, rand.New(rand.NewPCG(10, 10)))
+	conv.Backward(e, dy, false)
+	for _, v := range conv.Wt.Grad.Data {
+		if v != 0 {
+			t.Fatalf("with a zeroed error the weight gradient is %v", v)
+		}
+	}
+	if want := []string{"input", "output", "error"}; !slices.Equal(calls, want) {
+		t.Errorf("hooks called %v, want %v", calls, want)
 	}
 }

@@ -12,7 +12,7 @@ import (
 type Engine struct {
 	// MACs is the number of multiply-accumulates of every product so far.
 	MACs int64
-	// Hooks, when set, act on the operands of every Dense product.
+	// Hooks, when set, act on the operands of every Dense and Conv2D product.
 	Hooks *Hooks
 }
 

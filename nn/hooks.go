@@ -1,19 +1,19 @@
 package nn
 
 // Hooks let a precision or device model act on the numbers of a run without
-// any learning rule knowing: every Dense product passes its operands through
-// them. A nil field does nothing, and an Engine without Hooks computes
-// exactly as if they did not exist.
+// any learning rule knowing: every Dense and Conv2D product passes its
+// operands through them. A nil field does nothing, and an Engine without
+// Hooks computes exactly as if they did not exist.
 type Hooks struct {
-	// Input acts on a copy of every activation that enters a Dense product
+	// Input acts on a copy of every activation that enters a product
 	// (forward, and the inputs of weight gradients): number format, DAC.
 	Input func(t *Tensor)
-	// Output acts in place on every Dense product's output (forward, and
+	// Output acts in place on every such product's output (forward, and
 	// the input gradient of backpropagation): ADC, read noise.
 	Output func(t *Tensor)
-	// Error acts on a copy of every error that enters a Dense product (the
-	// δ of a weight gradient, the dY of backpropagation): errors and
-	// targets' number format.
+	// Error acts on a copy of every error that enters a product (the δ of a
+	// weight gradient, the dY of backpropagation): errors and targets'
+	// number format.
 	Error func(t *Tensor)
 }
 

@@ -179,8 +179,11 @@ func (t *ftpTrainer) Step(x *nn.Tensor, labels []int) (float64, int) {
 func (t *ftpTrainer) pass2(l int, tau *nn.Tensor) *nn.Tensor {
 	s := t.ss[l]
 	d, dense := s.w.(*nn.Dense)
-	act, single := s.post[0].(*nn.Act)
-	if !dense || !single || len(s.post) != 1 {
+	if !dense || len(s.post) != 1 {
+		return s.apply(t.c.Engine, tau)
+	}
+	act, ok := s.post[0].(*nn.Act)
+	if !ok {
 		return s.apply(t.c.Engine, tau)
 	}
 	out := reshape(t.taus[l], tau.Rows(), d.Out)

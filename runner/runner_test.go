@@ -182,10 +182,15 @@ func TestBestValidationProtocol(t *testing.T) {
 // must resume where they stood) and Adam keeps moments (so must it).
 func TestResumeFromCheckpointIsBitIdentical(t *testing.T) {
 	requireMNIST(t)
-	for _, method := range []string{"bp", "pepita"} {
+	for _, method := range []string{"bp", "pepita", "cafo"} {
 		spec := smallSpec(method, 1)
 		spec.Epochs = 3
 		spec.Optimizer = nn.OptimizerSpec{Name: "adam", LR: 0.001}
+		if method == "cafo" { // BatchNorm's running statistics must survive too
+			spec.Model = nn.ModelSpec{Kind: "cnn", Conv: []int{4}, Kernel: 3, BatchNorm: true}.Resolved()
+			spec.Params = map[string]any{"blocks": "local"}
+			spec.TrainLimit, spec.TestLimit = 300, 200
+		}
 		whole, err := Execute(context.Background(), spec, ExecOptions{})
 		if err != nil {
 			t.Fatal(err)

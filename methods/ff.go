@@ -27,10 +27,16 @@ import (
 // one): it costs one pass per class. Prediction "softmax" reads the
 // normalised last hidden activity, fed a neutral label (1/n_classes of the
 // scale in every label position), through the model's output layer, trained
-// by cross-entropy on that activity alone; loeweX's readout concatenates all
-// layers but the first instead. With peer_norm > 0, a peer-normalisation term
-// λ·Σ_j (m_j − m̄)² pushes each unit's running mean activity m_j (decay 0.9,
-// positive data) towards the layer's mean m̄.
+// by cross-entropy on that activity alone. Prediction "readout" is loeweX's:
+// a linear classifier without bias, initially zero, on the normalised
+// activities of every hidden layer but the first (the only one when there is
+// one), concatenated, fed the neutral label, trained by cross-entropy with an
+// optimizer of its own (SGD, momentum 0.9, readout_lr, readout_wd); the
+// model's output layer is then unused. With peer_norm > 0, loeweX's
+// peer-normalisation term λ·mean_j (m̄ − m_j)² pushes each unit's running
+// mean activity m_j (decay 0.9, positive data, starting at 0.5) towards the
+// layer's mean m̄; as in loeweX its gradient reaches every unit, active or
+// not (their ReLU passes the whole gradient), which revives dead units.
 //
 // With goodness prediction the training pass does not classify, and the
 // record's train_acc is null.
@@ -50,8 +56,11 @@ func (FF) Params() []Param {
 		{Name: "goodness", Default: "sum", Choices: []string{"sum", "mean"}, Help: "g = Σ h² or mean h²"},
 		{Name: "theta", Default: 0.0, Help: "θ of the layer loss; 0 = the layer width for sum, 2 for mean"},
 		{Name: "negatives", Default: "random", Choices: []string{"random", "hard"}, Help: "wrong label of the negative data"},
-		{Name: "predict", Default: "goodness", Choices: []string{"goodness", "softmax"}, Help: "prediction by summed goodness per label, or by a softmax readout"},
+		{Name: "predict", Default: "goodness", Choices: []string{"goodness", "softmax", "readout"},
+			Help: "prediction by summed goodness per label, by the output layer on the last layer, or by a readout of layers 2..L−1"},
 		{Name: "peer_norm", Default: 0.0, Help: "λ of peer normalisation, ≥ 0 (0: off)"},
+		{Name: "readout_lr", Default: 0.01, Help: "learning rate of the readout (predict = readout), > 0"},
+		{Name: "readout_wd", Default: 0.003, Help: "weight decay of the readout (predict = readout), ≥ 0"},
 	}
 }
 
@@ -87,11 +96,26 @@ func (FF) Cost(net *nn.Sequential, p Values) Cost {
 	if p.String("negatives") == "hard" {
 		c.TrainMACs += classes * hidden
 	}
-	if p.String("predict") == "softmax" {
+	switch p.String("predict") {
+	case "softmax":
 		c.TrainMACs += hidden + 2*ds[L-1].MACs()
 		c.EvalMACs = hidden + ds[L-1].MACs()
+	case "readout":
+		read := classes * int64(readoutWidth(ds[:L-1]))
+		c.TrainMACs += hidden + 2*read
+		c.EvalMACs = hidden + read
 	}
 	return c
+}
+
+// readoutWidth is the width of the readout's input: every hidden layer but
+// the first, or the first when it is the only one.
+func readoutWidth(hidden []*nn.Dense) int {
+	w := 0
+	for _, d := range hidden[min(1, len(hidden)-1):] {
+		w += d.Out
+	}
+	return w
 }
 
 func (FF) New(c Config) (Trainer, error) {
@@ -101,15 +125,49 @@ func (FF) New(c Config) (Trainer, error) {
 	}
 	p := c.Params
 	t := &ffTrainer{c: c, m: m, mean: p.String("goodness") == "mean", theta: p.Float("theta"),
-		hard: p.String("negatives") == "hard", softmax: p.String("predict") == "softmax",
+		hard: p.String("negatives") == "hard", predict: p.String("predict"),
 		peer: float32(p.Float("peer_norm")), neg: c.Rand("ff.negatives"), classes: m.dense[len(m.dense)-1].Out}
 	if t.classes > m.dense[0].In {
 		return nil, fmt.Errorf("ff: %d classes do not fit in the %d input values", t.classes, m.dense[0].In)
 	}
-	for range m.act {
-		t.layers = append(t.layers, &ffLayer{})
+	if t.peer < 0 {
+		return nil, fmt.Errorf("ff.peer_norm: %v is negative", t.peer)
+	}
+	for l := range m.act {
+		ly := &ffLayer{}
+		if t.peer > 0 { // state that checkpoints keep, never trained
+			ly.running = &nn.Param{Name: fmt.Sprintf("running%d", l+1), Value: nn.NewTensor(m.dense[l].Out), Grad: nn.NewTensor(m.dense[l].Out)}
+			for j := range ly.running.Value.Data {
+				ly.running.Value.Data[j] = 0.5
+			}
+			t.state = append(t.state, ly.running)
+		}
+		t.layers = append(t.layers, ly)
+	}
+	if t.predict == "readout" {
+		w := readoutWidth(m.dense[:len(m.act)])
+		t.readoutW = &nn.Param{Name: "readout", Value: nn.NewTensor(w, t.classes), Grad: nn.NewTensor(w, t.classes)}
+		spec := nn.OptimizerSpec{Name: "sgd", LR: p.Float("readout_lr"), Momentum: 0.9, WeightDecay: p.Float("readout_wd")}
+		if err := spec.Validate(); err != nil {
+			return nil, fmt.Errorf("ff: readout: %v", err)
+		}
+		t.readoutOpt = spec.New()
+		if c.NewOptimizer != nil {
+			if t.readoutOpt, err = c.NewOptimizer(spec); err != nil {
+				return nil, fmt.Errorf("ff: readout: %v", err)
+			}
+		}
 	}
 	return t, nil
+}
+
+// AuxParams returns the readout's weights and the running means of peer
+// normalisation.
+func (t *ffTrainer) AuxParams() []*nn.Param {
+	if t.readoutW != nil {
+		return append([]*nn.Param{t.readoutW}, t.state...)
+	}
+	return t.state
 }
 
 type ffTrainer struct {
@@ -118,12 +176,16 @@ type ffTrainer struct {
 	mean    bool
 	theta   float64
 	hard    bool
-	softmax bool
+	predict string
 	peer    float32
 	neg     interface{ IntN(int) int }
 	classes int
 
 	layers         []*ffLayer
+	state          []*nn.Param // running means of peer normalisation
+	readoutW       *nn.Param   // readout_width×classes, predict = "readout"
+	readoutOpt     nn.Optimizer
+	concat         *nn.Tensor
 	pos, negx      *nn.Tensor
 	negLabels      []int
 	neutral, probe *nn.Tensor
@@ -137,7 +199,7 @@ type ffTrainer struct {
 type ffLayer struct {
 	hPos, hNeg, nPos, nNeg, dPos, dNeg *nn.Tensor
 	hAux, nAux                         *nn.Tensor // label probes and the neutral pass
-	running                            []float32
+	running                            *nn.Param // peer normalisation's m_j
 }
 
 func (t *ffTrainer) aux() (h, norm func(l int) **nn.Tensor) {
@@ -243,11 +305,14 @@ func (t *ffTrainer) Step(x *nn.Tensor, labels []int) (float64, int) {
 		inPos, inNeg = ly.nPos, ly.nNeg
 	}
 	correct := -1
-	if out := t.m.dense[len(t.m.dense)-1]; t.softmax {
+	if out := t.m.dense[len(t.m.dense)-1]; t.predict == "softmax" {
 		correct = t.trainReadout(x, labels)
 	} else {
 		out.W.Grad.Zero()
 		out.B.Grad.Zero()
+	}
+	if t.predict == "readout" { // on the weights this step's losses saw
+		correct = t.trainConcatReadout(x, labels)
 	}
 	t.c.Optimizer.Step(t.c.Net.Params())
 	return loss, correct
@@ -283,28 +348,26 @@ func (t *ffTrainer) layerGrads(ly *ffLayer, n int) float64 {
 	return loss / float64(n)
 }
 
-// peerNorm adds the gradient of λ·Σ_j (m_j − m̄)² to the positive error,
-// through the current batch's share (0.1) of the running means m.
+// peerNorm adds the gradient of λ·mean_j (m̄ − m_j)² to the positive error
+// of every unit, through the current batch's share (0.1) of the running
+// means m: ∂/∂a_ij = λ·2(m_j − m̄)/width · 0.1/n.
 func (t *ffTrainer) peerNorm(ly *ffLayer, n int) {
 	width := ly.hPos.Cols()
-	if ly.running == nil {
-		ly.running = make([]float32, width)
-	}
+	running := ly.running.Value.Data
 	var mbar float32
-	for j := range ly.running {
+	for j := range running {
 		var s float32
 		for i := 0; i < n; i++ {
 			s += ly.hPos.Row(i)[j]
 		}
-		ly.running[j] = 0.9*ly.running[j] + 0.1*s/float32(n)
-		mbar += ly.running[j] / float32(width)
+		running[j] = 0.9*running[j] + 0.1*s/float32(n)
+		mbar += running[j] / float32(width)
 	}
+	scale := t.peer * 2 / float32(width) * 0.1 / float32(n)
 	for i := 0; i < n; i++ {
-		h, d := ly.hPos.Row(i), ly.dPos.Row(i)
+		d := ly.dPos.Row(i)
 		for j := range d {
-			if h[j] > 0 {
-				d[j] += t.peer * 2 * (ly.running[j] - mbar) * 0.1 / float32(n)
-			}
+			d[j] += scale * (running[j] - mbar)
 		}
 	}
 }
@@ -385,11 +448,45 @@ func (t *ffTrainer) readout(x *nn.Tensor) *nn.Tensor {
 	return t.logits
 }
 
+// concatReadout runs the neutral-label pass and returns the readout's
+// logits; its input, the concatenated normalised activities, stays in
+// t.concat.
+func (t *ffTrainer) concatReadout(x *nn.Tensor) *nn.Tensor {
+	n := x.Rows()
+	t.neutral = reshape(t.neutral, n, x.Cols())
+	t.embed(t.neutral, x, func(int) int { return -1 })
+	h, norm := t.aux()
+	t.forward(t.neutral, h, norm)
+	t.concat = reshape(t.concat, n, t.readoutW.Value.Rows())
+	for i := 0; i < n; i++ {
+		row := t.concat.Row(i)[:0]
+		for _, ly := range t.layers[min(1, len(t.layers)-1):] {
+			row = append(row, ly.nAux.Row(i)...)
+		}
+	}
+	t.logits = reshape(t.logits, n, t.classes)
+	t.c.Engine.MatMul(t.logits, t.concat, false, t.readoutW.Value, false, 1, 0)
+	return t.logits
+}
+
+// trainConcatReadout steps the readout by the cross-entropy of its logits
+// on the neutral pass and returns the rows it classified correctly.
+func (t *ffTrainer) trainConcatReadout(x *nn.Tensor, labels []int) int {
+	_, correct := outputError(t.concatReadout(x), labels, &t.e)
+	t.c.Engine.MatMul(t.readoutW.Grad, t.concat, true, t.e, false, 1, 0)
+	t.readoutOpt.Step([]*nn.Param{t.readoutW})
+	return correct
+}
+
 func (t *ffTrainer) Predict(x *nn.Tensor, out []int) {
-	if t.softmax {
-		logits := t.readout(x)
+	if t.predict != "goodness" {
+		logits := t.concatReadout
+		if t.predict == "softmax" {
+			logits = t.readout
+		}
+		y := logits(x)
 		for i := range out {
-			out[i] = nn.Argmax(logits.Row(i))
+			out[i] = nn.Argmax(y.Row(i))
 		}
 		return
 	}

@@ -162,10 +162,7 @@ func (t *cafoTrainer) forward(x *nn.Tensor) {
 	eng := t.c.Engine
 	in := x
 	for k, pr := range t.preds {
-		h := t.ss[k].w.Forward(eng, in)
-		for _, l := range t.ss[k].post {
-			h = l.Forward(eng, h)
-		}
+		h := t.ss[k].forward(eng, in)
 		pr.z = reshape(pr.z, x.Rows(), pr.W.Value.Cols())
 		for i := 0; i < x.Rows(); i++ {
 			copy(pr.z.Row(i), pr.b.Value.Data)

@@ -178,11 +178,7 @@ func (t *ftpTrainer) Step(x *nn.Tensor, labels []int) (float64, int) {
 // always has; any other stage runs its twin layers.
 func (t *ftpTrainer) pass2(l int, tau *nn.Tensor) *nn.Tensor {
 	s := t.ss[l]
-	d, dense := s.w.(*nn.Dense)
-	if !dense || len(s.post) != 1 {
-		return s.apply(t.c.Engine, tau)
-	}
-	act, ok := s.post[0].(*nn.Act)
+	d, act, ok := s.denseAct()
 	if !ok {
 		return s.apply(t.c.Engine, tau)
 	}

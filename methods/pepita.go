@@ -22,6 +22,14 @@ import (
 // shared by both passes. As in the paper, biases are zero and not trained
 // unless bias = true. The paper's learning-rate drops (÷10 at epochs 60 and
 // 90) are a schedule of the optimizer, not of the rule.
+//
+// On a CNN a layer is a stage (see stage) and h_l its output after pooling;
+// h_l − h'_l goes back to the filters through the second pass's pooling (and
+// normalisation), never through φ' — as the dense rule pairs h_l − h'_l with
+// the input directly — and is paired with the stage's pass-2 input. The
+// second pass normalises by the first pass's batch statistics, and
+// BatchNorm's γ and β stay at 1 and 0: the source has no normalisation, and
+// its difference signal drives them away (a toy CNN diverges).
 type PEPITA struct{}
 
 var _ Method = PEPITA{}
@@ -41,24 +49,21 @@ func (PEPITA) Params() []Param {
 	}
 }
 
-// Uses accepts MLPs with at least one hidden layer.
+// Uses accepts CNNs and MLPs with at least one hidden layer.
 func (PEPITA) Uses(m nn.ModelSpec) error {
-	if m.Kind == "cnn" {
-		return fmt.Errorf("pepita: its convolutional form is not implemented (its source defines it on fully connected layers); pepita trains MLPs")
-	}
-	return usesHiddenMLP("pepita", m)
+	return usesStages("pepita", m)
 }
 
 // Cost: two forward passes, the projection F e, one weight-gradient product
 // per layer.
 func (PEPITA) Cost(net *nn.Sequential, _ Values) Cost {
-	ds := net.Denses()
-	proj := int64(ds[0].In) * int64(ds[len(ds)-1].Out)
+	widths, _ := stageWidths(net)
+	proj := int64(size(net.InShape)) * int64(widths[len(widths)-1])
 	return Cost{TrainMACs: 3*net.MACs() + proj, EvalMACs: net.MACs(), KeptFloats: bpLikeKept(net)}
 }
 
 func (PEPITA) New(c Config) (Trainer, error) {
-	m, err := mlpOf(c.Net)
+	ss, err := hiddenStagesOf("pepita", c.Net)
 	if err != nil {
 		return nil, err
 	}
@@ -66,13 +71,13 @@ func (PEPITA) New(c Config) (Trainer, error) {
 	if !(keep > 0 && keep <= 1) {
 		return nil, fmt.Errorf("pepita.keep_prob: %v is outside (0, 1]", keep)
 	}
-	nIn, nOut := m.dense[0].In, m.dense[len(m.dense)-1].Out
-	t := &pepitaTrainer{c: c, m: m, keep: float32(keep), bias: c.Params.Bool("bias"),
+	nIn, nOut := size(c.Net.InShape), ss[len(ss)-1].width
+	t := &pepitaTrainer{c: c, ss: ss, keep: float32(keep), bias: c.Params.Bool("bias"),
 		F:       fixedRandom(nOut, nIn, c.Params.Float("f_scale")*math.Sqrt(6/float64(nIn)), "uniform", c.Rand("pepita.F")),
 		dropout: c.Rand("pepita.dropout")}
 	if !t.bias {
-		for _, d := range m.dense {
-			d.B.Value.Zero()
+		for _, s := range ss {
+			s.w.Params()[1].Value.Zero()
 		}
 	}
 	return t, nil
@@ -80,7 +85,7 @@ func (PEPITA) New(c Config) (Trainer, error) {
 
 type pepitaTrainer struct {
 	c       Config
-	m       mlp
+	ss      []*stage
 	F       *nn.Tensor // n_out×n_in in batch layout, fixed
 	keep    float32
 	bias    bool
@@ -92,14 +97,31 @@ type pepitaTrainer struct {
 	hdiff        []*nn.Tensor
 }
 
-// forward runs the net on x with the step's dropout masks into hs.
-func (t *pepitaTrainer) forward(x *nn.Tensor, hs []*nn.Tensor) {
+// forward runs the net on x with the step's dropout masks into hs. A Dense
+// stage computes into hs directly; any other runs its own layers in pass 1
+// and its twins in pass 2, which keep what the update goes back through.
+func (t *pepitaTrainer) forward(x *nn.Tensor, hs []*nn.Tensor, pass2 bool) {
 	in := x
-	for l, d := range t.m.dense {
-		hs[l] = reshape(hs[l], x.Rows(), d.Out)
-		d.Affine(t.c.Engine, hs[l], in)
-		if l < len(t.m.act) {
-			t.m.act[l].F.Apply(hs[l].Data, hs[l].Data)
+	last := len(t.ss) - 1
+	for l, s := range t.ss {
+		if d, act, ok := s.denseAct(); ok || l == last {
+			d = s.w.(*nn.Dense)
+			hs[l] = reshape(hs[l], x.Rows(), d.Out)
+			d.Affine(t.c.Engine, hs[l], in)
+			if act != nil {
+				act.F.Apply(hs[l].Data, hs[l].Data)
+			}
+		} else {
+			var out *nn.Tensor
+			if pass2 {
+				out = s.apply(t.c.Engine, in)
+			} else {
+				out = s.forward(t.c.Engine, in)
+			}
+			hs[l] = reshape(hs[l], x.Rows(), s.width)
+			copy(hs[l].Data, out.Data)
+		}
+		if l < last {
 			for i, m := range t.masks[l].Data {
 				hs[l].Data[i] *= m
 			}
@@ -110,14 +132,14 @@ func (t *pepitaTrainer) forward(x *nn.Tensor, hs []*nn.Tensor) {
 
 func (t *pepitaTrainer) Step(x *nn.Tensor, labels []int) (float64, int) {
 	eng := t.c.Engine
-	L := len(t.m.dense)
+	L := len(t.ss)
 	n := x.Rows()
 	if t.masks == nil {
 		t.masks = make([]*nn.Tensor, L-1)
 		t.pass1, t.pass2, t.hdiff = make([]*nn.Tensor, L), make([]*nn.Tensor, L), make([]*nn.Tensor, L-1)
 	}
 	for l := range t.masks {
-		t.masks[l] = reshape(t.masks[l], n, t.m.dense[l].Out)
+		t.masks[l] = reshape(t.masks[l], n, t.ss[l].width)
 		for i := range t.masks[l].Data {
 			t.masks[l].Data[i] = 0
 			if t.dropout.Float64() < float64(t.keep) {
@@ -125,16 +147,16 @@ func (t *pepitaTrainer) Step(x *nn.Tensor, labels []int) (float64, int) {
 			}
 		}
 	}
-	t.forward(x, t.pass1)
+	t.forward(x, t.pass1, false)
 	loss, correct := outputError(t.pass1[L-1], labels, &t.e) // e/B
 	// x' = x + F e, with e per sample (undo the batch mean).
 	t.xp = reshape(t.xp, n, x.Cols())
 	copy(t.xp.Data, x.Data)
 	eng.MatMul(t.xp, t.e, false, t.F, false, float32(n), 1)
-	t.forward(t.xp, t.pass2)
+	t.forward(t.xp, t.pass2, true)
 	inv := 1 / float32(n)
 	for l := 0; l < L-1; l++ {
-		t.hdiff[l] = reshape(t.hdiff[l], n, t.m.dense[l].Out)
+		t.hdiff[l] = reshape(t.hdiff[l], n, t.ss[l].width)
 		for i, v := range t.pass1[l].Data {
 			t.hdiff[l].Data[i] = (v - t.pass2[l].Data[i]) * inv
 		}
@@ -142,13 +164,24 @@ func (t *pepitaTrainer) Step(x *nn.Tensor, labels []int) (float64, int) {
 		if l > 0 {
 			in = t.pass2[l-1]
 		}
-		t.m.dense[l].Grads(eng, in, t.hdiff[l])
+		if _, _, ok := t.ss[l].denseAct(); ok {
+			t.ss[l].w.Grads(eng, in, t.hdiff[l])
+		} else {
+			t.ss[l].twinGrads(eng, t.hdiff[l], false)
+		}
 	}
 	outputError(t.pass2[L-1], labels, &t.delta) // e'/B
-	t.m.dense[L-1].Grads(eng, t.pass2[L-2], t.delta)
+	t.ss[L-1].w.Grads(eng, t.pass2[L-2], t.delta)
 	if !t.bias {
-		for _, d := range t.m.dense {
-			d.B.Grad.Zero()
+		for _, s := range t.ss {
+			s.w.Params()[1].Grad.Zero()
+		}
+	}
+	for _, s := range t.ss { // normalisation keeps γ = 1, β = 0: see the doc
+		for _, l := range s.post {
+			for _, p := range l.Params() {
+				p.Grad.Zero()
+			}
 		}
 	}
 	t.c.Optimizer.Step(t.c.Net.Params())

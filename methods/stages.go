@@ -114,6 +114,40 @@ func (s *stage) apply(e *nn.Engine, x *nn.Tensor) *nn.Tensor {
 	return x
 }
 
+// forward runs the stage's own layers on x, keeping what grads needs.
+func (s *stage) forward(e *nn.Engine, x *nn.Tensor) *nn.Tensor {
+	x = s.w.Forward(e, x)
+	for _, l := range s.post {
+		x = l.Forward(e, x)
+	}
+	return x
+}
+
+// denseAct returns the Dense layer and activation of a stage that is just
+// those two, the common MLP case that rules compute with buffers of their own.
+func (s *stage) denseAct() (*nn.Dense, *nn.Act, bool) {
+	d, ok := s.w.(*nn.Dense)
+	if !ok || len(s.post) != 1 {
+		return nil, nil, false
+	}
+	act, ok := s.post[0].(*nn.Act)
+	return d, act, ok
+}
+
+// twinGrads is grads for the pass that apply ran last: dy goes back through
+// the twins (skipping the activation when withAct is false) and is paired
+// with the twin's own input.
+func (s *stage) twinGrads(e *nn.Engine, dy *nn.Tensor, withAct bool) {
+	for i := len(s.twins) - 1; i >= 1; i-- {
+		if _, act := s.twins[i].(*nn.Act); act && !withAct {
+			continue
+		}
+		dy = s.twins[i].Backward(e, dy, true)
+	}
+	w := s.twins[0].(nn.Weighted)
+	w.Grads(e, w.Input(), dy)
+}
+
 // stageWidths lists per stage its output width and the MACs of its forward
 // pass, without building buffers.
 func stageWidths(net *nn.Sequential) (widths []int, macs []int64) {

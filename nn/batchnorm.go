@@ -22,14 +22,18 @@ type BatchNorm struct {
 	// Eval selects the running statistics; see Sequential.SetTraining.
 	Eval bool
 
+	// from is the layer a twin normalises like: by the statistics of
+	// from's last forward pass, held constant.
+	from *BatchNorm
+
 	x, xhat, y, dx *Tensor
-	invStd         []float32
+	mean, invStd   []float32 // the statistics of the last forward pass
 }
 
 // NewBatchNorm returns a normalisation of c channels of p positions each.
 func NewBatchNorm(c, p int) *BatchNorm {
 	b := &BatchNorm{C: c, P: p, Gamma: newParam("gamma", c), Beta: newParam("beta", c),
-		Mean: NewTensor(c), Var: NewTensor(c), Momentum: 0.1, Eps: 1e-5, invStd: make([]float32, c)}
+		Mean: NewTensor(c), Var: NewTensor(c), Momentum: 0.1, Eps: 1e-5, mean: make([]float32, c), invStd: make([]float32, c)}
 	for i := range b.Gamma.Value.Data {
 		b.Gamma.Value.Data[i] = 1
 		b.Var.Data[i] = 1
@@ -49,7 +53,10 @@ func (b *BatchNorm) Forward(_ *Engine, x *Tensor) *Tensor {
 	count := float64(n * b.P)
 	for c := 0; c < b.C; c++ {
 		mean, variance := float64(b.Mean.Data[c]), float64(b.Var.Data[c])
-		if !b.Eval {
+		switch {
+		case b.from != nil:
+			b.mean[c], b.invStd[c] = b.from.mean[c], b.from.invStd[c]
+		case !b.Eval:
 			var sum float64
 			for s := 0; s < n; s++ {
 				for _, v := range x.Row(s)[c*b.P : (c+1)*b.P] {
@@ -72,10 +79,11 @@ func (b *BatchNorm) Forward(_ *Engine, x *Tensor) *Tensor {
 			m := float64(b.Momentum)
 			b.Mean.Data[c] = float32((1-m)*float64(b.Mean.Data[c]) + m*mean)
 			b.Var.Data[c] = float32((1-m)*float64(b.Var.Data[c]) + m*unbiased)
+			fallthrough
+		default:
+			b.mean[c], b.invStd[c] = float32(mean), float32(1/math.Sqrt(variance+float64(b.Eps)))
 		}
-		inv := float32(1 / math.Sqrt(variance+float64(b.Eps)))
-		b.invStd[c] = inv
-		mu, g, beta := float32(mean), b.Gamma.Value.Data[c], b.Beta.Value.Data[c]
+		mu, inv, g, beta := b.mean[c], b.invStd[c], b.Gamma.Value.Data[c], b.Beta.Value.Data[c]
 		for s := 0; s < n; s++ {
 			src := x.Row(s)[c*b.P : (c+1)*b.P]
 			xh := b.xhat.Row(s)[c*b.P : (c+1)*b.P]
@@ -91,7 +99,8 @@ func (b *BatchNorm) Forward(_ *Engine, x *Tensor) *Tensor {
 
 // Backward sets dγ = Σ dy·x̂ and dβ = Σ dy per channel and returns
 // dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂)), the gradient through the batch
-// statistics (in evaluation mode the statistics are constants: dx = γ/σ·dy).
+// statistics (in evaluation mode, and in a twin, the statistics are
+// constants: dx = γ/σ·dy).
 func (b *BatchNorm) Backward(_ *Engine, dy *Tensor, needInput bool) *Tensor {
 	n := dy.Rows()
 	count := float32(n * b.P)
@@ -114,7 +123,7 @@ func (b *BatchNorm) Backward(_ *Engine, dy *Tensor, needInput bool) *Tensor {
 		}
 		scale := b.Gamma.Value.Data[c] * b.invStd[c]
 		mdy, mdyx := float32(sdy)/count, float32(sdyx)/count
-		if b.Eval {
+		if b.Eval || b.from != nil {
 			mdy, mdyx = 0, 0
 		}
 		for s := 0; s < n; s++ {

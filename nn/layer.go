@@ -110,7 +110,8 @@ func (s *Sequential) State() []*Tensor {
 // Twin returns a layer that shares l's parameters (and running statistics)
 // but keeps buffers of its own, so that a second forward pass through the
 // same weights leaves what l keeps for its Backward untouched. A BatchNorm
-// twin normalises by the running statistics.
+// twin normalises by the statistics of l's last forward pass, as constants:
+// a second pass is then the same function of its input as the first.
 func Twin(l Layer) Layer {
 	switch l := l.(type) {
 	case *Dense:
@@ -124,7 +125,7 @@ func Twin(l Layer) Layer {
 		return &MaxPool2D{C: l.C, H: l.H, W: l.W, Size: l.Size, OH: l.OH, OW: l.OW}
 	case *BatchNorm:
 		return &BatchNorm{C: l.C, P: l.P, Gamma: l.Gamma, Beta: l.Beta, Mean: l.Mean, Var: l.Var,
-			Momentum: l.Momentum, Eps: l.Eps, Eval: true, invStd: make([]float32, l.C)}
+			Momentum: l.Momentum, Eps: l.Eps, from: l, mean: make([]float32, l.C), invStd: make([]float32, l.C)}
 	case *Flatten:
 		return NewFlatten(l.in)
 	}

@@ -63,3 +63,44 @@ func TestFFNeedsReLU(t *testing.T) {
 		t.Error("FF accepted a tanh MLP")
 	}
 }
+
+// TestFFConvNoGradientCrossesStages is TestFFNoGradientCrossesLayers on a
+// CNN of two convolutions: flipping the second convolution's filters leaves
+// the first one's update (and its label biases') as it was.
+func TestFFConvNoGradientCrossesStages(t *testing.T) {
+	model := toyModels[2]
+	x, labels := toyProblem(12, rand.New(rand.NewPCG(1, 1)))
+	step := func(perturb bool) (*nn.Sequential, recorder, *ffTrainer) {
+		net, err := nn.Build(model.spec, model.in, 3, rand.New(rand.NewPCG(3, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		vals, _ := Resolve(FF{}, nil)
+		rec := recorder{}
+		tr, err := FF{}.New(Config{Net: net, Engine: &nn.Engine{}, Optimizer: rec, Params: vals, Classes: 3,
+			Rand: func(s string) *rand.Rand { return rand.New(rand.NewPCG(4, uint64(len(s)))) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		second := net.Layers[3].(*nn.Conv2D) // Conv, Pool, Act, then the second Conv
+		if perturb {
+			for i := range second.Wt.Value.Data {
+				second.Wt.Value.Data[i] *= -1.5
+			}
+		}
+		tr.Step(x, labels)
+		return net, rec, tr.(*ffTrainer)
+	}
+	a, ra, fa := step(false)
+	b, rb, fb := step(true)
+	first := func(n *nn.Sequential) *nn.Param { return n.Layers[0].(*nn.Conv2D).Wt }
+	if diff := cmp.Diff(ra[first(a)], rb[first(b)]); diff != "" {
+		t.Errorf("the first convolution's update depends on the second's filters:\n%s", diff)
+	}
+	if diff := cmp.Diff(ra[fa.labelBias], rb[fb.labelBias]); diff != "" {
+		t.Errorf("the label biases' update depends on the second convolution:\n%s", diff)
+	}
+	if second := func(n *nn.Sequential) *nn.Param { return n.Layers[3].(*nn.Conv2D).Wt }; cmp.Equal(ra[second(a)], rb[second(b)]) {
+		t.Error("the second convolution's update ignores its own filters")
+	}
+}

@@ -80,13 +80,20 @@ func (s *stage) output() *nn.Tensor {
 // far as the weighted layer's output, no further) and is paired there with
 // in, or with the weighted layer's own input when in is nil.
 func (s *stage) grads(e *nn.Engine, dy, in *nn.Tensor) {
-	for i := len(s.post) - 1; i >= 0; i-- {
-		dy = s.post[i].Backward(e, dy, true)
-	}
+	dy = s.backToW(e, dy)
 	if in == nil {
 		in = s.w.Input()
 	}
 	s.w.Grads(e, in, dy)
+}
+
+// backToW takes dy, the error of the stage's output, back through the
+// layers after the weighted one and returns the error of its output.
+func (s *stage) backToW(e *nn.Engine, dy *nn.Tensor) *nn.Tensor {
+	for i := len(s.post) - 1; i >= 0; i-- {
+		dy = s.post[i].Backward(e, dy, true)
+	}
+	return dy
 }
 
 // params returns the parameters of every layer of the stage.
@@ -102,16 +109,21 @@ func (s *stage) params() []*nn.Param {
 // leaving what the first pass kept for grads untouched. The result belongs
 // to the stage until its next apply.
 func (s *stage) apply(e *nn.Engine, x *nn.Tensor) *nn.Tensor {
+	for _, l := range s.twinLayers() {
+		x = l.Forward(e, x)
+	}
+	return x
+}
+
+// twinLayers returns the twins of the stage's layers, weighted layer first.
+func (s *stage) twinLayers() []nn.Layer {
 	if s.twins == nil {
 		s.twins = append(s.twins, nn.Twin(s.w))
 		for _, l := range s.post {
 			s.twins = append(s.twins, nn.Twin(l))
 		}
 	}
-	for _, l := range s.twins {
-		x = l.Forward(e, x)
-	}
-	return x
+	return s.twins
 }
 
 // forward runs the stage's own layers on x, keeping what grads needs.

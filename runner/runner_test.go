@@ -306,26 +306,49 @@ func TestEveryRuleLearnsMNIST(t *testing.T) {
 	}
 }
 
-// TestBPLearnsMNISTWithThePaperCNN trains Conv(1→32, 5×5)-ReLU-MaxPool2-
-// FC(4608→10) on 3,000 images for one epoch; rules other than BP report the
-// CNN as not applicable.
-func TestBPLearnsMNISTWithThePaperCNN(t *testing.T) {
+// TestEveryRuleLearnsMNISTWithThePaperCNN trains Conv(1→32, 5×5)-ReLU-
+// MaxPool2-FC(4608→10) on 3,000 images for one epoch by every rule that
+// trains CNNs, checking the engine's count of BP's MACs on the way; the
+// others report the CNN as not applicable.
+func TestEveryRuleLearnsMNISTWithThePaperCNN(t *testing.T) {
 	requireMNIST(t)
-	spec := smallSpec("bp", 1)
-	spec.Model = nn.ModelSpec{Kind: "cnn", Conv: []int{32}}.Resolved()
-	spec.Epochs, spec.TrainLimit, spec.TestLimit, spec.Optimizer.LR = 1, 3000, 1000, 0.01
-	rec, err := Execute(context.Background(), spec, ExecOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rec.Status != results.StatusOK || rec.Final.TestAcc < 0.85 {
-		t.Fatalf("status %s (%s), test accuracy %.4f, want ≥ 0.85", rec.Status, rec.Reason, rec.Final.TestAcc)
-	}
-	if got, want := rec.Efficiency.MeasuredTrainMACsPerSample, float64(rec.Efficiency.TrainMACsPerSample); got != want {
-		t.Errorf("counted %.0f MACs per sample, BP declares %.0f", got, want)
-	}
-	spec.Method = "ftp"
-	if rec, _ := Execute(context.Background(), spec, ExecOptions{}); rec.Status != results.StatusNotApplicable {
-		t.Errorf("ftp on a cnn: status %s, want not-applicable", rec.Status)
+	// FF's goodness learns little on one convolution (0.20 here): its bar only
+	// says that it learns at all.
+	want := map[string]float64{"bp": 0.85, "ftp": 0.75, "dfa": 0.60, "pepita": 0.50, "cafo": 0.75, "ff": 0.15}
+	for _, name := range methods.Names() {
+		if name == "test-refuser" {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			spec := smallSpec(name, 1)
+			spec.Model = nn.ModelSpec{Kind: "cnn", Conv: []int{32}}.Resolved()
+			spec.Epochs, spec.TrainLimit, spec.TestLimit, spec.Optimizer.LR = 1, 3000, 1000, 0.01
+			switch name {
+			case "ftp":
+				spec.Params = map[string]any{"gamma": 0.02}
+			case "pepita":
+				spec.Params = map[string]any{"f_scale": 0.1}
+			case "ff":
+				spec.Optimizer = nn.OptimizerSpec{Name: "sgd", LR: 0.0003, Momentum: 0.9, WeightDecay: 3e-4}
+			}
+			rec, err := Execute(context.Background(), spec, ExecOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			min, trains := want[name]
+			if !trains {
+				if rec.Status != results.StatusNotApplicable {
+					t.Errorf("status %s, want not-applicable", rec.Status)
+				}
+				return
+			}
+			t.Logf("test accuracy %.4f", rec.Final.TestAcc)
+			if rec.Status != results.StatusOK || rec.Final.TestAcc < min {
+				t.Errorf("status %s (%s), test accuracy %.4f, want ≥ %.2f", rec.Status, rec.Reason, rec.Final.TestAcc, min)
+			}
+			if got, want := rec.Efficiency.MeasuredTrainMACsPerSample, float64(rec.Efficiency.TrainMACsPerSample); got != want {
+				t.Errorf("counted %.0f MACs per sample, the rule declares %.0f", got, want)
+			}
+		})
 	}
 }

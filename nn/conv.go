@@ -217,19 +217,16 @@ func (l *MaxPool2D) Forward(_ *Engine, x *Tensor) *Tensor {
 			for oy := 0; oy < l.OH; oy++ {
 				o := (c*l.OH + oy) * l.OW
 				top := (c*l.H + oy*l.Size) * l.W
-				if l.Size == 2 { // the common window, without the inner loops
+				if l.Size == 2 { // the common window, without branches on the data
 					r0, r1 := img[top:top+2*l.OW], img[top+l.W:top+l.W+2*l.OW]
 					for ox := range l.OW {
-						best, at := r0[2*ox], top+2*ox
-						if v := r0[2*ox+1]; v > best {
-							best, at = v, top+2*ox+1
-						}
-						if v := r1[2*ox]; v > best {
-							best, at = v, top+l.W+2*ox
-						}
-						if v := r1[2*ox+1]; v > best {
-							best, at = v, top+l.W+2*ox+1
-						}
+						a, b, c, d := r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1]
+						best := max(max(a, b), max(c, d))
+						// The first position holding the maximum, as the loop below finds.
+						at := top + l.W + 2*ox + 1
+						at = pick(c == best, top+l.W+2*ox, at)
+						at = pick(b == best, top+2*ox+1, at)
+						at = pick(a == best, top+2*ox, at)
 						out[o+ox], arg[o+ox] = best, int32(at)
 					}
 					continue
@@ -277,3 +274,12 @@ func (l *Conv2D) Output() *Tensor { return l.y }
 
 // Output returns the last output.
 func (l *MaxPool2D) Output() *Tensor { return l.y }
+
+// pick returns x when c holds, else y; the compiler makes it a conditional
+// move, which a max pooling's unpredictable comparisons need.
+func pick(c bool, x, y int) int {
+	if c {
+		return x
+	}
+	return y
+}

@@ -291,7 +291,7 @@ func TestFTPConvUpdateIsTheLocalLoss(t *testing.T) {
 	ftp := tr.(*ftpTrainer)
 	tau := ftp.taus[0].Clone()
 	conv := net.Layers[0].(*nn.Conv2D)
-	feature := &nn.Sequential{Layers: net.Layers[:4]} // Conv, Act, MaxPool, Flatten
+	feature := &nn.Sequential{Layers: net.Layers[:4]} // Conv, MaxPool, Act, Flatten
 	local := func() float64 {
 		h := feature.Forward(e, x)
 		var s float64

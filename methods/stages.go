@@ -9,8 +9,8 @@ import (
 // stage is what a layer-local rule calls a layer: one weighted layer (Dense
 // or Conv2D) with the layers after it up to the next weighted one
 // (activation, pooling, normalisation, flattening). In an MLP a stage is
-// Dense, activation; in the paper's CNN the first stage is Conv, ReLU,
-// MaxPool, Flatten and its output h_1 is the whole first feature map.
+// Dense, activation; in the paper's CNN the first stage is Conv, MaxPool,
+// ReLU, Flatten and its output h_1 is the whole first feature map.
 type stage struct {
 	w     nn.Weighted
 	post  []nn.Layer

@@ -87,7 +87,7 @@ bench-only:
 	cd $(OUT)/bench && $(GO) tool -modfile=$(CURDIR)/go.mod benchstat gonum.txt $(if $(TAGS),openblas.txt,) $$(ls pytorch.txt 2>/dev/null) | tee benchstat.txt
 	(cd runner && ../$(OUT)/bench/runner.$(if $(TAGS),openblas,gonum) -test.run '^$$' -test.bench EpochMNISTFC -test.cpu 1 -test.benchtime 1x -test.count 3) | grep Benchmark > $(OUT)/bench/rules.txt
 	cd $(OUT)/bench && $(GO) tool -modfile=$(CURDIR)/go.mod benchstat rules.txt | tee rules-benchstat.txt
-	(cd nn && ../$(OUT)/bench/nn.$(if $(TAGS),openblas,gonum) -test.run '^$$' -test.bench 'PaperCNN|MatMul' -test.cpu 1 -test.count 3) | grep Benchmark > $(OUT)/bench/cnn.txt
+	(cd nn && ../$(OUT)/bench/nn.$(if $(TAGS),openblas,gonum) -test.run '^$$' -test.bench 'PaperCNN|CaFoBlock|MatMul' -test.cpu 1 -test.count 3) | grep Benchmark > $(OUT)/bench/cnn.txt
 	(cd runner && ../$(OUT)/bench/runner.$(if $(TAGS),openblas,gonum) -test.run '^$$' -test.bench EpochCIFARCNN -test.cpu 1 -test.benchtime 1x -test.count 3) | grep Benchmark >> $(OUT)/bench/cnn.txt
 	cd $(OUT)/bench && $(GO) tool -modfile=$(CURDIR)/go.mod benchstat cnn.txt | tee cnn-benchstat.txt
 

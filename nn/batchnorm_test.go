@@ -112,3 +112,30 @@ func TestTwinSharesWeightsNotBuffers(t *testing.T) {
 		t.Error("the twin does not share the filters")
 	}
 }
+
+// BenchmarkCaFoBlock times a forward and backward pass of CaFo's first CIFAR
+// block, Conv(3→32, 3×3, padding 1)-MaxPool2-ReLU-BatchNorm, on a batch of
+// 64, and reports GFLOP/s of its products.
+func BenchmarkCaFoBlock(b *testing.B) {
+	conv, _ := NewConv2D(3, 32, 32, 32, 3, 1, 1)
+	pool, _ := NewMaxPool2D(32, 32, 32, 2)
+	s := &Sequential{Layers: []Layer{conv, pool, NewAct(ReLU{}), NewBatchNorm(32, 16*16)}}
+	Initialize(s, "he", rand.New(rand.NewPCG(1, 1)))
+	x := NewTensor(64, 3*32*32)
+	Gaussian(x.Data, 1, rand.New(rand.NewPCG(2, 2)))
+	dy := NewTensor(64, 32*16*16)
+	Gaussian(dy.Data, 1, rand.New(rand.NewPCG(3, 3)))
+	var e Engine
+	b.ResetTimer()
+	for range b.N {
+		y := x
+		for _, l := range s.Layers {
+			y = l.Forward(&e, y)
+		}
+		g := dy
+		for i := len(s.Layers) - 1; i >= 0; i-- {
+			g = s.Layers[i].Backward(&e, g, i > 0)
+		}
+	}
+	b.ReportMetric(2*float64(e.MACs)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}

@@ -42,6 +42,13 @@ func Write(w io.Writer, t *Table, format string) error {
 		for _, n := range t.notes() {
 			fmt.Fprintf(w, "%s\n", bullet(n, md))
 		}
+		if gap := t.gapRows(); gap != nil {
+			fmt.Fprintf(w, "\n"+heading, "Suite "+t.Suite+": gap to BP on the same dataset (percentage points)")
+			if err := render(w, gap, md); err != nil {
+				return err
+			}
+			fmt.Fprintln(w)
+		}
 		fmt.Fprintf(w, "\n"+heading, "Suite "+t.Suite+": cost per training sample")
 		if err := render(w, eff, md); err != nil {
 			return err
@@ -96,6 +103,51 @@ func (t *Table) accuracyRows() [][]string {
 		row := []string{r}
 		for _, c := range t.Columns {
 			row = append(row, t.Cells[CellKey{r, c.Experiment}].String())
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// gapRows lists, for every rule but BP, its mean test accuracy minus BP's on
+// the same dataset: BP's cell in the same experiment, or else in the first
+// experiment on that dataset that trains BP (a rule with a model of its own,
+// such as CaFo's blocks, is read against BP on the suite's net). Nil when
+// the table has no BP.
+func (t *Table) gapRows() [][]string {
+	bp := map[string]*Cell{} // by experiment
+	for _, c := range t.Columns {
+		if cell := t.Cells[CellKey{"bp", c.Experiment}]; cell != nil && cell.Seeds > 0 {
+			bp[c.Experiment] = cell
+		}
+	}
+	if len(bp) == 0 || len(t.Rows) < 2 {
+		return nil
+	}
+	head := []string{"rule"}
+	ref := make([]*Cell, len(t.Columns))
+	for i, c := range t.Columns {
+		head = append(head, c.Label())
+		ref[i] = bp[c.Experiment]
+		for _, o := range t.Columns {
+			if ref[i] == nil && o.Dataset == c.Dataset {
+				ref[i] = bp[o.Experiment]
+			}
+		}
+	}
+	rows := [][]string{head}
+	for _, r := range t.Rows {
+		if r == "bp" {
+			continue
+		}
+		row := []string{r}
+		for i, c := range t.Columns {
+			cell := t.Cells[CellKey{r, c.Experiment}]
+			if cell == nil || cell.Seeds == 0 || ref[i] == nil {
+				row = append(row, "–")
+				continue
+			}
+			row = append(row, fmt.Sprintf("%+.2f", 100*(cell.Mean-ref[i].Mean)))
 		}
 		rows = append(rows, row)
 	}

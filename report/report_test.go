@@ -160,3 +160,22 @@ func TestProfileSweepOrderAndFall(t *testing.T) {
 		t.Errorf("profile plot: %v %v", files, err)
 	}
 }
+
+// TestGapToBP reads each rule against BP on the same dataset: in its own
+// experiment, or in another one on that dataset when its own has no BP.
+func TestGapToBP(t *testing.T) {
+	own := rec("cafo", 1, 0, 0.9, 0.95, "ok")
+	own.Spec.Experiment = "fc-cafo"
+	recs := []*results.Record{rec("bp", 1, 0, 0.98, 0.98, "ok"), rec("ftp", 1, 0, 0.96, 0.97, "ok"), own}
+	want := [][]string{
+		{"rule", "mnist (fc)", "mnist (fc-cafo)"},
+		{"cafo", "–", "-3.00"},
+		{"ftp", "-1.00", "–"},
+	}
+	if diff := cmp.Diff(want, Build(recs)[0].gapRows()); diff != "" {
+		t.Errorf("gap rows (-want +got):\n%s", diff)
+	}
+	if rows := Build(recs[1:])[0].gapRows(); rows != nil {
+		t.Errorf("a table without BP has gap rows %q", rows)
+	}
+}

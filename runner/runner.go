@@ -35,8 +35,10 @@ type Summary struct {
 }
 
 // Run trains every spec whose record is not yet in the store and writes each
-// record as its run ends. A run that cannot start (missing data, say) stops
-// the suite with that error; records already written stay.
+// record as its run ends. A run that cannot start (its data out of reach,
+// say) leaves no record and the suite goes on; Run then returns an error
+// that counts those runs and gives the first one's cause. A cancelled ctx
+// stops every run at its next batch.
 func Run(ctx context.Context, specs []results.Spec, store *results.Store, opt Options) (Summary, error) {
 	sum := Summary{ByStatus: map[string]int{}}
 	if err := store.Check(); err != nil {
@@ -64,6 +66,7 @@ func Run(ctx context.Context, specs []results.Spec, store *results.Store, opt Op
 	var (
 		mu       sync.Mutex
 		firstErr error
+		failed   int
 		wg       sync.WaitGroup
 	)
 	for w := 0; w < jobs; w++ {
@@ -77,12 +80,12 @@ func Run(ctx context.Context, specs []results.Spec, store *results.Store, opt Op
 				mu.Lock()
 				if errors.Is(err, errClaimed) {
 					sum.Elsewhere++
-				} else if err != nil {
+				} else if err != nil && ctx.Err() == nil {
+					failed++
 					if firstErr == nil {
 						firstErr = fmt.Errorf("run %s (%s on %s, seed %d): %w", key, s.Method, s.Dataset, s.Seed, err)
 					}
-					cancel()
-				} else {
+				} else if err == nil {
 					sum.Ran++
 					sum.ByStatus[rec.Status]++
 				}
@@ -101,8 +104,11 @@ feed:
 	}
 	close(work)
 	wg.Wait()
-	if firstErr == nil {
-		firstErr = ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return sum, err
+	}
+	if failed > 1 {
+		firstErr = fmt.Errorf("%d runs could not start; the first: %w", failed, firstErr)
 	}
 	return sum, firstErr
 }

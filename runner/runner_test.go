@@ -144,6 +144,24 @@ func TestDivergenceIsRecordedAndSuiteGoesOn(t *testing.T) {
 	}
 }
 
+// TestRunThatCannotStartLeavesTheSuiteGoing: a run whose data cannot be
+// had leaves no record, the others train, and Run says which failed.
+func TestRunThatCannotStartLeavesTheSuiteGoing(t *testing.T) {
+	requireMNIST(t)
+	missing := smallSpec("bp", 1)
+	missing.Dataset = "no-such-data"
+	specs := []results.Spec{missing, missing, smallSpec("bp", 1)}
+	specs[1].Seed = 2
+	store := &results.Store{Dir: t.TempDir()}
+	sum, err := Run(context.Background(), specs, store, Options{Jobs: 1})
+	if err == nil || !strings.Contains(err.Error(), "2 runs could not start; the first: run "+missing.Key()) {
+		t.Errorf("error %v, want it to count the 2 runs that could not start", err)
+	}
+	if sum.Ran != 1 || !store.Has(specs[2].Key()) || store.Has(missing.Key()) {
+		t.Errorf("%d runs trained, want the MNIST one alone to have a record", sum.Ran)
+	}
+}
+
 // refuser is a rule that applies to no model, to test not-applicable records.
 type refuser struct{ methods.BP }
 

@@ -106,6 +106,23 @@ func TestPlanAndShardsCoverTheSuite(t *testing.T) {
 	}
 }
 
+// TestQuickIsTheSameRunsEverywhere: plan, a dry run and export see the
+// suite's quick runs alike, and a --set after --quick still applies.
+func TestQuickIsTheSameRunsEverywhere(t *testing.T) {
+	code, plan, _ := runCLI("plan", "paper-cnn", "--quick", "--set", "seeds=[2]")
+	if code != 0 || !strings.Contains(plan, "38 runs, 38 to train") || strings.Contains(plan, "seed 1 ") || strings.Contains(plan, "cifar100") {
+		t.Fatalf("plan --quick: exit %d:\n%s", code, plan)
+	}
+	code, dry, _ := runCLI("run", "paper-cnn", "--dry-run", "--set", "seeds=[2]", "--quick", "--out", t.TempDir())
+	if code != 0 || dry != plan {
+		t.Errorf("the dry run lists other runs than plan (exit %d)", code)
+	}
+	code, script, errOut := runCLI("export", "slurm", "paper-cnn", "--quick", "--out", t.TempDir())
+	if code != 0 || !strings.Contains(script, "--set 'quick=true'") {
+		t.Fatalf("export --quick: exit %d (%s); the script does not pass the quick settings on:\n%s", code, errOut, script)
+	}
+}
+
 func TestListMethodsShowsCosts(t *testing.T) {
 	code, out, _ := runCLI("list", "methods")
 	if code != 0 || !strings.Contains(out, "train 2002688 MACs/sample") || !strings.Contains(out, "keeps 1946 floats/sample") {

@@ -17,8 +17,10 @@ import (
 	"github.com/creditbench/creditbench/results"
 )
 
-// evalBatch is the number of samples predicted at once.
-const evalBatch = 1000
+// evalBatch is the number of samples predicted at once: small enough that a
+// convolution's columns stay a few tens of MiB (CaFo's CIFAR blocks took
+// several GiB at 1000), large enough for efficient products.
+const evalBatch = 256
 
 // ExecOptions are the optional parts of Execute.
 type ExecOptions struct {

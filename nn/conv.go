@@ -220,13 +220,13 @@ func (l *MaxPool2D) Forward(_ *Engine, x *Tensor) *Tensor {
 				if l.Size == 2 { // the common window, without branches on the data
 					r0, r1 := img[top:top+2*l.OW], img[top+l.W:top+l.W+2*l.OW]
 					for ox := range l.OW {
-						a, b, c, d := r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1]
-						best := max(max(a, b), max(c, d))
+						v00, v01, v10, v11 := r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1]
+						best := max(max(v00, v01), max(v10, v11))
 						// The first position holding the maximum, as the loop below finds.
 						at := top + l.W + 2*ox + 1
-						at = pick(c == best, top+l.W+2*ox, at)
-						at = pick(b == best, top+2*ox+1, at)
-						at = pick(a == best, top+2*ox, at)
+						at = pick(v10 == best, top+l.W+2*ox, at)
+						at = pick(v01 == best, top+2*ox+1, at)
+						at = pick(v00 == best, top+2*ox, at)
 						out[o+ox], arg[o+ox] = best, int32(at)
 					}
 					continue

@@ -47,7 +47,11 @@ import (
 // pixels, which only the corner's receptive fields would see: it enters as
 // one-hot input planes, which the first convolution (without padding) turns
 // into a learned bias per class and filter (label_bias, trained by the
-// first layer's loss).
+// first layer's loss). With shared filters this learns little: on the
+// paper's one-convolution CNN, goodness prediction reaches about 20 % on
+// MNIST after one epoch of 3,000 images, where BP reaches 94 %. Hinton's
+// CIFAR-10 figures used local receptive fields (unshared weights), which
+// are not implemented.
 type FF struct{}
 
 var _ Method = FF{}

@@ -3,6 +3,7 @@ package nn
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -214,5 +215,26 @@ func TestRMSpropFirstStep(t *testing.T) {
 	// v = 0.01·g², so the step is lr·g/(0.1·|g|) = 10·lr.
 	if got := float64(p.Value.Data[0]); math.Abs(got+0.1) > 1e-6 {
 		t.Errorf("w = %v, want -0.1", got)
+	}
+}
+
+func TestLinearCooldown(t *testing.T) {
+	s := OptimizerSpec{Name: "sgd", LR: 0.1, Schedule: "linear_cooldown"}
+	var got []float64
+	for e := 1; e <= 6; e++ {
+		got = append(got, s.LRFactor(e, 6))
+	}
+	// Constant for epochs 1–3, then 2(1 + 6 − e)/6.
+	want := []float64{1, 1, 1, 1, 2.0 / 3, 1.0 / 3}
+	for i := range want {
+		if math.Abs(got[i]-want[i]) > 1e-12 {
+			t.Fatalf("factors %v, want %v", got, want)
+		}
+	}
+	if (OptimizerSpec{Name: "sgd", LR: 0.1}).LRFactor(6, 6) != 1 {
+		t.Error("no schedule scaled the rate")
+	}
+	if err := (OptimizerSpec{Name: "sgd", LR: 0.1, Schedule: "cosine"}).Validate(); err == nil || !strings.Contains(err.Error(), "unknown schedule") {
+		t.Errorf("unknown schedule accepted: %v", err)
 	}
 }

@@ -165,6 +165,22 @@ type OptimizerSpec struct {
 	Eps         float64 `toml:"eps" json:"eps,omitempty"`         // adam, rmsprop; 1e-8 when 0
 	Alpha       float64 `toml:"alpha" json:"alpha,omitempty"`     // rmsprop only; 0.99 when 0
 	WeightDecay float64 `toml:"weight_decay" json:"weight_decay"` // ≥ 0
+	// Schedule scales lr by epoch: "" keeps it; "linear_cooldown" keeps it
+	// for the first half of the epochs and then takes it down linearly,
+	// lr·2(1 + E − e)/E at epoch e of E (loeweX's Forward-Forward schedule).
+	Schedule string `toml:"schedule" json:"schedule,omitempty"`
+}
+
+// Schedules lists the accepted values of OptimizerSpec.Schedule.
+var Schedules = []string{"", "linear_cooldown"}
+
+// LRFactor returns the factor of the learning rate at epoch (from 1) of
+// epochs under the spec's schedule.
+func (s OptimizerSpec) LRFactor(epoch, epochs int) float64 {
+	if s.Schedule == "linear_cooldown" && epoch > epochs/2 {
+		return 2 * float64(1+epochs-epoch) / float64(epochs)
+	}
+	return 1
 }
 
 // Validate reports the first field outside its range.
@@ -198,6 +214,8 @@ func (s OptimizerSpec) Validate() error {
 		return fmt.Errorf("optimizer.eps: %v is negative", s.Eps)
 	case s.Alpha < 0 || s.Alpha >= 1:
 		return fmt.Errorf("optimizer.alpha: %v is outside [0, 1)", s.Alpha)
+	case s.Schedule != "" && s.Schedule != "linear_cooldown":
+		return fmt.Errorf("optimizer.schedule: unknown schedule %q (accepted: linear_cooldown, or none)", s.Schedule)
 	}
 	return nil
 }
@@ -245,7 +263,13 @@ type StatefulOptimizer interface {
 	Optimizer
 	State(params []*Param) OptimizerState
 	SetState(params []*Param, s OptimizerState) error
+	// LearningRate is a pointer to the learning rate, for schedules.
+	LearningRate() *float32
 }
+
+func (o *SGD) LearningRate() *float32     { return &o.LR }
+func (o *Adam) LearningRate() *float32    { return &o.LR }
+func (o *RMSprop) LearningRate() *float32 { return &o.LR }
 
 var (
 	_ StatefulOptimizer = (*SGD)(nil)

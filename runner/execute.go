@@ -91,12 +91,15 @@ func Execute(ctx context.Context, spec results.Spec, o ExecOptions) (rec *result
 		}
 	}()
 	opts := &optimizers{}
-	trainer, err := m.New(methods.Config{Net: net, Engine: engine, Optimizer: opts.add(spec.Optimizer.New()),
+	trainer, err := m.New(methods.Config{Net: net, Engine: engine, Optimizer: opts.add(spec.Optimizer),
 		NewOptimizer: func(s nn.OptimizerSpec) (nn.Optimizer, error) {
 			if err := s.Validate(); err != nil {
 				return nil, err
 			}
-			return opts.add(s.New()), nil
+			if s.Schedule == "" { // a rule's own optimizer follows the run's schedule
+				s.Schedule = spec.Optimizer.Schedule
+			}
+			return opts.add(s), nil
 		},
 		Params: params, Classes: data.Classes, Rand: rng.get})
 	if err != nil {
@@ -132,6 +135,7 @@ func Execute(ctx context.Context, spec results.Spec, o ExecOptions) (rec *result
 		}
 	}
 	for ep := len(rec.Epochs) + 1; ep <= spec.Epochs; ep++ {
+		opts.schedule(ep, spec.Epochs)
 		start := time.Now()
 		before := engine.MACs
 		loss, acc, err := trainEpoch(ctx, trainer, splits.Train, spec.BatchSize, order)

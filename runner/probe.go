@@ -20,6 +20,7 @@ const probeBatches = 4
 // nothing.
 type capture struct {
 	inner   nn.StatefulOptimizer
+	spec    nn.OptimizerSpec // for its learning-rate schedule
 	probing *bool
 	device  **hardware.Device // the run's device model, nil on ideal hardware
 	grads   map[*nn.Param][]float32
@@ -49,10 +50,18 @@ type optimizers struct {
 	list    []*capture
 }
 
-func (o *optimizers) add(inner nn.StatefulOptimizer) *capture {
-	c := &capture{inner: inner, probing: &o.probing, device: &o.device, grads: map[*nn.Param][]float32{}}
+func (o *optimizers) add(spec nn.OptimizerSpec) *capture {
+	c := &capture{inner: spec.New(), spec: spec, probing: &o.probing, device: &o.device, grads: map[*nn.Param][]float32{}}
 	o.list = append(o.list, c)
 	return c
+}
+
+// schedule sets every optimizer's learning rate for epoch (from 1) of
+// epochs: a function of the epoch alone, so a resumed run gets it again.
+func (o *optimizers) schedule(epoch, epochs int) {
+	for _, c := range o.list {
+		*c.inner.LearningRate() = float32(c.spec.LR * c.spec.LRFactor(epoch, epochs))
+	}
 }
 
 // prober measures the angle between a rule's updates and BP's gradients on

@@ -346,7 +346,7 @@ func (d *decoder) settings(t *table) (Settings, error) {
 	return s, nil
 }
 
-var optimizerKeys = []string{"name", "lr", "momentum", "nesterov", "beta1", "beta2", "eps", "alpha", "weight_decay"}
+var optimizerKeys = []string{"name", "lr", "momentum", "nesterov", "beta1", "beta2", "eps", "alpha", "weight_decay", "schedule"}
 
 // optimizer converts an optimizer table. A partial table (partial true)
 // checks keys and types only; a whole one is validated as a spec.
@@ -375,6 +375,11 @@ func (d *decoder) optimizer(path string, m map[string]any, partial bool) (nn.Opt
 		default:
 			return o, d.errf(t.at(f.key), "is %s, want a number", typeName(v))
 		}
+	}
+	if sch, err := t.str("schedule"); err != nil {
+		return o, err
+	} else if sch != nil {
+		o.Schedule = *sch
 	}
 	if v, ok := t.get("nesterov"); ok {
 		b, ok := v.(bool)

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/creditbench/creditbench/results"
 )
 
 const sweepSuite = `[suite]
@@ -178,8 +180,19 @@ func TestBuiltinSuitesParse(t *testing.T) {
 		if s, err = Load(name, []string{"quick=true"}); err != nil {
 			t.Fatalf("%s --quick: %v", name, err)
 		}
-		if quick, _ := s.Expand(); len(quick) == 0 || len(quick) >= len(specs) {
-			t.Errorf("%s --quick: %d runs of %d", name, len(quick), len(specs))
+		// The quick path trains fewer samples in all: runs × epochs × images.
+		work := func(specs []results.Spec) (n int) {
+			for _, sp := range specs {
+				images := sp.TrainLimit
+				if images == 0 {
+					images = 60000
+				}
+				n += sp.Epochs * images
+			}
+			return n
+		}
+		if quick, _ := s.Expand(); len(quick) == 0 || work(quick) >= work(specs) {
+			t.Errorf("%s --quick: %d runs, %d sample-epochs, of %d and %d", name, len(quick), work(quick), len(specs), work(specs))
 		}
 	}
 }
@@ -216,6 +229,8 @@ func TestErrors(t *testing.T) {
 			`t.toml:2:1: profiles.q.write_nosie: unknown key (did you mean "write_noise"?)`},
 		{"bad optimizer", head + "optimizer = { name = \"sgd\", lr = -1 }\n", nil,
 			`t.toml:9:1: experiment[0].optimizer: .lr: -1 is not > 0`},
+		{"bad schedule", head + "optimizer = { name = \"sgd\", lr = 0.1, schedule = \"cosine\" }\n", nil,
+			`t.toml:9:1: experiment[0].optimizer: .schedule: unknown schedule "cosine" (accepted: linear_cooldown, or none)`},
 		{"unknown param", head + "[experiment.params.bp]\ngamma = 1\n", nil,
 			`t.toml:10:1: experiment[0].params.bp.gamma: unknown parameter`},
 		{"params for other rule", head + "[experiment.params.ftp]\ngamma = 1\n", nil,

@@ -40,18 +40,6 @@ import (
 //
 // With goodness prediction the training pass does not classify, and the
 // record's train_acc is null.
-//
-// On a CNN a layer is a stage (see stage): its goodness is that of its
-// whole output map, and the layer loss's error goes back through its
-// pooling and φ' to its filters, no further. The label is not written over
-// pixels, which only the corner's receptive fields would see: it enters as
-// one-hot input planes, which the first convolution (without padding) turns
-// into a learned bias per class and filter (label_bias, trained by the
-// first layer's loss). With shared filters this learns little: on the
-// paper's one-convolution CNN, goodness prediction reaches about 20 % on
-// MNIST after one epoch of 3,000 images, where BP reaches 94 %. Hinton's
-// CIFAR-10 figures used local receptive fields (unshared weights), which
-// are not implemented.
 type FF struct{}
 
 var _ Method = FF{}
@@ -79,7 +67,10 @@ func (FF) Params() []Param {
 // Uses accepts ReLU MLPs with at least one hidden layer (goodness is a sum
 // of squares of non-negative activities).
 func (FF) Uses(m nn.ModelSpec) error {
-	if err := usesStages("ff", m); err != nil {
+	if m.Kind == "cnn" {
+		return fmt.Errorf("ff: no convolutional form: with shared filters, the label as input planes or as patterns over the image, goodness prediction stayed near chance on the paper's CNN (Hinton's CIFAR figures used local receptive fields, not implemented); ff trains MLPs")
+	}
+	if err := usesHiddenMLP("ff", m); err != nil {
 		return err
 	}
 	if m.Resolved().Activation != "relu" {
@@ -94,23 +85,23 @@ func (FF) Uses(m nn.ModelSpec) error {
 // readout's forward and gradient. Goodness prediction is one pass per class.
 // FF keeps the input and the label between the phases of a step.
 func (FF) Cost(net *nn.Sequential, p Values) Cost {
-	widths, macs := stageWidths(net)
-	L := len(widths)
-	classes := int64(widths[L-1])
+	ds := net.Denses()
+	L := len(ds)
+	classes := int64(ds[L-1].Out)
 	var hidden int64
-	for _, m := range macs[:L-1] {
-		hidden += m
+	for _, d := range ds[:L-1] {
+		hidden += d.MACs()
 	}
-	c := Cost{TrainMACs: 4 * hidden, EvalMACs: classes * hidden, KeptFloats: int64(size(net.InShape)) + classes}
+	c := Cost{TrainMACs: 4 * hidden, EvalMACs: classes * hidden, KeptFloats: int64(ds[0].In) + classes}
 	if p.String("negatives") == "hard" {
 		c.TrainMACs += classes * hidden
 	}
 	switch p.String("predict") {
 	case "softmax":
-		c.TrainMACs += hidden + 2*macs[L-1]
-		c.EvalMACs = hidden + macs[L-1]
+		c.TrainMACs += hidden + 2*ds[L-1].MACs()
+		c.EvalMACs = hidden + ds[L-1].MACs()
 	case "readout":
-		read := classes * int64(readoutWidth(widths[:L-1]))
+		read := classes * int64(readoutWidth(ds[:L-1]))
 		c.TrainMACs += hidden + 2*read
 		c.EvalMACs = hidden + read
 	}
@@ -119,47 +110,33 @@ func (FF) Cost(net *nn.Sequential, p Values) Cost {
 
 // readoutWidth is the width of the readout's input: every hidden layer but
 // the first, or the first when it is the only one.
-func readoutWidth(hidden []int) int {
+func readoutWidth(hidden []*nn.Dense) int {
 	w := 0
-	for _, n := range hidden[min(1, len(hidden)-1):] {
-		w += n
+	for _, d := range hidden[min(1, len(hidden)-1):] {
+		w += d.Out
 	}
 	return w
 }
 
 func (FF) New(c Config) (Trainer, error) {
-	ss, err := hiddenStagesOf("ff", c.Net)
+	m, err := hiddenMLPOf("ff", c.Net)
 	if err != nil {
 		return nil, err
 	}
 	p := c.Params
-	hidden := ss[:len(ss)-1]
-	t := &ffTrainer{c: c, ss: ss, mean: p.String("goodness") == "mean", theta: p.Float("theta"),
+	t := &ffTrainer{c: c, m: m, mean: p.String("goodness") == "mean", theta: p.Float("theta"),
 		hard: p.String("negatives") == "hard", predict: p.String("predict"),
-		peer: float32(p.Float("peer_norm")), neg: c.Rand("ff.negatives"), classes: ss[len(ss)-1].width}
-	for _, s := range hidden {
-		if _, _, ok := s.denseAct(); !ok {
-			t.conv = true
-		}
-	}
-	nIn := size(c.Net.InShape)
-	if conv, ok := ss[0].w.(*nn.Conv2D); ok && t.conv {
-		// The label as one-hot input planes: over constant planes a
-		// convolution adds a learned bias per class and filter.
-		t.labelBias = &nn.Param{Name: "label_bias", Value: nn.NewTensor(t.classes, conv.F), Grad: nn.NewTensor(t.classes, conv.F)}
-		t.state = append(t.state, t.labelBias)
-	} else if t.classes > nIn {
-		return nil, fmt.Errorf("ff: %d classes do not fit in the %d input values", t.classes, nIn)
+		peer: float32(p.Float("peer_norm")), neg: c.Rand("ff.negatives"), classes: m.dense[len(m.dense)-1].Out}
+	if t.classes > m.dense[0].In {
+		return nil, fmt.Errorf("ff: %d classes do not fit in the %d input values", t.classes, m.dense[0].In)
 	}
 	if t.peer < 0 {
 		return nil, fmt.Errorf("ff.peer_norm: %v is negative", t.peer)
 	}
-	var widths []int
-	for l, s := range hidden {
-		widths = append(widths, s.width)
+	for l := range m.act {
 		ly := &ffLayer{}
 		if t.peer > 0 { // state that checkpoints keep, never trained
-			ly.running = &nn.Param{Name: fmt.Sprintf("running%d", l+1), Value: nn.NewTensor(s.width), Grad: nn.NewTensor(s.width)}
+			ly.running = &nn.Param{Name: fmt.Sprintf("running%d", l+1), Value: nn.NewTensor(m.dense[l].Out), Grad: nn.NewTensor(m.dense[l].Out)}
 			for j := range ly.running.Value.Data {
 				ly.running.Value.Data[j] = 0.5
 			}
@@ -168,7 +145,7 @@ func (FF) New(c Config) (Trainer, error) {
 		t.layers = append(t.layers, ly)
 	}
 	if t.predict == "readout" {
-		w := readoutWidth(widths)
+		w := readoutWidth(m.dense[:len(m.act)])
 		t.readoutW = &nn.Param{Name: "readout", Value: nn.NewTensor(w, t.classes), Grad: nn.NewTensor(w, t.classes)}
 		spec := nn.OptimizerSpec{Name: "sgd", LR: p.Float("readout_lr"), Momentum: 0.9, WeightDecay: p.Float("readout_wd")}
 		if err := spec.Validate(); err != nil {
@@ -194,21 +171,15 @@ func (t *ffTrainer) AuxParams() []*nn.Param {
 }
 
 type ffTrainer struct {
-	c    Config
-	ss   []*stage
-	conv bool // a hidden stage is more than Dense and ReLU
-	// labelBias is classes×filters of the first convolution: the label's
-	// planes as the convolution sees them. rowLabel is the label of each
-	// row of the pass being run.
-	labelBias *nn.Param
-	rowLabel  func(i int) int
-	mean      bool
-	theta     float64
-	hard      bool
-	predict   string
-	peer      float32
-	neg       interface{ IntN(int) int }
-	classes   int
+	c       Config
+	m       mlp
+	mean    bool
+	theta   float64
+	hard    bool
+	predict string
+	peer    float32
+	neg     interface{ IntN(int) int }
+	classes int
 
 	layers         []*ffLayer
 	state          []*nn.Param // running means of peer normalisation
@@ -228,7 +199,7 @@ type ffTrainer struct {
 type ffLayer struct {
 	hPos, hNeg, nPos, nNeg, dPos, dNeg *nn.Tensor
 	hAux, nAux                         *nn.Tensor // label probes and the neutral pass
-	running                            *nn.Param  // peer normalisation's m_j
+	running                            *nn.Param // peer normalisation's m_j
 }
 
 func (t *ffTrainer) aux() (h, norm func(l int) **nn.Tensor) {
@@ -239,10 +210,6 @@ func (t *ffTrainer) aux() (h, norm func(l int) **nn.Tensor) {
 // value at c, zero elsewhere; c < 0 writes the neutral label).
 func (t *ffTrainer) embed(dst, x *nn.Tensor, label func(i int) int) {
 	copy(dst.Data, x.Data)
-	if t.labelBias != nil {
-		t.rowLabel = label // added at the first convolution's output
-		return
-	}
 	for i := 0; i < x.Rows(); i++ {
 		row := dst.Row(i)
 		top := row[0]
@@ -261,69 +228,6 @@ func (t *ffTrainer) embed(dst, x *nn.Tensor, label func(i int) int) {
 			}
 		}
 	}
-}
-
-// addLabelBias adds to the first convolution's output y the bias of each
-// row's label (their mean for the neutral label, c < 0).
-func (t *ffTrainer) addLabelBias(y *nn.Tensor, label func(i int) int) {
-	F := t.labelBias.Value.Cols()
-	P := y.Cols() / F
-	mean := make([]float32, F)
-	for c := 0; c < t.classes; c++ {
-		for f, v := range t.labelBias.Value.Row(c) {
-			mean[f] += v / float32(t.classes)
-		}
-	}
-	for i := 0; i < y.Rows(); i++ {
-		b := mean
-		if c := label(i); c >= 0 {
-			b = t.labelBias.Value.Row(c)
-		}
-		row := y.Row(i)
-		for f, v := range b {
-			for p := range row[f*P : (f+1)*P] {
-				row[f*P+p] += v
-			}
-		}
-	}
-}
-
-// labelBiasGrads sets the label biases' gradient from dy, the error of the
-// first convolution's output, for rows labelled by label.
-func (t *ffTrainer) labelBiasGrads(dy *nn.Tensor, label func(i int) int) {
-	g := t.labelBias.Grad
-	g.Zero()
-	F := g.Cols()
-	P := dy.Cols() / F
-	for i := 0; i < dy.Rows(); i++ {
-		row, dst := dy.Row(i), g.Row(label(i))
-		for f := range dst {
-			var sum float32
-			for _, v := range row[f*P : (f+1)*P] {
-				sum += v
-			}
-			dst[f] += sum
-		}
-	}
-}
-
-// stageForward runs stage l on in through its own layers (kept for its
-// gradients) or its twins, adding the label biases after the first
-// convolution.
-func (t *ffTrainer) stageForward(l int, in *nn.Tensor, twins bool) *nn.Tensor {
-	s := t.ss[l]
-	layers := append([]nn.Layer{s.w}, s.post...)
-	if twins {
-		layers = s.twinLayers()
-	}
-	y := layers[0].Forward(t.c.Engine, in)
-	if l == 0 && t.labelBias != nil {
-		t.addLabelBias(y, t.rowLabel)
-	}
-	for _, layer := range layers[1:] {
-		y = layer.Forward(t.c.Engine, y)
-	}
-	return y
 }
 
 // layerTheta is θ of a layer of the given width.
@@ -352,16 +256,12 @@ func (t *ffTrainer) goodness(h *nn.Tensor, i int) float64 {
 // forward runs the hidden layers on in, writing each layer's activity to
 // h(l) and its normalised activity to norm(l).
 func (t *ffTrainer) forward(in *nn.Tensor, h, norm func(l int) **nn.Tensor) {
-	for l, s := range t.ss[:len(t.layers)] {
+	for l, d := range t.m.dense[:len(t.layers)] {
 		hl, nl := h(l), norm(l)
-		*hl = reshape(*hl, in.Rows(), s.width)
-		if d, _, ok := s.denseAct(); ok {
-			d.Affine(t.c.Engine, *hl, in)
-			nn.ReLU{}.Apply((*hl).Data, (*hl).Data)
-		} else {
-			copy((*hl).Data, t.stageForward(l, in, true).Data)
-		}
-		*nl = reshape(*nl, in.Rows(), s.width)
+		*hl = reshape(*hl, in.Rows(), d.Out)
+		d.Affine(t.c.Engine, *hl, in)
+		nn.ReLU{}.Apply((*hl).Data, (*hl).Data)
+		*nl = reshape(*nl, in.Rows(), d.Out)
 		normalise(*nl, *hl)
 		in = *nl
 	}
@@ -389,34 +289,6 @@ func (t *ffTrainer) Step(x *nn.Tensor, labels []int) (float64, int) {
 	t.embed(t.pos, x, func(i int) int { return labels[i] })
 	t.negLabels = t.wrongLabels(x, labels)
 	t.embed(t.negx, x, func(i int) int { return t.negLabels[i] })
-	var loss float64
-	if t.conv {
-		loss = t.stagesStep(n, labels)
-	} else {
-		loss = t.denseStep(n)
-	}
-	correct := -1
-	if out := t.ss[len(t.ss)-1].w; t.predict == "softmax" {
-		correct = t.trainReadout(x, labels)
-	} else {
-		for _, p := range out.Params() {
-			p.Grad.Zero()
-		}
-	}
-	if t.predict == "readout" { // on the weights this step's losses saw
-		correct = t.trainConcatReadout(x, labels)
-	}
-	ps := t.c.Net.Params()
-	if t.labelBias != nil {
-		ps = append(ps, t.labelBias)
-	}
-	t.c.Optimizer.Step(ps)
-	return loss, correct
-}
-
-// denseStep runs the positive and negative passes through Dense layers and
-// sets their gradients, returning the summed layer losses.
-func (t *ffTrainer) denseStep(n int) float64 {
 	pos := func(l int) **nn.Tensor { return &t.layers[l].hPos }
 	posN := func(l int) **nn.Tensor { return &t.layers[l].nPos }
 	neg := func(l int) **nn.Tensor { return &t.layers[l].hNeg }
@@ -429,47 +301,21 @@ func (t *ffTrainer) denseStep(n int) float64 {
 		loss += t.layerGrads(ly, n)
 		// One weight gradient over the positive and negative rows together.
 		t.in, t.delta = stack(t.in, inPos, inNeg), stack(t.delta, ly.dPos, ly.dNeg)
-		t.ss[l].w.Grads(t.c.Engine, t.in, t.delta)
+		t.m.dense[l].Grads(t.c.Engine, t.in, t.delta)
 		inPos, inNeg = ly.nPos, ly.nNeg
 	}
-	return loss
-}
-
-// stagesStep runs the positive rows above the negative ones through each
-// stage's own layers, so that the layer loss's error goes back through the
-// stage's pooling and φ' to its filters (no further), and returns the
-// summed layer losses.
-func (t *ffTrainer) stagesStep(n int, labels []int) float64 {
-	var loss float64
-	in := stack(t.in, t.pos, t.negx)
-	t.in = in
-	t.rowLabel = func(i int) int { // positive rows, then negative ones
-		if i < n {
-			return labels[i]
-		}
-		return t.negLabels[i-n]
+	correct := -1
+	if out := t.m.dense[len(t.m.dense)-1]; t.predict == "softmax" {
+		correct = t.trainReadout(x, labels)
+	} else {
+		out.W.Grad.Zero()
+		out.B.Grad.Zero()
 	}
-	for l, ly := range t.layers {
-		h := t.stageForward(l, in, false)
-		ly.hPos, ly.hNeg = rows(h, 0, n), rows(h, n, 2*n)
-		loss += t.layerGrads(ly, n)
-		t.delta = stack(t.delta, ly.dPos, ly.dNeg)
-		dy := t.ss[l].backToW(t.c.Engine, t.delta)
-		t.ss[l].w.Grads(t.c.Engine, t.ss[l].w.Input(), dy)
-		if l == 0 && t.labelBias != nil {
-			t.labelBiasGrads(dy, t.rowLabel)
-		}
-		ly.nPos = reshape(ly.nPos, 2*n, h.Cols()) // both halves, for the next stage
-		normalise(ly.nPos, h)
-		in = ly.nPos
+	if t.predict == "readout" { // on the weights this step's losses saw
+		correct = t.trainConcatReadout(x, labels)
 	}
-	return loss
-}
-
-// rows returns rows [from, to) of t, sharing its data.
-func rows(t *nn.Tensor, from, to int) *nn.Tensor {
-	c := t.Cols()
-	return &nn.Tensor{Shape: []int{to - from, c}, Data: t.Data[from*c : to*c]}
+	t.c.Optimizer.Step(t.c.Net.Params())
+	return loss, correct
 }
 
 // layerGrads sets the layer's error for both passes (batch means) and
@@ -583,7 +429,7 @@ func (t *ffTrainer) labelScores(x *nn.Tensor) []float64 {
 func (t *ffTrainer) trainReadout(x *nn.Tensor, labels []int) int {
 	logits := t.readout(x)
 	_, correct := outputError(logits, labels, &t.e)
-	out := t.ss[len(t.ss)-1].w.(*nn.Dense)
+	out := t.m.dense[len(t.m.dense)-1]
 	out.Grads(t.c.Engine, t.layers[len(t.layers)-1].nAux, t.e)
 	return correct
 }
@@ -596,7 +442,7 @@ func (t *ffTrainer) readout(x *nn.Tensor) *nn.Tensor {
 	t.embed(t.neutral, x, func(int) int { return -1 })
 	h, norm := t.aux()
 	t.forward(t.neutral, h, norm)
-	out := t.ss[len(t.ss)-1].w.(*nn.Dense)
+	out := t.m.dense[len(t.m.dense)-1]
 	t.logits = reshape(t.logits, n, out.Out)
 	out.Affine(t.c.Engine, t.logits, t.layers[len(t.layers)-1].nAux)
 	return t.logits

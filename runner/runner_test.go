@@ -333,9 +333,7 @@ func TestEveryRuleLearnsMNIST(t *testing.T) {
 // others report the CNN as not applicable.
 func TestEveryRuleLearnsMNISTWithThePaperCNN(t *testing.T) {
 	requireMNIST(t)
-	// FF's goodness learns little on one convolution (0.20 here): its bar only
-	// says that it learns at all.
-	want := map[string]float64{"bp": 0.85, "ftp": 0.75, "dfa": 0.60, "pepita": 0.50, "cafo": 0.75, "ff": 0.15}
+	want := map[string]float64{"bp": 0.85, "ftp": 0.75, "dfa": 0.60, "pepita": 0.50, "cafo": 0.75}
 	for _, name := range methods.Names() {
 		if name == "test-refuser" {
 			continue
@@ -349,8 +347,6 @@ func TestEveryRuleLearnsMNISTWithThePaperCNN(t *testing.T) {
 				spec.Params = map[string]any{"gamma": 0.02}
 			case "pepita":
 				spec.Params = map[string]any{"f_scale": 0.1}
-			case "ff":
-				spec.Optimizer = nn.OptimizerSpec{Name: "sgd", LR: 0.0003, Momentum: 0.9, WeightDecay: 3e-4}
 			}
 			rec, err := Execute(context.Background(), spec, ExecOptions{})
 			if err != nil {

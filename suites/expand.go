@@ -110,26 +110,37 @@ func (d *decoder) keepExperiments(raw map[string]any, arg string, value any) err
 		keep[n] = true
 	}
 	var kept []map[string]any
-	pos := positions{}
-	for path, at := range d.pos {
-		if !strings.HasPrefix(path, "experiment.") {
-			pos[path] = at
-		}
-	}
+	renumber := map[string]string{} // "experiment.OLD" → "experiment.NEW"
 	for i, e := range exps {
 		if n, _ := e["name"].(string); keep[n] {
-			from, to := fmt.Sprintf("experiment.%d", i), fmt.Sprintf("experiment.%d", len(kept))
-			for path, at := range d.pos {
-				if path == from || strings.HasPrefix(path, from+".") {
-					pos[to+strings.TrimPrefix(path, from)] = at
-				}
-			}
+			renumber[fmt.Sprintf("experiment.%d", i)] = fmt.Sprintf("experiment.%d", len(kept))
 			kept = append(kept, e)
 		}
 	}
-	d.pos = pos
+	d.pos = renumbered(d.pos, renumber)
+	d.set = renumbered(d.set, renumber)
 	raw["experiment"] = kept
 	return nil
+}
+
+// renumbered returns m with the experiment paths moved by renumber; paths
+// of experiments not kept are dropped, all others stay.
+func renumbered[V any](m map[string]V, renumber map[string]string) map[string]V {
+	out := make(map[string]V, len(m))
+	for path, v := range m {
+		if !strings.HasPrefix(path, "experiment.") {
+			out[path] = v
+			continue
+		}
+		head, rest, _ := strings.Cut(strings.TrimPrefix(path, "experiment."), ".")
+		if to, ok := renumber["experiment."+head]; ok {
+			if rest != "" {
+				to += "." + rest
+			}
+			out[to] = v
+		}
+	}
+	return out
 }
 
 // quick applies the suite's own quick settings, suite.quick (a list of

@@ -199,7 +199,7 @@ type ffTrainer struct {
 type ffLayer struct {
 	hPos, hNeg, nPos, nNeg, dPos, dNeg *nn.Tensor
 	hAux, nAux                         *nn.Tensor // label probes and the neutral pass
-	running                            *nn.Param // peer normalisation's m_j
+	running                            *nn.Param  // peer normalisation's m_j
 }
 
 func (t *ffTrainer) aux() (h, norm func(l int) **nn.Tensor) {

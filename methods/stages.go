@@ -161,17 +161,12 @@ func (s *stage) twinGrads(e *nn.Engine, dy *nn.Tensor, withAct bool) {
 }
 
 // stageWidths lists per stage its output width and the MACs of its forward
-// pass, without building buffers.
+// pass: what a rule's Cost reads of a net its Uses accepts, which always
+// splits into stages.
 func stageWidths(net *nn.Sequential) (widths []int, macs []int64) {
-	shape := net.InShape
-	for _, l := range net.Layers {
-		shape = l.OutShape(shape)
-		if _, ok := l.(nn.Weighted); ok {
-			widths, macs = append(widths, 0), append(macs, l.MACs())
-		}
-		if len(widths) > 0 {
-			widths[len(widths)-1] = size(shape)
-		}
+	ss, _ := stagesOf(net)
+	for _, s := range ss {
+		widths, macs = append(widths, s.width), append(macs, s.w.MACs())
 	}
 	return widths, macs
 }

@@ -56,8 +56,8 @@ func (CaFo) Params() []Param {
 	return []Param{
 		{Name: "blocks", Default: "frozen", Choices: []string{"frozen", "dfa", "local"}, Help: "how blocks train: not at all, by DFA from their predictor's error, or by their predictor's gradient"},
 		{Name: "predictor_loss", Default: "ce", Choices: []string{"ce", "mse", "sparsemax"}, Help: "the predictors' loss; mse is solved in closed form each epoch"},
-		{Name: "ridge", Default: 1.0, Help: "λ of the closed-form mse predictor, > 0"},
-		{Name: "b_scale", Default: 0.1, Help: "scale of the DFA matrices B_k (blocks = dfa), > 0"},
+		{Name: "ridge", Default: 1.0, Range: Positive, Help: "λ of the closed-form mse predictor"},
+		{Name: "b_scale", Default: 0.1, Range: Positive, Help: "scale of the DFA matrices B_k (blocks = dfa)"},
 	}
 }
 

@@ -185,15 +185,17 @@ func TestResolve(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(Values{"gamma": 1.0, "mode": "b", "steps": int64(3)}, v); diff != "" {
+	if diff := cmp.Diff(Values{"gamma": 1.0, "mode": "b", "steps": int64(3), "keep": 0.9}, v); diff != "" {
 		t.Errorf("resolved (-want +got):\n%s", diff)
 	}
 	for given, want := range map[string]string{
 		`gama`:  `fake.gama: unknown parameter (did you mean "gamma"?)`,
 		`mode`:  `fake.mode: "c" is not accepted`,
-		`steps`: `fake.steps: 2.5 (float64) is not an integer`,
+		`steps`: `fake.steps: 2.5 is not an integer (accepted: ≥ 1)`,
+		`gamma`: `fake.gamma: -5 is out of range (accepted: > 0)`,
+		`keep`:  `fake.keep: 0 is out of range (accepted: in (0, 1])`,
 	} {
-		vals := map[string]any{"gama": 1.0, "mode": "c", "steps": 2.5}
+		vals := map[string]any{"gama": 1.0, "mode": "c", "steps": 2.5, "gamma": -5.0, "keep": int64(0)}
 		_, err := Resolve(m, map[string]any{given: vals[given]})
 		if err == nil || !strings.HasPrefix(err.Error(), want) {
 			t.Errorf("Resolve(%s): %v, want %q", given, err, want)
@@ -205,8 +207,10 @@ type fakeRule struct{ BP }
 
 func (fakeRule) Name() string { return "fake" }
 func (fakeRule) Params() []Param {
-	return []Param{{Name: "gamma", Default: 0.5, Help: "g"}, {Name: "mode", Default: "a", Choices: []string{"a", "b"}, Help: "m"},
-		{Name: "steps", Default: int64(3), Help: "s"}}
+	return []Param{{Name: "gamma", Default: 0.5, Range: Positive, Help: "g"},
+		{Name: "mode", Default: "a", Choices: []string{"a", "b"}, Help: "m"},
+		{Name: "steps", Default: int64(3), Range: &Range{Lo: 1, Hi: math.Inf(1), LoIn: true}, Help: "s"},
+		{Name: "keep", Default: 0.9, Range: Fraction, Help: "k"}}
 }
 
 func TestLookupSuggests(t *testing.T) {
@@ -250,6 +254,20 @@ func declaredCosts(t *testing.T, name string, spec nn.ModelSpec, in []int) {
 			tr.Step(x, labels)
 			if got, want := e.MACs/6, m.Cost(net, vals).TrainMACs; got != want {
 				t.Errorf("%s %v: one step counted %d MACs per sample, the rule declares %d", name, given, got, want)
+			}
+		}
+	}
+}
+
+// TestDefaultsAccepted requires every rule's declared defaults to pass its
+// own declaration: a default out of its range would be a run no suite could
+// ask for.
+func TestDefaultsAccepted(t *testing.T) {
+	for _, name := range Names() {
+		m, _ := Lookup(name)
+		for _, p := range m.Params() {
+			if _, err := coerce(p.Default, p); err != nil {
+				t.Errorf("%s.%s: default %v: %v", name, p.Name, p.Default, err)
 			}
 		}
 	}

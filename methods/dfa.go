@@ -33,7 +33,7 @@ func (DFA) Doc() string {
 
 func (DFA) Params() []Param {
 	return []Param{
-		{Name: "b_scale", Default: 0.1, Help: "scale of the feedback matrices B_l relative to ±√(6/n_out), > 0"},
+		{Name: "b_scale", Default: 0.1, Range: Positive, Help: "scale of the feedback matrices B_l relative to ±√(6/n_out)"},
 		{Name: "b_dist", Default: "uniform", Choices: []string{"uniform", "gaussian"}, Help: "distribution of B_l"},
 	}
 }

@@ -48,14 +48,14 @@ func (DTP) Doc() string {
 
 func (DTP) Params() []Param {
 	return []Param{
-		{Name: "beta", Default: 0.328, Help: "β, the step of the first target along −∂ℓ/∂h_{L−1}, > 0"},
+		{Name: "beta", Default: 0.328, Range: Positive, Help: "β, the step of the first target along −∂ℓ/∂h_{L−1}"},
 		{Name: "feedback", Default: "lee", Choices: []string{"lee", "drl"}, Help: "the inverses' loss: Lee's noisy reconstruction or the difference reconstruction loss"},
-		{Name: "sigma", Default: 0.36, Help: "σ of the noise the inverses train on, ≥ 0"},
+		{Name: "sigma", Default: 0.36, Range: NonNegative, Help: "σ of the noise the inverses train on"},
 		{Name: "g_act", Default: "same", Choices: []string{"same", "tanh", "relu", "sigmoid", "identity"},
 			Help: "φ_g of the inverses; same = the activation of the layer reconstructed"},
 		{Name: "fb_optimizer", Default: "rmsprop", Choices: []string{"rmsprop", "sgd", "adam"}, Help: "optimizer of the inverses"},
-		{Name: "fb_lr", Default: 0.005, Help: "learning rate of the inverses, > 0"},
-		{Name: "fb_pretrain_steps", Default: int64(0), Help: "steps at the start that train the inverses only, ≥ 0"},
+		{Name: "fb_lr", Default: 0.005, Range: Positive, Help: "learning rate of the inverses"},
+		{Name: "fb_pretrain_steps", Default: int64(0), Range: NonNegative, Help: "steps at the start that train the inverses only"},
 	}
 }
 

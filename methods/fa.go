@@ -31,7 +31,7 @@ func (FA) Doc() string {
 
 func (FA) Params() []Param {
 	return []Param{
-		{Name: "b_scale", Default: 1.0, Help: "scale of the feedback matrices B_l relative to the He range, > 0"},
+		{Name: "b_scale", Default: 1.0, Range: Positive, Help: "scale of the feedback matrices B_l relative to the He range"},
 		{Name: "b_dist", Default: "uniform", Choices: []string{"uniform", "gaussian"}, Help: "distribution of B_l"},
 	}
 }

@@ -54,13 +54,13 @@ func (FF) Doc() string {
 func (FF) Params() []Param {
 	return []Param{
 		{Name: "goodness", Default: "sum", Choices: []string{"sum", "mean"}, Help: "g = Σ h² or mean h²"},
-		{Name: "theta", Default: 0.0, Help: "θ of the layer loss; 0 = the layer width for sum, 2 for mean"},
+		{Name: "theta", Default: 0.0, Range: NonNegative, Help: "θ of the layer loss; 0 = the layer width for sum, 2 for mean"},
 		{Name: "negatives", Default: "random", Choices: []string{"random", "hard"}, Help: "wrong label of the negative data"},
 		{Name: "predict", Default: "goodness", Choices: []string{"goodness", "softmax", "readout"},
 			Help: "prediction by summed goodness per label, by the output layer on the last layer, or by a readout of layers 2..L−1"},
-		{Name: "peer_norm", Default: 0.0, Help: "λ of peer normalisation, ≥ 0 (0: off)"},
-		{Name: "readout_lr", Default: 0.01, Help: "learning rate of the readout (predict = readout), > 0"},
-		{Name: "readout_wd", Default: 0.003, Help: "weight decay of the readout (predict = readout), ≥ 0"},
+		{Name: "peer_norm", Default: 0.0, Range: NonNegative, Help: "λ of peer normalisation (0: off)"},
+		{Name: "readout_lr", Default: 0.01, Range: Positive, Help: "learning rate of the readout (predict = readout)"},
+		{Name: "readout_wd", Default: 0.003, Range: NonNegative, Help: "weight decay of the readout (predict = readout)"},
 	}
 }
 
@@ -129,9 +129,6 @@ func (FF) New(c Config) (Trainer, error) {
 		peer: float32(p.Float("peer_norm")), neg: c.Rand("ff.negatives"), classes: m.dense[len(m.dense)-1].Out}
 	if t.classes > m.dense[0].In {
 		return nil, fmt.Errorf("ff: %d classes do not fit in the %d input values", t.classes, m.dense[0].In)
-	}
-	if t.peer < 0 {
-		return nil, fmt.Errorf("ff.peer_norm: %v is negative", t.peer)
 	}
 	for l := range m.act {
 		ly := &ffLayer{}

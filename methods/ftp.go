@@ -47,8 +47,8 @@ func (FTP) Doc() string {
 
 func (FTP) Params() []Param {
 	return []Param{
-		{Name: "gamma", Default: 0.02, Help: "γ, the step of the layer-1 target, > 0"},
-		{Name: "g_scale", Default: 1.0, Help: "scale of G relative to ±√(6/n_out), > 0"},
+		{Name: "gamma", Default: 0.02, Range: Positive, Help: "γ, the step of the layer-1 target"},
+		{Name: "g_scale", Default: 1.0, Range: Positive, Help: "scale of G relative to ±√(6/n_out)"},
 		{Name: "g_dist", Default: "uniform", Choices: []string{"uniform", "gaussian"}, Help: "distribution of G"},
 		{Name: "sigma_g", Default: "identity", Choices: []string{"identity", "tanh", "relu", "same"},
 			Help: "σ_G applied to G y and G ŷ; same = layer 1's activation"},

@@ -75,31 +75,6 @@ type Cost struct {
 	KeptFloats int64 // held from the first phase of a step until the update
 }
 
-// Param declares one parameter of a rule.
-type Param struct {
-	Name string
-	// Default is a float64, int64, string or bool; it also fixes the type.
-	Default any
-	// Choices lists the accepted values of a string parameter (nil: any).
-	Choices []string
-	Help    string
-}
-
-// Values are resolved parameter values by name.
-type Values map[string]any
-
-// Float returns the float parameter name.
-func (v Values) Float(name string) float64 { return v[name].(float64) }
-
-// Int returns the integer parameter name.
-func (v Values) Int(name string) int { return int(v[name].(int64)) }
-
-// String returns the string parameter name.
-func (v Values) String(name string) string { return v[name].(string) }
-
-// Bool returns the boolean parameter name.
-func (v Values) Bool(name string) bool { return v[name].(bool) }
-
 var registry = map[string]Method{}
 
 // Register adds m to the registry; it panics on a duplicate name.
@@ -120,91 +95,6 @@ func Lookup(name string) (Method, error) {
 
 // Names returns the registered names, sorted.
 func Names() []string { return slices.Sorted(maps.Keys(registry)) }
-
-// Resolve checks the given parameters of m and fills in every default. An
-// integer is accepted for a float parameter; nothing else is converted.
-func Resolve(m Method, given map[string]any) (Values, error) {
-	decl := map[string]Param{}
-	var names []string
-	for _, p := range m.Params() {
-		decl[p.Name] = p
-		names = append(names, p.Name)
-	}
-	for k := range given {
-		if _, ok := decl[k]; !ok {
-			return nil, &ParamError{m.Name(), k, fmt.Errorf("unknown parameter%s (accepted: %v)", suggest.Hint(k, names), names)}
-		}
-	}
-	v := Values{}
-	for _, p := range m.Params() {
-		val, ok := given[p.Name]
-		if !ok {
-			v[p.Name] = p.Default
-			continue
-		}
-		got, err := coerce(val, p)
-		if err != nil {
-			return nil, &ParamError{m.Name(), p.Name, err}
-		}
-		v[p.Name] = got
-	}
-	return v, nil
-}
-
-// ParamError is a parameter that a rule does not accept.
-type ParamError struct {
-	Rule, Param string
-	Err         error
-}
-
-func (e *ParamError) Error() string { return e.Rule + "." + e.Param + ": " + e.Err.Error() }
-
-func coerce(val any, p Param) (any, error) {
-	switch p.Default.(type) {
-	case float64:
-		switch x := val.(type) {
-		case float64:
-			return x, nil
-		case int64:
-			return float64(x), nil
-		case int:
-			return float64(x), nil
-		}
-		return nil, fmt.Errorf("%v (%T) is not a number", val, val)
-	case int64:
-		switch x := val.(type) {
-		case int64:
-			return x, nil
-		case int:
-			return int64(x), nil
-		case float64:
-			if x == float64(int64(x)) { // a JSON round trip turns integers to floats
-				return int64(x), nil
-			}
-		}
-		return nil, fmt.Errorf("%v (%T) is not an integer", val, val)
-	case bool:
-		if b, ok := val.(bool); ok {
-			return b, nil
-		}
-		return nil, fmt.Errorf("%v (%T) is not true or false", val, val)
-	case string:
-		s, ok := val.(string)
-		if !ok {
-			return nil, fmt.Errorf("%v (%T) is not a string", val, val)
-		}
-		if p.Choices != nil {
-			for _, c := range p.Choices {
-				if s == c {
-					return s, nil
-				}
-			}
-			return nil, fmt.Errorf("%q is not accepted%s (accepted: %v)", s, suggest.Hint(s, p.Choices), p.Choices)
-		}
-		return s, nil
-	}
-	return nil, fmt.Errorf("parameter declared with unsupported default %T", p.Default)
-}
 
 // EpochEnder is implemented by a Trainer that has work to do once per epoch
 // (CaFo's closed-form predictors); the runner calls EndEpoch after each

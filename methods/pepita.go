@@ -43,8 +43,8 @@ func (PEPITA) Doc() string {
 
 func (PEPITA) Params() []Param {
 	return []Param{
-		{Name: "f_scale", Default: 0.05, Help: "scale of F relative to U[−√(6/n_in), √(6/n_in)], > 0"},
-		{Name: "keep_prob", Default: 0.9, Help: "dropout keep probability of hidden units, in (0, 1]"},
+		{Name: "f_scale", Default: 0.05, Range: Positive, Help: "scale of F relative to U[−√(6/n_in), √(6/n_in)]"},
+		{Name: "keep_prob", Default: 0.9, Range: Fraction, Help: "dropout keep probability of hidden units"},
 		{Name: "bias", Default: false, Help: "train biases (the paper has none)"},
 	}
 }

@@ -13,7 +13,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/creditbench/creditbench/hardware"
-	"github.com/creditbench/creditbench/results"
+	"github.com/creditbench/creditbench/spec"
 )
 
 // ProfileSweep is, for one experiment whose runs differ in profile, each
@@ -30,7 +30,7 @@ type ProfileSweep struct {
 
 // severity places a profile on the bits axis (the fewest bits of its
 // formats, fp32 = 32) and on the noise axis (its largest noise level).
-func severity(s results.Spec) (bits, noise float64) {
+func severity(s spec.Run) (bits, noise float64) {
 	p := hardware.Builtins["fp32"]
 	if s.ProfileDef != nil {
 		p = *s.ProfileDef

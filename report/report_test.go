@@ -12,12 +12,13 @@ import (
 
 	"github.com/creditbench/creditbench/hardware"
 	"github.com/creditbench/creditbench/results"
+	"github.com/creditbench/creditbench/spec"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func rec(method string, seed int64, lr float64, val, test float64, status string) *results.Record {
-	s := results.Spec{Suite: "s", Experiment: "fc", Method: method, Dataset: "mnist", Seed: seed, Epochs: 2}
+	s := spec.Run{Suite: "s", Experiment: "fc", Method: method, Dataset: "mnist", Seed: seed, Epochs: 2}
 	s.Optimizer.LR = lr
 	if lr != 0 {
 		s.Point = map[string]any{"optimizer.lr": lr}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/creditbench/creditbench/results"
+	"github.com/creditbench/creditbench/spec"
 )
 
 // Table is one suite's accuracy table.
@@ -104,7 +105,7 @@ func rowLess(a, b string) bool {
 
 // rowLabel is the rule, followed by the sweep point's coordinates when the
 // spec asks for every point to be shown (select = "each").
-func rowLabel(s results.Spec) string {
+func rowLabel(s spec.Run) string {
 	if s.Select != "each" || len(s.Point) == 0 {
 		return s.Method
 	}
@@ -199,7 +200,7 @@ func pointSuffix(p string) string {
 }
 
 // differing names the top-level spec fields in which a and b differ.
-func differing(a, b results.Spec) []string {
+func differing(a, b spec.Run) []string {
 	var ma, mb map[string]any
 	ja, _ := json.Marshal(a)
 	jb, _ := json.Marshal(b)

@@ -3,54 +3,11 @@
 package results
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"math"
 
-	"github.com/creditbench/creditbench/hardware"
-	"github.com/creditbench/creditbench/nn"
+	"github.com/creditbench/creditbench/spec"
 )
-
-// Spec is a fully resolved run: everything that determines its result. Two
-// equal specs give the same record, timings aside, on any machine.
-type Spec struct {
-	Suite      string `json:"suite"`
-	Experiment string `json:"experiment"`
-	Method     string `json:"method"`
-	// Params are the rule's parameters, every default filled in.
-	Params  map[string]any `json:"params"`
-	Dataset string         `json:"dataset"`
-	Model   nn.ModelSpec   `json:"model"`
-	Profile string         `json:"profile"`
-	// ProfileDef is what the profile does, for every profile but the ideal
-	// fp32, so that a changed profile changes the key.
-	ProfileDef *hardware.Profile `json:"profile_def,omitempty"`
-	Seed       int64             `json:"seed"`
-	Epochs     int               `json:"epochs"`
-	BatchSize  int               `json:"batch_size"`
-	Validation int               `json:"validation"`
-	TrainLimit int               `json:"train_limit"`
-	TestLimit  int               `json:"test_limit"`
-	Optimizer  nn.OptimizerSpec  `json:"optimizer"`
-	// Select is how the report picks among sweep points: "best_val".
-	Select string `json:"select"`
-	// Point is this run's coordinates on the experiment's sweep axes (dotted
-	// keys), empty when the experiment has no sweep.
-	Point map[string]any `json:"point,omitempty"`
-}
-
-// Key returns the run key: the first 16 hex digits of the SHA-256 of the
-// spec's JSON encoding (struct fields in declaration order, map keys sorted),
-// so the same spec gives the same key on every machine.
-func (s Spec) Key() string {
-	b, err := json.Marshal(s)
-	if err != nil {
-		panic("results: spec does not encode: " + err.Error()) // only JSON-safe values reach a Spec
-	}
-	h := sha256.Sum256(b)
-	return hex.EncodeToString(h[:8])
-}
 
 // Status values of a record.
 const (
@@ -66,7 +23,7 @@ type Record struct {
 	Key        string     `json:"key"`
 	Status     string     `json:"status"`
 	Reason     string     `json:"reason,omitempty"`
-	Spec       Spec       `json:"spec"`
+	Spec       spec.Run   `json:"spec"`
 	Epochs     []Epoch    `json:"epochs"`
 	Final      Final      `json:"final"`
 	Efficiency Efficiency `json:"efficiency"`

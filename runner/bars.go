@@ -9,6 +9,7 @@ import (
 	"github.com/vbauerster/mpb/v8/decor"
 
 	"github.com/creditbench/creditbench/results"
+	"github.com/creditbench/creditbench/spec"
 )
 
 // Bars shows progress as terminal bars: one for the suite (runs done, ETA)
@@ -38,7 +39,7 @@ func (b *Bars) Start(runs, skipped int) {
 		mpb.AppendDecorators(decor.OnComplete(decor.AverageETA(decor.ET_STYLE_GO), "done")))
 }
 
-func (b *Bars) RunStart(key string, s results.Spec) {
+func (b *Bars) RunStart(key string, s spec.Run) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	rb := &runBar{}

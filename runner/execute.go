@@ -15,6 +15,7 @@ import (
 	"github.com/creditbench/creditbench/methods"
 	"github.com/creditbench/creditbench/nn"
 	"github.com/creditbench/creditbench/results"
+	"github.com/creditbench/creditbench/spec"
 )
 
 // evalBatch is the number of samples predicted at once: small enough that a
@@ -39,7 +40,7 @@ type ExecOptions struct {
 // give a record with that status and the suite goes on; only a cancelled ctx
 // or data that cannot be loaded gives an error, and then no record (but the
 // checkpoint of the last whole epoch).
-func Execute(ctx context.Context, spec results.Spec, o ExecOptions) (rec *results.Record, err error) {
+func Execute(ctx context.Context, spec spec.Run, o ExecOptions) (rec *results.Record, err error) {
 	key := spec.Key()
 	rec = &results.Record{Key: key, Spec: spec, Status: results.StatusOK, Env: environment()}
 	m, err := methods.Lookup(spec.Method)
@@ -189,7 +190,7 @@ func Execute(ctx context.Context, spec results.Spec, o ExecOptions) (rec *result
 
 // profileOf returns the profile a spec names: its definition when the spec
 // carries one, else the built-in profile.
-func profileOf(spec results.Spec) (hardware.Profile, error) {
+func profileOf(spec spec.Run) (hardware.Profile, error) {
 	if spec.ProfileDef != nil {
 		return *spec.ProfileDef, spec.ProfileDef.Validate()
 	}

@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"github.com/creditbench/creditbench/results"
+	"github.com/creditbench/creditbench/spec"
 )
 
 // Progress receives the events of a suite run. Implementations must be safe
 // for concurrent use: workers report side by side.
 type Progress interface {
 	Start(runs, skipped int)
-	RunStart(key string, s results.Spec)
+	RunStart(key string, s spec.Run)
 	Epoch(key string, epochs int, e results.Epoch)
 	RunDone(key string, r *results.Record, err error)
 	Finish()
@@ -23,7 +24,7 @@ type Progress interface {
 type nopProgress struct{}
 
 func (nopProgress) Start(int, int)                         {}
-func (nopProgress) RunStart(string, results.Spec)          {}
+func (nopProgress) RunStart(string, spec.Run)              {}
 func (nopProgress) Epoch(string, int, results.Epoch)       {}
 func (nopProgress) RunDone(string, *results.Record, error) {}
 func (nopProgress) Finish()                                {}
@@ -50,7 +51,7 @@ func (p *Lines) Start(runs, skipped int) {
 	fmt.Fprintf(p.W, "%d runs to train, %d already recorded\n", runs, skipped)
 }
 
-func (p *Lines) RunStart(key string, s results.Spec) {
+func (p *Lines) RunStart(key string, s spec.Run) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.labels[key] = label(s)
@@ -86,10 +87,10 @@ func (p *Lines) RunDone(key string, r *results.Record, err error) {
 
 func (p *Lines) Finish() {}
 
-func label(s results.Spec) string {
+func label(s spec.Run) string {
 	l := fmt.Sprintf("%s/%s %s seed %d", s.Suite, s.Experiment, s.Method, s.Seed)
 	if len(s.Point) > 0 {
-		l += fmt.Sprintf(" %v", s.Point)
+		l += " " + s.Point.String()
 	}
 	return l
 }

@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/creditbench/creditbench/results"
+	"github.com/creditbench/creditbench/spec"
 )
 
 // Options control a suite run.
@@ -39,12 +40,12 @@ type Summary struct {
 // say) leaves no record and the suite goes on; Run then returns an error
 // that counts those runs and gives the first one's cause. A cancelled ctx
 // stops every run at its next batch.
-func Run(ctx context.Context, specs []results.Spec, store *results.Store, opt Options) (Summary, error) {
+func Run(ctx context.Context, specs []spec.Run, store *results.Store, opt Options) (Summary, error) {
 	sum := Summary{ByStatus: map[string]int{}}
 	if err := store.Check(); err != nil {
 		return sum, err
 	}
-	var todo []results.Spec
+	var todo []spec.Run
 	for _, s := range specs {
 		if store.Has(s.Key()) {
 			sum.Skipped++
@@ -62,7 +63,7 @@ func Run(ctx context.Context, specs []results.Spec, store *results.Store, opt Op
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	work := make(chan results.Spec)
+	work := make(chan spec.Run)
 	var (
 		mu       sync.Mutex
 		firstErr error
@@ -115,7 +116,7 @@ feed:
 
 // runOne claims, trains and stores one run. A run another runner claimed,
 // or recorded meanwhile, gives errClaimed.
-func runOne(ctx context.Context, s results.Spec, store *results.Store, prog Progress, log io.Writer) (*results.Record, error) {
+func runOne(ctx context.Context, s spec.Run, store *results.Store, prog Progress, log io.Writer) (*results.Record, error) {
 	key := s.Key()
 	release, err := claim(store.Claims(), key)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/creditbench/creditbench/methods"
 	"github.com/creditbench/creditbench/nn"
 	"github.com/creditbench/creditbench/results"
+	"github.com/creditbench/creditbench/spec"
 )
 
 // ignoreTimings drops what may differ between two runs of one spec: wall
@@ -35,8 +36,8 @@ func requireMNIST(t *testing.T) {
 	}
 }
 
-func smallSpec(method string, seed int64) results.Spec {
-	return results.Spec{Suite: "test", Experiment: "fc", Method: method, Params: map[string]any{},
+func smallSpec(method string, seed int64) spec.Run {
+	return spec.Run{Suite: "test", Experiment: "fc", Method: method, Params: map[string]any{},
 		Dataset: "mnist", Model: nn.ModelSpec{Kind: "mlp", Hidden: []int{64}}.Resolved(),
 		Profile: "fp32", Seed: seed, Epochs: 2, BatchSize: 32, Validation: 500, TrainLimit: 1000, TestLimit: 500,
 		Optimizer: nn.OptimizerSpec{Name: "sgd", LR: 0.05, Momentum: 0.9}, Select: "best_val"}
@@ -65,7 +66,7 @@ func TestSameSpecSameRecord(t *testing.T) {
 
 func TestJobsDoNotChangeRecords(t *testing.T) {
 	requireMNIST(t)
-	specs := []results.Spec{smallSpec("bp", 1), smallSpec("bp", 2), smallSpec("bp", 3)}
+	specs := []spec.Run{smallSpec("bp", 1), smallSpec("bp", 2), smallSpec("bp", 3)}
 	one := &results.Store{Dir: t.TempDir()}
 	two := &results.Store{Dir: t.TempDir()}
 	if _, err := Run(context.Background(), specs, one, Options{Jobs: 1}); err != nil {
@@ -129,7 +130,7 @@ func TestDivergenceIsRecordedAndSuiteGoesOn(t *testing.T) {
 	requireMNIST(t)
 	bad := smallSpec("bp", 1)
 	bad.Optimizer.LR = 1e6
-	specs := []results.Spec{bad, smallSpec("bp", 1)}
+	specs := []spec.Run{bad, smallSpec("bp", 1)}
 	store := &results.Store{Dir: t.TempDir()}
 	sum, err := Run(context.Background(), specs, store, Options{Jobs: 1})
 	if err != nil {
@@ -150,7 +151,7 @@ func TestRunThatCannotStartLeavesTheSuiteGoing(t *testing.T) {
 	requireMNIST(t)
 	missing := smallSpec("bp", 1)
 	missing.Dataset = "no-such-data"
-	specs := []results.Spec{missing, missing, smallSpec("bp", 1)}
+	specs := []spec.Run{missing, missing, smallSpec("bp", 1)}
 	specs[1].Seed = 2
 	store := &results.Store{Dir: t.TempDir()}
 	sum, err := Run(context.Background(), specs, store, Options{Jobs: 1})
@@ -255,7 +256,7 @@ func TestResumeFromCheckpointIsBitIdentical(t *testing.T) {
 // another for another seed; quantization changes training.
 func TestProfiles(t *testing.T) {
 	requireMNIST(t)
-	run := func(spec results.Spec) *results.Record {
+	run := func(spec spec.Run) *results.Record {
 		t.Helper()
 		rec, err := Execute(context.Background(), spec, ExecOptions{})
 		if err != nil || rec.Status != results.StatusOK {
@@ -263,7 +264,7 @@ func TestProfiles(t *testing.T) {
 		}
 		return rec
 	}
-	withProfile := func(name string, p hardware.Profile, seed int64) results.Spec {
+	withProfile := func(name string, p hardware.Profile, seed int64) spec.Run {
 		s := smallSpec("ftp", seed)
 		s.Profile, s.ProfileDef = name, &p
 		return s

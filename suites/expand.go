@@ -11,7 +11,7 @@ import (
 	"github.com/creditbench/creditbench/datasets"
 	"github.com/creditbench/creditbench/internal/suggest"
 	"github.com/creditbench/creditbench/methods"
-	"github.com/creditbench/creditbench/results"
+	"github.com/creditbench/creditbench/spec"
 )
 
 // override applies one --set KEY=VALUE to the raw tree: seeds goes to
@@ -172,7 +172,7 @@ func (d *decoder) quick(raw map[string]any, arg string, value any) error {
 
 // Expand returns the run specs of s: for each experiment, each rule, each
 // point of the sweep axes that apply to the rule, and each seed.
-func (s *Suite) Expand() ([]results.Spec, error) {
+func (s *Suite) Expand() ([]spec.Run, error) {
 	return s.expand(&decoder{file: s.File, pos: positions{}, set: map[string]string{}, profiles: s.Profiles})
 }
 
@@ -180,7 +180,7 @@ func (s *Suite) Expand() ([]results.Spec, error) {
 // once instead of exhausting memory.
 const MaxRuns = 100000
 
-func (s *Suite) expand(d *decoder) ([]results.Spec, error) {
+func (s *Suite) expand(d *decoder) ([]spec.Run, error) {
 	total := 0
 	for i, e := range s.Experiments {
 		n := len(e.Methods) * len(s.Seeds)
@@ -194,7 +194,7 @@ func (s *Suite) expand(d *decoder) ([]results.Spec, error) {
 			return nil, d.errf(fmt.Sprintf("experiment.%d", i), "the suite expands to over %d runs: shrink the sweep or the seeds", MaxRuns)
 		}
 	}
-	var specs []results.Spec
+	var specs []spec.Run
 	for i, e := range s.Experiments {
 		path := fmt.Sprintf("experiment.%d", i)
 		for _, rule := range e.Methods {
@@ -244,9 +244,9 @@ func product(axes []Axis) []map[string]any {
 
 // resolve builds the spec of one point: built-in settings, then [defaults],
 // then the experiment, then the point.
-func (s *Suite) resolve(d *decoder, path string, e Experiment, m methods.Method, point map[string]any) (results.Spec, error) {
+func (s *Suite) resolve(d *decoder, path string, e Experiment, m methods.Method, point map[string]any) (spec.Run, error) {
 	b := builtinSettings
-	spec := results.Spec{Suite: s.Name, Experiment: e.Name, Method: m.Name(), Dataset: e.Dataset, Model: e.Model,
+	spec := spec.Run{Suite: s.Name, Experiment: e.Name, Method: m.Name(), Dataset: e.Dataset, Model: e.Model,
 		Epochs: b.Epochs, BatchSize: b.BatchSize, Validation: b.Validation, TrainLimit: b.TrainLimit,
 		TestLimit: b.TestLimit, Profile: b.Profile, Select: b.Select}
 	opt, optPath := b.Optimizer, path
@@ -300,7 +300,7 @@ func (s *Suite) resolve(d *decoder, path string, e Experiment, m methods.Method,
 	return spec, nil
 }
 
-func apply(spec *results.Spec, s Settings) {
+func apply(spec *spec.Run, s Settings) {
 	setInt := func(dst *int, v *int) {
 		if v != nil {
 			*dst = *v

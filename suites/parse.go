@@ -189,9 +189,20 @@ func (t *table) sub(key string) (*table, error) {
 
 // done reports the first key, in source order, that was never read.
 func (t *table) done(accepted []string) error {
+	return t.reject(func(k string) bool { return !t.used[k] }, accepted)
+}
+
+// only reports the first key, in source order, that is not accepted: a
+// check made before reading, where a misspelt table would otherwise look
+// like a missing one.
+func (t *table) only(accepted []string) error {
+	return t.reject(func(k string) bool { return !slices.Contains(accepted, k) }, accepted)
+}
+
+func (t *table) reject(unknownKey func(string) bool, accepted []string) error {
 	var unknown []string
 	for k := range t.m {
-		if !t.used[k] {
+		if unknownKey(k) {
 			unknown = append(unknown, k)
 		}
 	}
@@ -227,8 +238,13 @@ func typeName(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
+var rootKeys = []string{"suite", "profiles", "defaults", "experiment"}
+
 func (d *decoder) suite(raw map[string]any) (*Suite, error) {
 	root := &table{d: d, m: raw, used: map[string]bool{}}
+	if err := root.only(rootKeys); err != nil {
+		return nil, err
+	}
 	s := &Suite{}
 	head, err := root.sub("suite")
 	if err != nil {
@@ -249,11 +265,16 @@ func (d *decoder) suite(raw map[string]any) (*Suite, error) {
 	if s.Seeds, err = head.ints("seeds"); err != nil {
 		return nil, err
 	}
-	if s.Seeds == nil {
+	if _, given := head.m["seeds"]; !given {
 		s.Seeds = []int64{1}
 	}
 	if len(s.Seeds) == 0 {
-		return nil, d.errf("suite.seeds", "is empty: give at least one seed")
+		return nil, d.errf("suite.seeds", "is empty: give at least one seed, such as seeds = [1, 2, 3]")
+	}
+	for i, seed := range s.Seeds {
+		if slices.Contains(s.Seeds[:i], seed) {
+			return nil, d.errf("suite.seeds", "seed %d is given twice: each seed is one run per grid point", seed)
+		}
 	}
 	if s.Quick, err = head.strs("quick"); err != nil {
 		return nil, err
@@ -294,9 +315,6 @@ func (d *decoder) suite(raw map[string]any) (*Suite, error) {
 		}
 		names[e.Name] = true
 		s.Experiments = append(s.Experiments, *e)
-	}
-	if err := root.done([]string{"suite", "profiles", "defaults", "experiment"}); err != nil {
-		return nil, err
 	}
 	return s, nil
 }
@@ -699,6 +717,10 @@ func (d *decoder) profileTables(root *table) (map[string]hardware.Profile, error
 		t, err := pt.sub(name)
 		if err != nil {
 			return nil, err
+		}
+		if _, builtin := hardware.Builtins[name]; builtin {
+			return nil, d.errf(t.path, "%q is a built-in profile, which a suite cannot redefine: give yours another name (built-in: %s)",
+				name, strings.Join(hardware.BuiltinNames(), ", "))
 		}
 		var p hardware.Profile
 		for _, f := range []struct {

@@ -29,8 +29,8 @@ type Suite struct {
 	Seeds       []int64
 	Defaults    Settings
 	Experiments []Experiment
-	// Profiles are the suite's own [profiles.NAME] tables; a name here
-	// hides a built-in one.
+	// Profiles are the suite's own [profiles.NAME] tables, named apart
+	// from every built-in one.
 	Profiles map[string]hardware.Profile
 }
 

@@ -7,7 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/creditbench/creditbench/results"
+	"github.com/creditbench/creditbench/spec"
 )
 
 const sweepSuite = `[suite]
@@ -181,7 +181,7 @@ func TestBuiltinSuitesParse(t *testing.T) {
 			t.Fatalf("%s --quick: %v", name, err)
 		}
 		// The quick path trains fewer samples in all: runs × epochs × images.
-		work := func(specs []results.Spec) (n int) {
+		work := func(specs []spec.Run) (n int) {
 			for _, sp := range specs {
 				images := sp.TrainLimit
 				if images == 0 {
@@ -232,7 +232,20 @@ func TestErrors(t *testing.T) {
 		{"bad schedule", head + "optimizer = { name = \"sgd\", lr = 0.1, schedule = \"cosine\" }\n", nil,
 			`t.toml:9:1: experiment[0].optimizer: .schedule: unknown schedule "cosine" (accepted: linear_cooldown, or none)`},
 		{"unknown param", head + "[experiment.params.bp]\ngamma = 1\n", nil,
-			`t.toml:10:1: experiment[0].params.bp.gamma: unknown parameter`},
+			`t.toml:10:1: experiment[0].params.bp.gamma: unknown parameter: bp has no parameters`},
+		{"param out of range", strings.Replace(head, `["bp"]`, `["ftp"]`, 1) + "[experiment.params.ftp]\ngamma = -5.0\n", nil,
+			`t.toml:10:1: experiment[0].params.ftp.gamma: -5 is out of range (accepted: > 0)`},
+		{"swept param out of range", strings.Replace(head, `["bp"]`, `["pepita"]`, 1) + "[experiment.sweep]\n\"pepita.keep_prob\" = [0.5, 1.5]\n", nil,
+			`t.toml:10:1: experiment[0].sweep.pepita.keep_prob: 1.5 is out of range (accepted: in (0, 1])`},
+		{"misspelt table", strings.Replace(head, "[suite]", "[suit]", 1), nil,
+			`t.toml:1:1: suit: unknown key (did you mean "suite"?)`},
+		{"no seeds", strings.Replace(head, "name = \"t\"\n", "name = \"t\"\nseeds = []\n", 1), nil,
+			`suite.seeds: is empty: give at least one seed`},
+		{"no seeds by --set", head, []string{"seeds=[]"}, `--set seeds=[]: suite.seeds: is empty`},
+		{"seed twice", strings.Replace(head, "name = \"t\"\n", "name = \"t\"\nseeds = [1, 1]\n", 1), nil,
+			`suite.seeds: seed 1 is given twice`},
+		{"built-in profile redefined", "[profiles.fp32]\nweights = \"int8\"\n" + head, nil,
+			`t.toml:1:1: profiles.fp32: "fp32" is a built-in profile, which a suite cannot redefine`},
 		{"params for other rule", head + "[experiment.params.ftp]\ngamma = 1\n", nil,
 			`experiment[0].params.ftp: parameters for rule "ftp", which this experiment does not run`},
 		{"bad sweep axis", head + "[experiment.sweep]\n\"optimiser.lr\" = [1]\n", nil,

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/creditbench/creditbench/datasets"
@@ -77,11 +76,7 @@ func listMethods(w io.Writer) error {
 				c.TrainMACs, c.EvalMACs, c.KeptFloats)
 		}
 		for _, p := range m.Params() {
-			choices := ""
-			if p.Choices != nil {
-				choices = " (" + strings.Join(p.Choices, "|") + ")"
-			}
-			fmt.Fprintf(w, "\t%s = %v%s\t%s\n", p.Name, p.Default, choices, p.Help)
+			fmt.Fprintf(w, "\t%s = %v\t%s, %s: %s\n", p.Name, p.Default, p.Kind(), p.Accepts(), p.Help)
 		}
 	}
 	return nil

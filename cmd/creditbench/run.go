@@ -14,6 +14,7 @@ import (
 
 	"github.com/creditbench/creditbench/results"
 	"github.com/creditbench/creditbench/runner"
+	"github.com/creditbench/creditbench/spec"
 	"github.com/creditbench/creditbench/suites"
 )
 
@@ -71,8 +72,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	return err
 }
 
-func expandAll(names []string, sets []string) ([]results.Spec, error) {
-	var specs []results.Spec
+func expandAll(names []string, sets []string) ([]spec.Run, error) {
+	var specs []spec.Run
 	for _, n := range names {
 		s, err := suites.Load(n, sets)
 		if err != nil {
@@ -90,16 +91,16 @@ func expandAll(names []string, sets []string) ([]results.Spec, error) {
 // shardOf keeps share i of n: the specs whose position in key order is i
 // modulo n, so shards are disjoint, cover every key, and agree on every
 // machine.
-func shardOf(specs []results.Spec, arg string) ([]results.Spec, error) {
+func shardOf(specs []spec.Run, arg string) ([]spec.Run, error) {
 	is, ns, ok := strings.Cut(arg, "/")
 	i, err1 := strconv.Atoi(is)
 	n, err2 := strconv.Atoi(ns)
 	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
 		return nil, usagef("--shard %s: want I/N with 0 ≤ I < N, such as 0/4", arg)
 	}
-	sorted := append([]results.Spec(nil), specs...)
+	sorted := append([]spec.Run(nil), specs...)
 	sort.SliceStable(sorted, func(a, b int) bool { return sorted[a].Key() < sorted[b].Key() })
-	var out []results.Spec
+	var out []spec.Run
 	for k, s := range sorted {
 		if k%n == i {
 			out = append(out, s)
@@ -146,7 +147,7 @@ func cmdPlan(_ context.Context, args []string, stdout, _ io.Writer) error {
 	return printPlan(stdout, specs, &results.Store{Dir: *out})
 }
 
-func printPlan(w io.Writer, specs []results.Spec, store *results.Store) error {
+func printPlan(w io.Writer, specs []spec.Run, store *results.Store) error {
 	todo := 0
 	for _, s := range specs {
 		mark := "todo"
@@ -155,12 +156,8 @@ func printPlan(w io.Writer, specs []results.Spec, store *results.Store) error {
 		} else {
 			todo++
 		}
-		point := ""
-		if len(s.Point) > 0 {
-			point = fmt.Sprint(s.Point)
-		}
 		fmt.Fprintf(w, "%s  %s  %s/%s  %s  %s  seed %d  %d epochs  %s\n",
-			s.Key(), mark, s.Suite, s.Experiment, s.Method, s.Dataset, s.Seed, s.Epochs, point)
+			s.Key(), mark, s.Suite, s.Experiment, s.Method, s.Dataset, s.Seed, s.Epochs, s.Point)
 	}
 	fmt.Fprintf(w, "%d runs, %d to train\n", len(specs), todo)
 	return nil

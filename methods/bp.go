@@ -20,7 +20,8 @@ func (BP) Doc() string     { return "backpropagation: the exact gradient of the 
 func (BP) Params() []Param { return nil }
 
 // Uses accepts MLPs and CNNs: backpropagation runs through any Sequential.
-func (BP) Uses(m nn.ModelSpec) error {
+func (BP) Uses(t Task) error {
+	m := t.Model
 	if m.Kind != "mlp" && m.Kind != "cnn" {
 		return fmt.Errorf("bp: model kind %q is not supported (accepted: mlp, cnn)", m.Kind)
 	}

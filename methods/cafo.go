@@ -62,7 +62,8 @@ func (CaFo) Params() []Param {
 }
 
 // Uses accepts CNNs and MLPs with at least one hidden layer.
-func (CaFo) Uses(m nn.ModelSpec) error {
+func (CaFo) Uses(t Task) error {
+	m := t.Model
 	return usesStages("cafo", m)
 }
 

@@ -40,7 +40,8 @@ func (DFA) Params() []Param {
 
 // Uses accepts MLPs (a net without hidden layers trains as BP does) and
 // CNNs.
-func (DFA) Uses(m nn.ModelSpec) error {
+func (DFA) Uses(t Task) error {
+	m := t.Model
 	if m.Kind == "cnn" {
 		return nil
 	}

@@ -60,7 +60,8 @@ func (DTP) Params() []Param {
 }
 
 // Uses accepts MLPs with at least one hidden layer.
-func (DTP) Uses(m nn.ModelSpec) error {
+func (DTP) Uses(t Task) error {
+	m := t.Model
 	if m.Kind == "cnn" {
 		return fmt.Errorf("dtp: needs a learned inverse of every layer, and convolutional inverses are not implemented (the paper's cost table leaves DTP out of CNNs too); dtp trains MLPs")
 	}

@@ -36,7 +36,8 @@ func (FA) Params() []Param {
 	}
 }
 
-func (FA) Uses(m nn.ModelSpec) error {
+func (FA) Uses(t Task) error {
+	m := t.Model
 	if m.Kind == "cnn" {
 		return fmt.Errorf("fa: backward convolutions through fixed random filters are not implemented; fa trains MLPs")
 	}

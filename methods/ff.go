@@ -42,13 +42,21 @@ import (
 // record's train_acc is null.
 type FF struct{}
 
-var _ Method = FF{}
+var (
+	_ Method      = FF{}
+	_ Recommender = FF{}
+)
 
 func init() { Register(FF{}) }
 
 func (FF) Name() string { return "ff" }
 func (FF) Doc() string {
 	return "Forward-Forward: each layer separates positive from negative data by its goodness, no gradient crosses layers"
+}
+
+// Recommended is loeweX's: SGD with momentum at a small rate, with weight decay; at the rates BP uses, FF stays near chance.
+func (FF) Recommended() nn.OptimizerSpec {
+	return nn.OptimizerSpec{Name: "sgd", LR: 0.001, Momentum: 0.9, WeightDecay: 3e-4}
 }
 
 func (FF) Params() []Param {
@@ -65,8 +73,10 @@ func (FF) Params() []Param {
 }
 
 // Uses accepts ReLU MLPs with at least one hidden layer (goodness is a sum
-// of squares of non-negative activities).
-func (FF) Uses(m nn.ModelSpec) error {
+// of squares of non-negative activities) whose input has room for the
+// one-hot label.
+func (FF) Uses(t Task) error {
+	m := t.Model
 	if m.Kind == "cnn" {
 		return fmt.Errorf("ff: no convolutional form: with shared filters, the label as input planes or as patterns over the image, goodness prediction stayed near chance on the paper's CNN (Hinton's CIFAR figures used local receptive fields, not implemented); ff trains MLPs")
 	}
@@ -75,6 +85,9 @@ func (FF) Uses(m nn.ModelSpec) error {
 	}
 	if m.Resolved().Activation != "relu" {
 		return fmt.Errorf("ff: activation %q is not supported (accepted: relu)", m.Activation)
+	}
+	if in := size(t.InShape); t.Classes > in {
+		return fmt.Errorf("ff: the one-hot label of %d classes does not fit in the %d input values it overwrites", t.Classes, in)
 	}
 	return nil
 }
@@ -127,9 +140,6 @@ func (FF) New(c Config) (Trainer, error) {
 	t := &ffTrainer{c: c, m: m, mean: p.String("goodness") == "mean", theta: p.Float("theta"),
 		hard: p.String("negatives") == "hard", predict: p.String("predict"),
 		peer: float32(p.Float("peer_norm")), neg: c.Rand("ff.negatives"), classes: m.dense[len(m.dense)-1].Out}
-	if t.classes > m.dense[0].In {
-		return nil, fmt.Errorf("ff: %d classes do not fit in the %d input values", t.classes, m.dense[0].In)
-	}
 	for l := range m.act {
 		ly := &ffLayer{}
 		if t.peer > 0 { // state that checkpoints keep, never trained

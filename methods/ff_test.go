@@ -59,7 +59,7 @@ func TestFFHardNegativesAreTheBestWrongLabel(t *testing.T) {
 }
 
 func TestFFNeedsReLU(t *testing.T) {
-	if err := (FF{}).Uses(nn.ModelSpec{Kind: "mlp", Hidden: []int{8}, Activation: "tanh"}); err == nil {
+	if err := (FF{}).Uses(Task{Model: nn.ModelSpec{Kind: "mlp", Hidden: []int{8}, Activation: "tanh"}, InShape: []int{784}, Classes: 10}); err == nil {
 		t.Error("FF accepted a tanh MLP")
 	}
 }

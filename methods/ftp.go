@@ -36,13 +36,21 @@ import (
 // is computed, which the engine's count confirms.
 type FTP struct{}
 
-var _ Method = FTP{}
+var (
+	_ Method      = FTP{}
+	_ Recommender = FTP{}
+)
 
 func init() { Register(FTP{}) }
 
 func (FTP) Name() string { return "ftp" }
 func (FTP) Doc() string {
 	return "forward target propagation: a fixed random G projects the error to layer 1; a second forward pass gives deeper targets"
+}
+
+// Recommended is SGD with momentum inside the stable region found with γ = 0.02 (lr 0.02–0.05); at lr 0.05 and larger γ FTP collapses.
+func (FTP) Recommended() nn.OptimizerSpec {
+	return nn.OptimizerSpec{Name: "sgd", LR: 0.02, Momentum: 0.9}
 }
 
 func (FTP) Params() []Param {
@@ -61,7 +69,8 @@ func (FTP) Params() []Param {
 
 // Uses accepts CNNs and MLPs with at least one hidden layer (G needs a
 // layer 1).
-func (FTP) Uses(m nn.ModelSpec) error {
+func (FTP) Uses(t Task) error {
+	m := t.Model
 	return usesStages("ftp", m)
 }
 

@@ -13,6 +13,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"github.com/creditbench/creditbench/hardware"
 	"github.com/creditbench/creditbench/internal/suggest"
 	"github.com/creditbench/creditbench/nn"
 )
@@ -25,13 +26,25 @@ type Method interface {
 	Doc() string
 	// Params declares the rule's parameters with their defaults.
 	Params() []Param
-	// Uses returns nil when the rule can train model m, and otherwise the
-	// reason it cannot, which the record keeps as not-applicable.
-	Uses(m nn.ModelSpec) error
+	// Uses returns nil when the rule can learn the task, and otherwise the
+	// reason it cannot, which the record keeps as not-applicable. The
+	// runner asks before anything is loaded or built; nothing else decides
+	// where a rule applies.
+	Uses(t Task) error
 	// New prepares the rule to train c.Net.
 	New(c Config) (Trainer, error)
 	// Cost returns the analytic costs per sample for net.
 	Cost(net *nn.Sequential, p Values) Cost
+}
+
+// Task is what a run asks of a rule: the model, the shape of one input
+// sample (channels first: 1×28×28), the number of classes, and the
+// precision and device profile it trains under.
+type Task struct {
+	Model   nn.ModelSpec
+	InShape []int
+	Classes int
+	Profile hardware.Profile
 }
 
 // Trainer trains one network by one rule.
@@ -101,4 +114,13 @@ func Names() []string { return slices.Sorted(maps.Keys(registry)) }
 // epoch's last step, before evaluating.
 type EpochEnder interface {
 	EndEpoch() error
+}
+
+// Recommender is implemented by a rule whose reference trains it with an
+// optimizer of its own (FF's small steps with weight decay, PEPITA's rate).
+// A run of the rule uses Recommended in place of the suite's [defaults]
+// optimizer; an experiment's optimizer table, a sweep axis and --set still
+// override it, key by key. The record's spec.sources says which applied.
+type Recommender interface {
+	Recommended() nn.OptimizerSpec
 }

@@ -32,13 +32,21 @@ import (
 // its difference signal drives them away (a toy CNN diverges).
 type PEPITA struct{}
 
-var _ Method = PEPITA{}
+var (
+	_ Method      = PEPITA{}
+	_ Recommender = PEPITA{}
+)
 
 func init() { Register(PEPITA{}) }
 
 func (PEPITA) Name() string { return "pepita" }
 func (PEPITA) Doc() string {
 	return "PEPITA: a second forward pass on the input perturbed by the projected error"
+}
+
+// Recommended is the paper's: SGD, lr 0.01, momentum 0.9.
+func (PEPITA) Recommended() nn.OptimizerSpec {
+	return nn.OptimizerSpec{Name: "sgd", LR: 0.01, Momentum: 0.9}
 }
 
 func (PEPITA) Params() []Param {
@@ -50,7 +58,8 @@ func (PEPITA) Params() []Param {
 }
 
 // Uses accepts CNNs and MLPs with at least one hidden layer.
-func (PEPITA) Uses(m nn.ModelSpec) error {
+func (PEPITA) Uses(t Task) error {
+	m := t.Model
 	return usesStages("pepita", m)
 }
 

@@ -28,6 +28,18 @@ type Record struct {
 	Final      Final      `json:"final"`
 	Efficiency Efficiency `json:"efficiency"`
 	Env        Env        `json:"env"`
+	// Code names the code that made the record; a record made by other
+	// code is not reused without saying so.
+	Code Code `json:"code"`
+}
+
+// Code names the code that made a record.
+type Code struct {
+	// Version is the project's version (git describe), "" when unknown.
+	Version string `json:"version"`
+	// Rule names the implementation of the run's rule
+	// (methods.Implementation): a hash of its code, "" when unknown.
+	Rule string `json:"rule"`
 }
 
 // Epoch holds the curves after one epoch.

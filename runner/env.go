@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/creditbench/creditbench/methods"
 	"github.com/creditbench/creditbench/nn"
 	"github.com/creditbench/creditbench/results"
 )
@@ -17,14 +18,22 @@ import (
 var Version = ""
 
 func environment() results.Env {
-	v := Version
-	if v == "" {
+	return results.Env{Go: runtime.Version(), GOOS: runtime.GOOS, GOARCH: runtime.GOARCH,
+		BLAS: nn.Backend, CPU: cpuModel(), Threads: nn.BLASThreads(), Version: version()}
+}
+
+func version() string {
+	if Version == "" {
 		if bi, ok := debug.ReadBuildInfo(); ok {
-			v = bi.Main.Version
+			return bi.Main.Version
 		}
 	}
-	return results.Env{Go: runtime.Version(), GOOS: runtime.GOOS, GOARCH: runtime.GOARCH,
-		BLAS: nn.Backend, CPU: cpuModel(), Threads: nn.BLASThreads(), Version: v}
+	return Version
+}
+
+// codeOf names the code that trains a run of rule m.
+func codeOf(m methods.Method) results.Code {
+	return results.Code{Version: version(), Rule: methods.Implementation(m)}
 }
 
 func cpuModel() string {

@@ -36,169 +36,285 @@ type ExecOptions struct {
 }
 
 // Execute trains the run spec and returns its record. Problems of the run
-// itself (a rule that does not apply, a diverging loss, a panic in a rule)
-// give a record with that status and the suite goes on; only a cancelled ctx
-// or data that cannot be loaded gives an error, and then no record (but the
-// checkpoint of the last whole epoch).
-func Execute(ctx context.Context, spec spec.Run, o ExecOptions) (rec *results.Record, err error) {
-	key := spec.Key()
-	rec = &results.Record{Key: key, Spec: spec, Status: results.StatusOK, Env: environment()}
-	m, err := methods.Lookup(spec.Method)
+// itself (a rule that does not apply, a diverging or collapsing run, a
+// panic in a rule) give a record with that status and the suite goes on;
+// only a cancelled ctx or data that cannot be loaded gives an error, and
+// then no record (but the checkpoint of the last whole epoch).
+//
+// The spec comes validated from package suites; Execute looks up what it
+// names and does not check it again.
+func Execute(ctx context.Context, run spec.Run, o ExecOptions) (rec *results.Record, err error) {
+	rec = &results.Record{Key: run.Key(), Spec: run, Status: results.StatusOK, Env: environment()}
+	m, err := methods.Lookup(run.Method)
 	if err != nil {
 		return nil, err
 	}
-	if why := m.Uses(spec.Model); why != nil {
+	rec.Code = codeOf(m)
+	task, err := taskOf(run)
+	if err != nil {
+		return nil, err
+	}
+	if why := m.Uses(task); why != nil {
 		rec.Status, rec.Reason = results.StatusNotApplicable, why.Error()
 		return rec, nil
 	}
-	params, err := methods.Resolve(m, spec.Params)
-	if err != nil {
-		return nil, err
-	}
-	data, err := datasets.Load(ctx, spec.Dataset, o.Log)
-	if err != nil {
-		return nil, err
-	}
-	seed := strconv.FormatInt(spec.Seed, 10)
-	// The split depends on the seed and the data only, so that every rule of
-	// a suite is selected on the same held-out samples.
-	splits, err := data.Split(spec.Validation, spec.TrainLimit, spec.TestLimit,
-		stream(seed, spec.Dataset, strconv.Itoa(spec.Validation), "split"))
-	if err != nil {
-		return nil, fmt.Errorf("runner: %s: %v", key, err)
-	}
-	// The streams depend on the spec without its profile, so that runs that
-	// differ only in hardware start from the same weights and see the same
-	// data in the same order: a paired comparison.
-	ideal := spec
-	ideal.Profile, ideal.ProfileDef = "fp32", nil
-	rng := newStreams(seed, ideal.Key())
-	net, err := nn.Build(spec.Model, data.Shape, data.Classes, rng.get("init"))
-	if err != nil {
-		return nil, fmt.Errorf("runner: %s: %v", key, err)
-	}
-	if err := spec.Optimizer.Validate(); err != nil {
-		return nil, fmt.Errorf("runner: %s: %v", key, err)
-	}
-	prof, err := profileOf(spec)
-	if err != nil {
-		return nil, fmt.Errorf("runner: %s: %v", key, err)
-	}
-	engine := &nn.Engine{Hooks: prof.Hooks(rng.get)}
 	defer func() {
 		if p := recover(); p != nil {
 			rec.Status, rec.Reason = results.StatusFailed, fmt.Sprintf("panic: %v", p)
 			err = nil
 		}
 	}()
+	r, err := setUp(ctx, run, m, task, o.Log)
+	if err != nil {
+		return nil, err
+	}
+	if r.failure != "" {
+		rec.Status, rec.Reason = results.StatusFailed, r.failure
+		return rec, nil
+	}
+	rec.Efficiency = r.cost()
+	if err := r.resume(o.Checkpoints, rec); err != nil {
+		return nil, err
+	}
+	for ep := len(rec.Epochs) + 1; ep <= run.Epochs; ep++ {
+		e, failure, err := r.epoch(ctx, ep)
+		if err != nil {
+			return nil, err
+		}
+		if failure != "" {
+			rec.Status, rec.Reason = results.StatusFailed, failure
+			break
+		}
+		rec.Epochs = append(rec.Epochs, e)
+		if o.OnEpoch != nil {
+			o.OnEpoch(e)
+		}
+		if why := r.diverged(rec.Epochs); why != "" {
+			rec.Status, rec.Reason = results.StatusDiverged, why
+			break
+		}
+		if o.Checkpoints != "" && ep < run.Epochs {
+			if err := r.state.save(r.ck, rec.Epochs).save(o.Checkpoints); err != nil {
+				return nil, err
+			}
+		}
+	}
+	r.finish(rec)
+	return rec, nil
+}
+
+// taskOf is what the run asks of its rule, known before anything loads.
+func taskOf(run spec.Run) (methods.Task, error) {
+	info, err := datasets.Lookup(run.Dataset)
+	if err != nil {
+		return methods.Task{}, err
+	}
+	return methods.Task{Model: run.Model, InShape: info.Shape, Classes: info.Classes, Profile: profileOf(run)}, nil
+}
+
+// profileOf returns the profile a spec names: its definition when the spec
+// carries one (every profile but the ideal fp32), else the built-in one.
+func profileOf(run spec.Run) hardware.Profile {
+	if run.ProfileDef != nil {
+		return *run.ProfileDef
+	}
+	return hardware.Builtins[run.Profile]
+}
+
+// training is a run set up to train: its data, net, rule and the state a
+// checkpoint keeps.
+type training struct {
+	run     spec.Run
+	m       methods.Method
+	params  methods.Values
+	splits  datasets.Splits
+	net     *nn.Sequential
+	engine  *nn.Engine
+	trainer methods.Trainer
+	state   runState
+	probe   *prober
+	order   *rand.Rand
+	ck      *checkpoint
+	// chance is the validation accuracy of always answering the most
+	// frequent class: a run that stays there has learnt nothing.
+	chance float64
+	// failure is why the rule could not be set up, "" when it could.
+	failure string
+}
+
+// setUp loads the data, draws the split and the initial weights, and builds
+// the rule's trainer under the run's profile.
+func setUp(ctx context.Context, run spec.Run, m methods.Method, task methods.Task, log io.Writer) (*training, error) {
+	key := run.Key()
+	params, err := methods.Resolve(m, run.Params)
+	if err != nil {
+		return nil, err
+	}
+	data, err := datasets.Load(ctx, run.Dataset, log)
+	if err != nil {
+		return nil, err
+	}
+	seed := strconv.FormatInt(run.Seed, 10)
+	// The split depends on the seed and the data only, so that every rule of
+	// a suite is selected on the same held-out samples.
+	splits, err := data.Split(run.Validation, run.TrainLimit, run.TestLimit,
+		stream(seed, run.Dataset, strconv.Itoa(run.Validation), "split"))
+	if err != nil {
+		return nil, fmt.Errorf("runner: %s: %w", key, err)
+	}
+	// The streams depend on the spec without its profile, so that runs that
+	// differ only in hardware start from the same weights and see the same
+	// data in the same order: a paired comparison.
+	ideal := run
+	ideal.Profile, ideal.ProfileDef = "fp32", nil
+	rng := newStreams(seed, ideal.Key())
+	net, err := nn.Build(run.Model, data.Shape, data.Classes, rng.get("init"))
+	if err != nil {
+		return nil, fmt.Errorf("runner: %s: %w", key, err)
+	}
+	engine := &nn.Engine{Hooks: task.Profile.Hooks(rng.get)}
+	r := &training{run: run, m: m, params: params, splits: splits, net: net, engine: engine,
+		order: rng.get("order"), ck: &checkpoint{Key: key}, chance: majorityShare(splits.Val)}
 	opts := &optimizers{}
-	trainer, err := m.New(methods.Config{Net: net, Engine: engine, Optimizer: opts.add(spec.Optimizer),
+	r.trainer, err = m.New(methods.Config{Net: net, Engine: engine, Optimizer: opts.add(run.Optimizer),
 		NewOptimizer: func(s nn.OptimizerSpec) (nn.Optimizer, error) {
 			if err := s.Validate(); err != nil {
 				return nil, err
 			}
 			if s.Schedule == "" { // a rule's own optimizer follows the run's schedule
-				s.Schedule = spec.Optimizer.Schedule
+				s.Schedule = run.Optimizer.Schedule
 			}
 			return opts.add(s), nil
 		},
 		Params: params, Classes: data.Classes, Rand: rng.get})
 	if err != nil {
-		rec.Status, rec.Reason = results.StatusFailed, err.Error()
-		return rec, nil
+		r.failure = err.Error()
+		return r, nil
 	}
-	state := runState{net: net, trainer: trainer, opts: opts, rng: rng}
-	if !prof.IsIdeal() {
-		opts.device = hardware.NewDevice(prof, rng.get)
-		opts.device.Program(state.params())
+	r.state = runState{net: net, trainer: r.trainer, opts: opts, rng: rng}
+	if !task.Profile.IsIdeal() {
+		opts.device = hardware.NewDevice(task.Profile, rng.get)
+		opts.device.Program(r.state.params())
 	}
-	probe, err := newProber(net, trainer, opts, splits.Train, spec.BatchSize)
-	if err != nil {
-		return nil, fmt.Errorf("runner: %s: %v", key, err)
+	if r.probe, err = newProber(net, r.trainer, opts, splits.Train, run.BatchSize); err != nil {
+		return nil, fmt.Errorf("runner: %s: %w", key, err)
 	}
-	cost := m.Cost(net, params)
-	rec.Efficiency = results.Efficiency{TrainMACsPerSample: cost.TrainMACs,
-		EvalMACsPerSample: cost.EvalMACs, KeptFloatsPerSample: cost.KeptFloats}
-
-	order := rng.get("order")
-	ck := &checkpoint{Key: key}
-	if o.Checkpoints != "" {
-		saved, err := loadCheckpoint(o.Checkpoints, key)
-		if err != nil {
-			return nil, err
-		}
-		if saved != nil {
-			if err := state.resume(saved); err != nil {
-				return nil, err
-			}
-			ck = saved
-			rec.Epochs = saved.Epochs
-		}
-	}
-	for ep := len(rec.Epochs) + 1; ep <= spec.Epochs; ep++ {
-		opts.schedule(ep, spec.Epochs)
-		start := time.Now()
-		before := engine.MACs
-		loss, acc, err := trainEpoch(ctx, trainer, splits.Train, spec.BatchSize, order)
-		if err != nil {
-			return nil, err
-		}
-		ck.TrainMACs += engine.MACs - before
-		ck.TrainSamples += splits.Train.Len()
-		if ee, ok := trainer.(methods.EpochEnder); ok {
-			if err := ee.EndEpoch(); err != nil {
-				rec.Status, rec.Reason = results.StatusFailed, err.Error()
-				break
-			}
-		}
-		net.SetTraining(false)
-		e := results.Epoch{Epoch: ep, TrainLoss: results.Float(loss), TrainAcc: results.Float(acc),
-			ValAcc:  accuracy(trainer, splits.Val),
-			TestAcc: accuracy(trainer, splits.Test)}
-		net.SetTraining(true)
-		e.WallS = time.Since(start).Seconds() // training and evaluation; not the probes
-		e.AngleToBP = probe.angles()
-		ck.WallS += e.WallS
-		rec.Epochs = append(rec.Epochs, e)
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		ck.PeakHeap = max(ck.PeakHeap, ms.HeapInuse)
-		if o.OnEpoch != nil {
-			o.OnEpoch(e)
-		}
-		if math.IsNaN(loss) || math.IsInf(loss, 0) || paramsDiverged(net) {
-			rec.Status = results.StatusDiverged
-			rec.Reason = fmt.Sprintf("training loss %v at epoch %d", loss, ep)
-			break
-		}
-		if o.Checkpoints != "" && ep < spec.Epochs {
-			if err := state.save(ck, rec.Epochs).save(o.Checkpoints); err != nil {
-				return nil, err
-			}
-		}
-	}
-	rec.Final = final(rec.Epochs, splits.Val.Len() > 0)
-	if n := len(rec.Epochs); n > 0 {
-		rec.Efficiency.WallSPerEpoch = ck.WallS / float64(n)
-	}
-	if ck.TrainSamples > 0 {
-		rec.Efficiency.MeasuredTrainMACsPerSample = float64(ck.TrainMACs) / float64(ck.TrainSamples)
-	}
-	rec.Efficiency.PeakHeapBytes, rec.Efficiency.PeakRSSBytes = ck.PeakHeap, peakRSS()
-	return rec, nil
+	return r, nil
 }
 
-// profileOf returns the profile a spec names: its definition when the spec
-// carries one, else the built-in profile.
-func profileOf(spec spec.Run) (hardware.Profile, error) {
-	if spec.ProfileDef != nil {
-		return *spec.ProfileDef, spec.ProfileDef.Validate()
+// cost is the rule's declared cost on the run's net.
+func (r *training) cost() results.Efficiency {
+	c := r.m.Cost(r.net, r.params)
+	return results.Efficiency{TrainMACsPerSample: c.TrainMACs, EvalMACsPerSample: c.EvalMACs, KeptFloatsPerSample: c.KeptFloats}
+}
+
+// resume puts the run back at the end of its last checkpointed epoch, if
+// dir holds one.
+func (r *training) resume(dir string, rec *results.Record) error {
+	if dir == "" {
+		return nil
 	}
-	p, ok := hardware.Builtins[spec.Profile]
-	if !ok {
-		return p, fmt.Errorf("unknown profile %q (accepted: %v)", spec.Profile, hardware.BuiltinNames())
+	saved, err := loadCheckpoint(dir, r.ck.Key)
+	if err != nil || saved == nil {
+		return err
 	}
-	return p, nil
+	if err := r.state.resume(saved); err != nil {
+		return err
+	}
+	r.ck, rec.Epochs = saved, saved.Epochs
+	return nil
+}
+
+// epoch trains epoch ep (from 1) and evaluates the net after it. failure
+// is why the rule could not end the epoch, "" when it could.
+func (r *training) epoch(ctx context.Context, ep int) (e results.Epoch, failure string, err error) {
+	r.state.opts.schedule(ep, r.run.Epochs)
+	start := time.Now()
+	before := r.engine.MACs
+	loss, acc, err := trainEpoch(ctx, r.trainer, r.splits.Train, r.run.BatchSize, r.order)
+	if err != nil {
+		return e, "", err
+	}
+	r.ck.TrainMACs += r.engine.MACs - before
+	r.ck.TrainSamples += r.splits.Train.Len()
+	if ee, ok := r.trainer.(methods.EpochEnder); ok {
+		if err := ee.EndEpoch(); err != nil {
+			return e, err.Error(), nil
+		}
+	}
+	r.net.SetTraining(false)
+	e = results.Epoch{Epoch: ep, TrainLoss: results.Float(loss), TrainAcc: results.Float(acc),
+		ValAcc:  accuracy(r.trainer, r.splits.Val),
+		TestAcc: accuracy(r.trainer, r.splits.Test)}
+	r.net.SetTraining(true)
+	e.WallS = time.Since(start).Seconds() // training and evaluation; not the probes
+	e.AngleToBP = r.probe.angles()
+	r.ck.WallS += e.WallS
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	r.ck.PeakHeap = max(r.ck.PeakHeap, ms.HeapInuse)
+	return e, "", nil
+}
+
+// A run diverges when its loss or weights stop being finite, when its loss
+// grows past explodeFactor times its first epoch's, or when its validation
+// accuracy stays within chanceMargin of always answering the most frequent
+// class for chanceEpochs epochs in a row: a collapsed run has learnt as
+// little as one that overflowed.
+const (
+	explodeFactor = 10
+	chanceEpochs  = 3
+	chanceMargin  = 0.01
+)
+
+// diverged returns why the run has diverged after eps, or "".
+func (r *training) diverged(eps []results.Epoch) string {
+	last := eps[len(eps)-1]
+	loss := float64(last.TrainLoss)
+	if math.IsNaN(loss) || math.IsInf(loss, 0) || paramsDiverged(r.net) {
+		return fmt.Sprintf("training loss %v at epoch %d", loss, last.Epoch)
+	}
+	if first := float64(eps[0].TrainLoss); first > 0 && loss > explodeFactor*first {
+		return fmt.Sprintf("training loss exploded: %.4g at epoch %d, %.4g at epoch %d (over %d×)",
+			loss, last.Epoch, first, eps[0].Epoch, explodeFactor)
+	}
+	if r.splits.Val.Len() == 0 || len(eps) < chanceEpochs {
+		return ""
+	}
+	for _, e := range eps[len(eps)-chanceEpochs:] {
+		if e.ValAcc > r.chance+chanceMargin {
+			return ""
+		}
+	}
+	return fmt.Sprintf("collapsed: validation accuracy %.2f %% after epoch %d, at chance (the most frequent class is %.2f %%) for %d epochs",
+		100*last.ValAcc, last.Epoch, 100*r.chance, chanceEpochs)
+}
+
+// finish fills in the record's final figures and measured efficiency.
+func (r *training) finish(rec *results.Record) {
+	rec.Final = final(rec.Epochs, r.splits.Val.Len() > 0)
+	if n := len(rec.Epochs); n > 0 {
+		rec.Efficiency.WallSPerEpoch = r.ck.WallS / float64(n)
+	}
+	if r.ck.TrainSamples > 0 {
+		rec.Efficiency.MeasuredTrainMACsPerSample = float64(r.ck.TrainMACs) / float64(r.ck.TrainSamples)
+	}
+	rec.Efficiency.PeakHeapBytes, rec.Efficiency.PeakRSSBytes = r.ck.PeakHeap, peakRSS()
+}
+
+// majorityShare is the fraction of s in its most frequent class (0 for an
+// empty split).
+func majorityShare(s datasets.Split) float64 {
+	if s.Len() == 0 {
+		return 0
+	}
+	counts := map[int]int{}
+	most := 0
+	for _, i := range s.Index {
+		counts[s.Part.Y[i]]++
+		most = max(most, counts[s.Part.Y[i]])
+	}
+	return float64(most) / float64(s.Len())
 }
 
 // trainEpoch runs one pass over the training split in an order drawn from

@@ -25,6 +25,9 @@ type Options struct {
 	Progress Progress
 	// Log receives notes such as dataset downloads; nil discards them.
 	Log io.Writer
+	// Changed is what to do with runs whose records another implementation
+	// of their rule made (see StateOf); the zero value refuses them.
+	Changed Policy
 }
 
 // Summary counts what a suite run did.
@@ -36,7 +39,8 @@ type Summary struct {
 }
 
 // Run trains every spec whose record is not yet in the store and writes each
-// record as its run ends. A run that cannot start (its data out of reach,
+// record as its run ends. Runs recorded by other code are refused, trained
+// again or kept, as opt.Changed says. A run that cannot start (its data out of reach,
 // say) leaves no record and the suite goes on; Run then returns an error
 // that counts those runs and gives the first one's cause. A cancelled ctx
 // stops every run at its next batch.
@@ -46,12 +50,20 @@ func Run(ctx context.Context, specs []spec.Run, store *results.Store, opt Option
 		return sum, err
 	}
 	var todo []spec.Run
+	var changed []string
 	for _, s := range specs {
-		if store.Has(s.Key()) {
+		state, why := StateOf(store, s)
+		switch {
+		case state == Done, state == Changed && opt.Changed == Accept:
 			sum.Skipped++
-			continue
+		case state == Changed && opt.Changed == Refuse:
+			changed = append(changed, why)
+		default:
+			todo = append(todo, s)
 		}
-		todo = append(todo, s)
+	}
+	if len(changed) > 0 {
+		return sum, &ChangedError{Runs: changed}
 	}
 	jobs := max(1, min(opt.Jobs, len(todo)))
 	prog := opt.Progress
@@ -123,7 +135,7 @@ func runOne(ctx context.Context, s spec.Run, store *results.Store, prog Progress
 		return nil, err
 	}
 	defer release()
-	if store.Has(key) {
+	if state, _ := StateOf(store, s); state == Done { // recorded meanwhile
 		return nil, errClaimed
 	}
 	rec, err := Execute(ctx, s, ExecOptions{Log: log, Checkpoints: store.Checkpoints(),

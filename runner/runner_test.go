@@ -167,7 +167,7 @@ func TestRunThatCannotStartLeavesTheSuiteGoing(t *testing.T) {
 type refuser struct{ methods.BP }
 
 func (refuser) Name() string                                     { return "test-refuser" }
-func (refuser) Uses(m nn.ModelSpec) error                        { return errNotHere }
+func (refuser) Uses(methods.Task) error                          { return errNotHere }
 func (refuser) Cost(*nn.Sequential, methods.Values) methods.Cost { return methods.Cost{} }
 
 var errNotHere = &methods.ParamError{Rule: "test-refuser", Param: "model", Err: context.Canceled}
@@ -298,11 +298,11 @@ func TestProfiles(t *testing.T) {
 func TestEveryRuleLearnsMNIST(t *testing.T) {
 	requireMNIST(t)
 	for _, name := range methods.Names() {
-		if name == "test-refuser" {
-			continue
-		}
 		t.Run(name, func(t *testing.T) {
 			spec := smallSpec(name, 1)
+			if m, _ := methods.Lookup(name); m.Uses(methods.Task{Model: spec.Model, InShape: []int{1, 28, 28}, Classes: 10}) != nil {
+				t.Skip("the rule does not train MLPs")
+			}
 			spec.Epochs, spec.TrainLimit, spec.TestLimit, spec.Validation, spec.BatchSize = 3, 5000, 2000, 1000, 64
 			spec.Model = nn.ModelSpec{Kind: "mlp", Hidden: []int{256, 64}, Activation: "tanh"}.Resolved()
 			spec.Optimizer = nn.OptimizerSpec{Name: "sgd", LR: 0.02, Momentum: 0.9}
@@ -329,16 +329,14 @@ func TestEveryRuleLearnsMNIST(t *testing.T) {
 }
 
 // TestEveryRuleLearnsMNISTWithThePaperCNN trains Conv(1→32, 5×5)-ReLU-
-// MaxPool2-FC(4608→10) on 3,000 images for one epoch by every rule that
-// trains CNNs, checking the engine's count of BP's MACs on the way; the
-// others report the CNN as not applicable.
+// MaxPool2-FC(4608→10) on 3,000 images for one epoch by every rule whose
+// Uses accepts CNNs, checking the engine's count of its MACs on the way;
+// the others must report the CNN as not applicable. Every rule clears 50 %
+// (chance is 10 %); the rules known here clear their own, higher bars.
 func TestEveryRuleLearnsMNISTWithThePaperCNN(t *testing.T) {
 	requireMNIST(t)
-	want := map[string]float64{"bp": 0.85, "ftp": 0.75, "dfa": 0.60, "pepita": 0.50, "cafo": 0.75}
+	bar := map[string]float64{"bp": 0.85, "ftp": 0.75, "dfa": 0.60, "cafo": 0.75}
 	for _, name := range methods.Names() {
-		if name == "test-refuser" {
-			continue
-		}
 		t.Run(name, func(t *testing.T) {
 			spec := smallSpec(name, 1)
 			spec.Model = nn.ModelSpec{Kind: "cnn", Conv: []int{32}}.Resolved()
@@ -353,13 +351,15 @@ func TestEveryRuleLearnsMNISTWithThePaperCNN(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			min, trains := want[name]
-			if !trains {
+			m, _ := methods.Lookup(name)
+			task, _ := taskOf(spec)
+			if m.Uses(task) != nil {
 				if rec.Status != results.StatusNotApplicable {
 					t.Errorf("status %s, want not-applicable", rec.Status)
 				}
 				return
 			}
+			min := max(bar[name], 0.5)
 			t.Logf("test accuracy %.4f", rec.Final.TestAcc)
 			if rec.Status != results.StatusOK || rec.Final.TestAcc < min {
 				t.Errorf("status %s (%s), test accuracy %.4f, want ≥ %.2f", rec.Status, rec.Reason, rec.Final.TestAcc, min)

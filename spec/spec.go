@@ -7,8 +7,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"maps"
+	"slices"
 	"strings"
 
 	"github.com/creditbench/creditbench/hardware"
@@ -58,7 +58,6 @@ func (s Run) Key() string {
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:8])
 }
-
 
 // Point is a run's coordinates on its experiment's sweep axes: a value per
 // dotted key.

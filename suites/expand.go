@@ -11,6 +11,7 @@ import (
 	"github.com/creditbench/creditbench/datasets"
 	"github.com/creditbench/creditbench/internal/suggest"
 	"github.com/creditbench/creditbench/methods"
+	"github.com/creditbench/creditbench/nn"
 	"github.com/creditbench/creditbench/spec"
 )
 
@@ -57,6 +58,7 @@ func (d *decoder) override(raw map[string]any, arg string) error {
 		t := sub(raw, "defaults")
 		if dotted {
 			sub(t, "optimizer")[rest] = value
+			d.setOptimizer[rest] = value // over every rule's recommendation too
 		} else {
 			t[key] = value
 		}
@@ -173,7 +175,7 @@ func (d *decoder) quick(raw map[string]any, arg string, value any) error {
 // Expand returns the run specs of s: for each experiment, each rule, each
 // point of the sweep axes that apply to the rule, and each seed.
 func (s *Suite) Expand() ([]spec.Run, error) {
-	return s.expand(&decoder{file: s.File, pos: positions{}, set: map[string]string{}, profiles: s.Profiles})
+	return s.expand(&decoder{file: s.File, pos: positions{}, set: s.set, setOptimizer: s.setOptimizer, profiles: s.Profiles})
 }
 
 // MaxRuns bounds the runs of one suite, so that a mistyped sweep fails at
@@ -242,26 +244,46 @@ func product(axes []Axis) []map[string]any {
 	return points
 }
 
-// resolve builds the spec of one point: built-in settings, then [defaults],
-// then the experiment, then the point.
+// resolve builds the spec of one point from its layers, each overriding
+// the ones before: the built-in settings, [defaults], the rule's
+// recommended optimizer (methods.Recommender), the experiment, the sweep
+// point, and the command line's --set. The spec's Sources say which layer
+// gave each setting.
 func (s *Suite) resolve(d *decoder, path string, e Experiment, m methods.Method, point map[string]any) (spec.Run, error) {
 	b := builtinSettings
-	spec := spec.Run{Suite: s.Name, Experiment: e.Name, Method: m.Name(), Dataset: e.Dataset, Model: e.Model,
+	run := spec.Run{Suite: s.Name, Experiment: e.Name, Method: m.Name(), Dataset: e.Dataset, Model: e.Model,
 		Epochs: b.Epochs, BatchSize: b.BatchSize, Validation: b.Validation, TrainLimit: b.TrainLimit,
-		TestLimit: b.TestLimit, Profile: b.Profile, Select: b.Select}
-	opt, optPath := b.Optimizer, path
-	for _, layer := range []struct {
-		set  Settings
-		path string
-	}{{s.Defaults, "defaults"}, {e.Settings, path}} {
-		apply(&spec, layer.set)
-		if o := layer.set.Optimizer; o != nil {
-			opt, optPath = mergeOptimizer(opt, o), layer.path+".optimizer"
+		TestLimit: b.TestLimit, Profile: b.Profile, Select: b.Select, Sources: spec.Sources{}}
+	for _, k := range settingKeys {
+		if k != "optimizer" {
+			run.Sources[k] = spec.FromBuiltin
 		}
 	}
+	opt := optimizerLayers{path: path, m: b.Optimizer, from: map[string]string{}}
+	opt.lay(b.Optimizer, spec.FromBuiltin, path)
+	settings := func(st Settings, from, at string) {
+		apply(&run, st)
+		for _, k := range st.given() {
+			run.Sources[k] = from
+			if _, set := d.set[at+"."+k]; set {
+				run.Sources[k] = spec.FromCommandLine
+			}
+		}
+		if st.Optimizer != nil {
+			opt.lay(st.Optimizer, from, at+".optimizer")
+		}
+	}
+	settings(s.Defaults, spec.FromSuite, "defaults")
+	if r, ok := m.(methods.Recommender); ok {
+		opt.replace(optimizerTable(r.Recommended()), spec.FromRule)
+	}
+	settings(e.Settings, spec.FromSuite, path)
 	params := maps.Clone(e.Params[m.Name()])
 	if params == nil {
 		params = map[string]any{}
+	}
+	for k := range params {
+		run.Sources["params."+k] = spec.FromSuite
 	}
 	for k, v := range point {
 		ax, _ := parseAxis(k, e.Methods) // checked when the sweep was read
@@ -269,35 +291,116 @@ func (s *Suite) resolve(d *decoder, path string, e Experiment, m methods.Method,
 		case axisSetting:
 			probe := &table{d: d, path: path + ".sweep", m: map[string]any{ax.name: v}, used: map[string]bool{}}
 			st, _ := d.settings(probe)
-			apply(&spec, st)
+			settings(st, spec.FromSweep, path+".sweep")
 		case axisOptimizer:
-			opt, optPath = mergeOptimizer(opt, map[string]any{ax.name: v}), path+".sweep"
+			opt.lay(map[string]any{ax.name: v}, spec.FromSweep, path+".sweep")
 		default:
 			params[ax.name] = v
+			run.Sources["params."+ax.name] = spec.FromSweep
 		}
 	}
-	o, err := d.optimizer(optPath, opt, false)
-	if err != nil {
-		return spec, err
+	if len(d.setOptimizer) > 0 { // key by key, even a new name: --set changes what it names
+		opt.m = maps.Clone(opt.m)
+		maps.Copy(opt.m, d.setOptimizer)
+		for k := range d.setOptimizer {
+			opt.from["optimizer."+k] = spec.FromCommandLine
+		}
+		opt.path = "defaults.optimizer"
 	}
-	spec.Optimizer = o
+	o, err := d.optimizer(opt.path, opt.m, false)
+	if err != nil {
+		return run, err
+	}
+	run.Optimizer = o
+	maps.Copy(run.Sources, opt.from)
 	vals, err := methods.Resolve(m, params)
 	if err != nil {
-		return spec, d.errf(path+".params."+m.Name(), "%v", err)
+		return run, d.errf(path+".params."+m.Name(), "%v", err)
 	}
-	spec.Params = vals
-	if info, _ := datasets.Lookup(spec.Dataset); info.TrainSize > 0 && spec.Validation >= info.TrainSize {
-		return spec, d.errf(path+".validation", "%d leaves no training sample: %s has %d (accepted: 0 to %d)",
-			spec.Validation, spec.Dataset, info.TrainSize, info.TrainSize-1)
+	run.Params = vals
+	for k := range vals {
+		if _, ok := run.Sources["params."+k]; !ok {
+			run.Sources["params."+k] = spec.FromRule
+		}
 	}
-	if spec.Profile != "fp32" {
-		prof, _ := d.profile(spec.Profile) // checked when the settings were read
-		spec.ProfileDef = &prof
+	if info, _ := datasets.Lookup(run.Dataset); info.TrainSize > 0 && run.Validation >= info.TrainSize {
+		return run, d.errf(path+".validation", "%d leaves no training sample: %s has %d (accepted: 0 to %d)",
+			run.Validation, run.Dataset, info.TrainSize, info.TrainSize-1)
+	}
+	if run.Profile != "fp32" {
+		prof, _ := d.profile(run.Profile) // checked when the settings were read
+		run.ProfileDef = &prof
 	}
 	if len(point) > 0 {
-		spec.Point = point
+		run.Point = point
 	}
-	return spec, nil
+	return run, nil
+}
+
+// optimizerLayers merges the optimizer tables of a spec's layers and
+// remembers, per key, the layer that gave it and where it was written.
+type optimizerLayers struct {
+	path string
+	m    map[string]any
+	from map[string]string // "optimizer.KEY" → source
+}
+
+// lay lays table over the optimizer key by key (from scratch when it names
+// another optimizer).
+func (o *optimizerLayers) lay(table map[string]any, from, path string) {
+	if name, ok := table["name"]; ok && name != o.m["name"] {
+		o.replace(table, from)
+	} else {
+		o.m = mergeOptimizer(o.m, table)
+		for k := range table {
+			o.from["optimizer."+k] = from
+		}
+	}
+	o.path = path
+}
+
+// replace sets the whole optimizer.
+func (o *optimizerLayers) replace(table map[string]any, from string) {
+	o.m = maps.Clone(table)
+	clear(o.from)
+	for k := range table {
+		o.from["optimizer."+k] = from
+	}
+}
+
+// optimizerTable writes a rule's recommended optimizer as a suite would:
+// its name and every setting that is not zero.
+func optimizerTable(o nn.OptimizerSpec) map[string]any {
+	m := map[string]any{"name": o.Name, "lr": o.LR}
+	for k, v := range map[string]float64{"momentum": o.Momentum, "beta1": o.Beta1, "beta2": o.Beta2,
+		"eps": o.Eps, "alpha": o.Alpha, "weight_decay": o.WeightDecay} {
+		if v != 0 {
+			m[k] = v
+		}
+	}
+	if o.Nesterov {
+		m["nesterov"] = true
+	}
+	if o.Schedule != "" {
+		m["schedule"] = o.Schedule
+	}
+	return m
+}
+
+// given lists the settings s gives, by key.
+func (s Settings) given() []string {
+	var keys []string
+	for _, f := range []struct {
+		key string
+		set bool
+	}{{"epochs", s.Epochs != nil}, {"batch_size", s.BatchSize != nil}, {"validation", s.Validation != nil},
+		{"train_limit", s.TrainLimit != nil}, {"test_limit", s.TestLimit != nil}, {"profile", s.Profile != nil},
+		{"select", s.Select != nil}} {
+		if f.set {
+			keys = append(keys, f.key)
+		}
+	}
+	return keys
 }
 
 func apply(spec *spec.Run, s Settings) {

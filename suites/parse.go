@@ -21,7 +21,7 @@ import (
 // "KEY=VALUE", VALUE in TOML syntax) and validates it. file names the source
 // in errors.
 func Parse(file string, src []byte, sets []string) (*Suite, error) {
-	d := &decoder{file: file, pos: indexPositions(string(src)), set: map[string]string{}}
+	d := &decoder{file: file, pos: indexPositions(string(src)), set: map[string]string{}, setOptimizer: map[string]any{}}
 	var raw map[string]any
 	if _, err := toml.Decode(string(src), &raw); err != nil {
 		var pe toml.ParseError
@@ -39,7 +39,7 @@ func Parse(file string, src []byte, sets []string) (*Suite, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.File = file
+	s.File, s.set, s.setOptimizer = file, d.set, d.setOptimizer
 	if _, err := s.expand(d); err != nil {
 		return nil, err
 	}
@@ -48,10 +48,13 @@ func Parse(file string, src []byte, sets []string) (*Suite, error) {
 
 // decoder turns the generic TOML tree into a Suite, with positioned errors.
 type decoder struct {
-	file     string
-	pos      positions
-	set      map[string]string // path → the --set argument that gave it
-	profiles map[string]hardware.Profile
+	file string
+	pos  positions
+	set  map[string]string // path → the --set argument that gave it
+	// setOptimizer holds the optimizer keys given by --set, which hold for
+	// every rule, over its recommendation.
+	setOptimizer map[string]any
+	profiles     map[string]hardware.Profile
 }
 
 var indexElem = regexp.MustCompile(`\.(\d+)(\.|$)`)

@@ -32,6 +32,11 @@ type Suite struct {
 	// Profiles are the suite's own [profiles.NAME] tables, named apart
 	// from every built-in one.
 	Profiles map[string]hardware.Profile
+
+	// set and setOptimizer are what the command line gave (see decoder),
+	// for the sources of the expanded specs.
+	set          map[string]string
+	setOptimizer map[string]any
 }
 
 // Settings may be given in [defaults] and overridden in each experiment; nil

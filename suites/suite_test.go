@@ -77,15 +77,40 @@ epochs = [1, 2]`, `"bp.optimizer.lr" = [0.01, 0.1, 0.2]
 		got[sp.Method] = append(got[sp.Method], fmt.Sprintf("lr %v gamma %v epochs %d", sp.Optimizer.LR, sp.Params["gamma"], sp.Epochs))
 	}
 	want := map[string][]string{
-		"bp":  {"lr 0.01 gamma <nil> epochs 3", "lr 0.1 gamma <nil> epochs 3", "lr 0.2 gamma <nil> epochs 3"},
-		"ftp": {"lr 0.05 gamma 0.05 epochs 4", "lr 0.05 gamma 0.1 epochs 4", "lr 0.05 gamma 0.2 epochs 4"},
+		"bp": {"lr 0.01 gamma <nil> epochs 3", "lr 0.1 gamma <nil> epochs 3", "lr 0.2 gamma <nil> epochs 3"},
+		// FTP trains with its recommended optimizer, not the suite's [defaults].
+		"ftp": {"lr 0.02 gamma 0.05 epochs 4", "lr 0.02 gamma 0.1 epochs 4", "lr 0.02 gamma 0.2 epochs 4"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("per-rule axes (-want +got):\n%s", diff)
 	}
+	for _, sp := range specs {
+		want := spec.Sources{"epochs": spec.FromSuite, "batch_size": spec.FromSuite, "validation": spec.FromBuiltin,
+			"train_limit": spec.FromBuiltin, "test_limit": spec.FromBuiltin, "profile": spec.FromBuiltin,
+			"select": spec.FromBuiltin, "optimizer.name": spec.FromSuite, "optimizer.lr": spec.FromSweep,
+			"optimizer.momentum": spec.FromSuite}
+		if sp.Method == "ftp" {
+			want["epochs"], want["optimizer.lr"], want["optimizer.name"], want["optimizer.momentum"] =
+				spec.FromSweep, spec.FromRule, spec.FromRule, spec.FromRule
+			for _, p := range []string{"gamma", "g_scale", "g_dist", "sigma_g", "layer_input", "output"} {
+				want["params."+p] = spec.FromRule
+			}
+			want["params.gamma"] = spec.FromSweep
+		}
+		if diff := cmp.Diff(want, sp.Sources); diff != "" {
+			t.Errorf("%s: sources (-want +got):\n%s", sp.Method, diff)
+		}
+	}
+	// An experiment's optimizer, and --set, override the recommendation.
+	own := strings.Replace(src, "batch_size = 32\n", "batch_size = 32\noptimizer = { lr = 0.07 }\n", 1)
+	s, _ = Parse("t.toml", []byte(own), []string{"seeds=[1]"})
+	if specs, _ := s.Expand(); specs[3].Method != "ftp" || specs[3].Optimizer.LR != 0.07 || specs[3].Sources["optimizer.lr"] != spec.FromSuite {
+		t.Errorf("an experiment's optimizer: ftp lr %v from %s, want 0.07 from the suite", specs[3].Optimizer.LR, specs[3].Sources["optimizer.lr"])
+	}
 	s, _ = Parse("t.toml", []byte(src), []string{"seeds=[1]", "optimizer.lr=0.3"})
-	if specs, _ := s.Expand(); len(specs) != 4 || specs[0].Optimizer.LR != 0.3 {
-		t.Errorf("--set optimizer.lr left %d runs (want 1 bp + 3 ftp), lr %v", len(specs), specs[0].Optimizer.LR)
+	if specs, _ := s.Expand(); len(specs) != 4 || specs[0].Optimizer.LR != 0.3 || specs[3].Optimizer.LR != 0.3 ||
+		specs[3].Sources["optimizer.lr"] != spec.FromCommandLine || specs[3].Sources["optimizer.momentum"] != spec.FromRule {
+		t.Errorf("--set optimizer.lr left %d runs (want 1 bp + 3 ftp), lr %v and %v", len(specs), specs[0].Optimizer.LR, specs[3].Optimizer.LR)
 	}
 }
 

@@ -68,7 +68,7 @@ func listMethods(w io.Writer) error {
 		m, _ := methods.Lookup(name)
 		fmt.Fprintf(w, "%s\t%s\n", name, m.Doc())
 		vals, _ := methods.Resolve(m, nil)
-		if why := m.Uses(spec); why != nil {
+		if why := m.Uses(methods.Task{Model: spec, InShape: []int{784}, Classes: 10, Profile: hardware.Builtins["fp32"]}); why != nil {
 			fmt.Fprintf(w, "\tcost on 784-1024-128-10:\tnot applicable: %v\n", why)
 		} else {
 			c := m.Cost(net, vals)

@@ -25,6 +25,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	shard := fs.String("shard", "", "I/N: train only share I (0-based) of N of the run keys")
 	dry := fs.Bool("dry-run", false, "list the runs to train and stop")
 	progress := fs.String("progress", "auto", "auto, bars, lines or none")
+	rerun := fs.Bool("rerun-changed", false, "train again the runs whose records other code of their rule made")
+	accept := fs.Bool("accept-changed", false, "keep the records that other code of their rule made")
 	var ov overrides
 	ov.register(fs, "KEY=VALUE override of a [defaults] key (repeatable)")
 	names, err := parse(fs, args)
@@ -33,6 +35,15 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	if len(names) == 0 {
 		return usagef("run: name at least one suite")
+	}
+	policy := runner.Refuse
+	switch {
+	case *rerun && *accept:
+		return usagef("--rerun-changed and --accept-changed: give one or the other")
+	case *rerun:
+		policy = runner.Rerun
+	case *accept:
+		policy = runner.Accept
 	}
 	if *jobs < 1 || *jobs > 4*runtime.NumCPU() {
 		return usagef("--jobs %d: want 1 to %d", *jobs, 4*runtime.NumCPU())
@@ -54,7 +65,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	sum, err := runner.Run(ctx, specs, store, runner.Options{Jobs: *jobs, Progress: prog, Log: stderr})
+	sum, err := runner.Run(ctx, specs, store, runner.Options{Jobs: *jobs, Progress: prog, Log: stderr, Changed: policy})
 	var counts []string
 	for st, n := range sum.ByStatus {
 		counts = append(counts, fmt.Sprintf("%d %s", n, st))
@@ -150,12 +161,11 @@ func cmdPlan(_ context.Context, args []string, stdout, _ io.Writer) error {
 func printPlan(w io.Writer, specs []spec.Run, store *results.Store) error {
 	todo := 0
 	for _, s := range specs {
-		mark := "todo"
-		if store.Has(s.Key()) {
-			mark = "done"
-		} else {
+		state, _ := runner.StateOf(store, s)
+		if state != runner.Done {
 			todo++
 		}
+		mark := state.String()
 		fmt.Fprintf(w, "%s  %s  %s/%s  %s  %s  seed %d  %d epochs  %s\n",
 			s.Key(), mark, s.Suite, s.Experiment, s.Method, s.Dataset, s.Seed, s.Epochs, s.Point)
 	}

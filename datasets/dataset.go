@@ -41,7 +41,11 @@ type Info struct {
 	// TrainSize is the number of training samples, known before loading so
 	// that suites can check their splits.
 	TrainSize int
-	Source    *Source
+	// Source is where the files are, nil for a dataset generated in
+	// memory.
+	Source *Source
+	// generate makes a dataset that has no files.
+	generate func() (*Dataset, error)
 	// decode turns the verified file contents, in Source.Files order, into
 	// a dataset.
 	decode func(contents [][]byte) (*Dataset, error)
@@ -50,6 +54,16 @@ type Info struct {
 var registry = map[string]*Info{}
 
 func register(i *Info) { registry[i.Name] = i }
+
+// RegisterGenerated registers a dataset made in memory by generate, which
+// must give the same samples on every call (draw them from a fixed seed).
+// It panics on a name already registered.
+func RegisterGenerated(name, description string, classes int, shape []int, trainSize int, generate func() (*Dataset, error)) {
+	if _, dup := registry[name]; dup {
+		panic("datasets: " + name + " registered twice")
+	}
+	register(&Info{Name: name, Description: description, Classes: classes, Shape: shape, TrainSize: trainSize, generate: generate})
+}
 
 // Lookup returns the dataset registered under name.
 func Lookup(name string) (*Info, error) {
@@ -84,6 +98,9 @@ func Load(ctx context.Context, name string, log io.Writer) (*Dataset, error) {
 }
 
 func (i *Info) load(ctx context.Context, log io.Writer) (*Dataset, error) {
+	if i.generate != nil {
+		return i.generate()
+	}
 	loc, err := i.Source.Ensure(ctx, log)
 	if err != nil {
 		return nil, err

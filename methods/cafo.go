@@ -158,6 +158,17 @@ type cafoTrainer struct {
 // AuxParams returns the predictors of every block but the last.
 func (t *cafoTrainer) AuxParams() []*nn.Param { return t.aux }
 
+// State returns the mse predictors' sums of the epoch so far.
+func (t *cafoTrainer) State() []*nn.Tensor {
+	var s []*nn.Tensor
+	for _, pr := range t.preds {
+		if pr.hth != nil {
+			s = append(s, pr.hth, pr.hty)
+		}
+	}
+	return s
+}
+
 // forward runs the blocks and every predictor on x.
 func (t *cafoTrainer) forward(x *nn.Tensor) {
 	eng := t.c.Engine

@@ -63,6 +63,13 @@ type AuxParams interface {
 	AuxParams() []*nn.Param
 }
 
+// StateKeeper is implemented by a Trainer that carries tensors from step to
+// step that are not parameters (CaFo's ridge sums): checkpoints save them,
+// and the runner's angle probes put them back after probing.
+type StateKeeper interface {
+	State() []*nn.Tensor
+}
+
 // Config is what a rule gets to build a Trainer.
 type Config struct {
 	Net    *nn.Sequential

@@ -97,8 +97,9 @@ func newProber(net *nn.Sequential, rule methods.Trainer, opts *optimizers, train
 
 // angles returns, per weighted layer (Dense or Conv2D), the mean over the
 // probe batches of the angle in degrees between the rule's update of its
-// weights and BP's gradient. The layers' running statistics are put back
-// afterwards: probing changes nothing of the run.
+// weights and BP's gradient. The layers' running statistics and what the
+// rule keeps besides its weights (its state, the values of its own
+// parameters) are put back afterwards: probing changes nothing of the run.
 func (p *prober) angles() []results.Float {
 	var ws []*nn.Param
 	for _, l := range p.net.Layers {
@@ -108,7 +109,12 @@ func (p *prober) angles() []results.Float {
 	}
 	sum := make([]float64, len(ws))
 	p.opts.probing = true
-	state := p.net.State()
+	state := stateTensors(p.net, p.rule)
+	if a, ok := p.rule.(methods.AuxParams); ok {
+		for _, q := range a.AuxParams() {
+			state = append(state, q.Value)
+		}
+	}
 	saved := make([][]float32, len(state))
 	for i, t := range state {
 		saved[i] = append([]float32(nil), t.Data...)

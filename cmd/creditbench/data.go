@@ -18,6 +18,10 @@ func cmdData(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err != nil {
 			return err
 		}
+		if info.Source == nil {
+			fmt.Fprintf(stdout, "%s  generated in memory: nothing to %s\n", name, args[0])
+			continue
+		}
 		var loc datasets.Location
 		if args[0] == "fetch" {
 			if loc, err = info.Source.Ensure(ctx, stderr); err != nil {

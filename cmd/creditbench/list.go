@@ -28,7 +28,9 @@ func cmdList(_ context.Context, args []string, stdout, _ io.Writer) error {
 		for _, n := range datasets.Names() {
 			info, _ := datasets.Lookup(n)
 			where := "not here (fetched on first use)"
-			if loc, ok := info.Source.Find(); ok {
+			if info.Source == nil {
+				where = "generated in memory"
+			} else if loc, ok := info.Source.Find(); ok {
 				where = loc.Dir + " (" + loc.Kind + ")"
 			}
 			fmt.Fprintf(tw, "%s\t%d\t%v\t%s\t%s\n", n, info.Classes, info.Shape, where, info.Description)

@@ -8,16 +8,16 @@ import (
 
 // DFA is direct feedback alignment (Nøkland 2016): the output error e is sent
 // to every hidden layer l through a fixed random matrix B_l, in place of the
-// backpropagated error:
+// backpropagated error. Batches are rows (B×n):
 //
-//	δ_L = e = softmax(a_L) − y
-//	δ_l = (B_l e) ⊙ φ'(a_l),   l < L
-//	∇W_l = δ_l · h_{l−1}ᵀ
+//	δ_L = e = softmax(a_L) − y                 (divided by the batch)
+//	δ_l = (e · B_l) ⊙ φ'(a_l),   l < L
+//	∇W_l = h_{l−1}ᵀ · δ_l,  ∇b_l = Σ_rows δ_l
 //
 // B_l is n_out×n_l, drawn once from the run's stream "dfa.B" (uniform on
 // ±b_scale·√(6/n_out), or Gaussian of the same variance) and never trained.
 // The default scale, 0.1, keeps the hidden layers' errors near BP's size; at
-// 1 the 784-1024-128-10 net diverges with SGD at lr 0.02. On a CNN, B_l e
+// 1 the 784-1024-128-10 net diverges with SGD at lr 0.02. On a CNN, e·B_l
 // is the error of a stage's output (after pooling) and goes back through
 // the pooling and φ' to its filters (see stage).
 type DFA struct{}
@@ -48,7 +48,7 @@ func (DFA) Uses(t Task) error {
 	return usesMLP("dfa", m)
 }
 
-// Cost: a forward pass, one product B_l e per hidden layer and one
+// Cost: a forward pass, one product e·B_l per hidden layer and one
 // weight-gradient product per layer.
 func (DFA) Cost(net *nn.Sequential, _ Values) Cost {
 	widths, _ := stageWidths(net)

@@ -456,7 +456,10 @@ func (d *decoder) experiment(path string, m map[string]any) (*Experiment, error)
 		return nil, err
 	}
 	if len(e.Methods) == 0 {
-		return nil, d.errf(t.at("methods"), "missing or empty (accepted: %s)", strings.Join(methods.Names(), ", "))
+		return nil, d.errf(t.at("methods"), "missing or empty (accepted: %s, or \"all\")", strings.Join(methods.Names(), ", "))
+	}
+	if len(e.Methods) == 1 && e.Methods[0] == "all" { // every registered rule, the ones added later too
+		e.Methods = methods.Names()
 	}
 	for _, name := range e.Methods {
 		if _, err := methods.Lookup(name); err != nil {

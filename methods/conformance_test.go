@@ -32,7 +32,8 @@ func toyProblem(n int, r *rand.Rand) (*nn.Tensor, []int) {
 	return x, labels
 }
 
-// toyModels are the nets every rule is checked on: an MLP, a CNN with
+// toyModels are the nets every rule is checked on: a ReLU and a tanh MLP
+// (rules such as DRTP need a saturating activation), a CNN with
 // BatchNorm and a hidden Dense layer, and a CNN with two convolutions (so a
 // second pass crosses a convolution). The CNNs see the toy input as 2×2×2.
 var toyModels = []struct {
@@ -41,6 +42,7 @@ var toyModels = []struct {
 	in   []int
 }{
 	{"mlp", nn.ModelSpec{Kind: "mlp", Hidden: []int{16, 8}}, []int{toyDim}},
+	{"mlp-tanh", nn.ModelSpec{Kind: "mlp", Hidden: []int{16, 8}, Activation: "tanh"}, []int{toyDim}},
 	{"cnn-bn", nn.ModelSpec{Kind: "cnn", Conv: []int{6}, Kernel: 3, Padding: 1, BatchNorm: true, Hidden: []int{8}}, []int{2, 2, 2}},
 	{"cnn2", nn.ModelSpec{Kind: "cnn", Conv: []int{4, 6}, Kernel: 3, Padding: 1, Pool: 1}, []int{2, 2, 2}},
 }

@@ -1,6 +1,7 @@
 package methods
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/creditbench/creditbench/nn"
@@ -40,9 +41,22 @@ func (DRTP) Params() []Param {
 	}
 }
 
-// Uses accepts MLPs and CNNs with at least one hidden stage: without one,
-// DRTP is BP on the output layer.
-func (DRTP) Uses(t Task) error { return usesStages("drtp", t.Model) }
+// Uses accepts MLPs and CNNs with at least one hidden stage (without one,
+// DRTP is BP on the output layer) whose activation saturates. The label
+// drives the hidden layers whatever the output, so their updates never
+// vanish: only φ' → 0 bounds them. On 784-1024-128-10 MNIST, 2 epochs of
+// 10,000 images, tanh reached 89.5 % at the defaults; ReLU at most 63.7 %
+// over lr 0.0005–0.02 and b_scale 0.01–0.1, diverging or at chance
+// elsewhere.
+func (DRTP) Uses(t Task) error {
+	if err := usesStages("drtp", t.Model); err != nil {
+		return err
+	}
+	if act := t.Model.Resolved().Activation; act != "tanh" && act != "sigmoid" {
+		return fmt.Errorf("drtp: activation %q does not saturate, and the label-driven updates grow without bound (accepted: tanh, sigmoid)", act)
+	}
+	return nil
+}
 
 // Cost: a forward pass, one product y·B_l per hidden stage and one
 // weight-gradient product per stage; it keeps what BP keeps.

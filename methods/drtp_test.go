@@ -19,7 +19,7 @@ func TestDRTPHiddenUpdatesFromTheLabelAlone(t *testing.T) {
 	tr.Step(x, labels)
 	ds := net.Denses()
 	hidden, out := ds[1], ds[2]
-	B := tr.(*drtpTrainer).B[1] // 3×8
+	B := tr.(*drtpTrainer).B[1]              // 3×8
 	in, a := hidden.Input(), hidden.Output() // h_1 and a_2
 	n, width := x.Rows(), hidden.Out
 	for i := range hidden.In {
@@ -47,9 +47,10 @@ func TestDRTPHiddenUpdatesFromTheLabelAlone(t *testing.T) {
 	}
 }
 
-// TestDRTPLearns trains 8-16-8-3 on the toy problem: the loss must fall.
+// TestDRTPLearns trains 8-16-8-3 tanh on the toy problem: the loss must
+// fall.
 func TestDRTPLearns(t *testing.T) {
-	net, _ := nn.Build(nn.ModelSpec{Kind: "mlp", Hidden: []int{16, 8}}, []int{toyDim}, 3, rand.New(rand.NewPCG(1, 1)))
+	net, _ := nn.Build(nn.ModelSpec{Kind: "mlp", Hidden: []int{16, 8}, Activation: "tanh"}, []int{toyDim}, 3, rand.New(rand.NewPCG(1, 1)))
 	vals, _ := Resolve(DRTP{}, nil)
 	tr, err := DRTP{}.New(Config{Net: net, Engine: &nn.Engine{}, Optimizer: &nn.SGD{LR: 0.1, Momentum: 0.9},
 		Params: vals, Classes: 3, Rand: func(string) *rand.Rand { return rand.New(rand.NewPCG(2, 2)) }})

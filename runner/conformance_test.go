@@ -55,7 +55,7 @@ var hookParams = map[string]map[string]any{
 }
 
 // TestConformanceOfRecords runs every registered rule through Execute on
-// an in-memory task, on an MLP and a CNN with BatchNorm, under fp32, int8
+// an in-memory task, on a ReLU and a tanh MLP and a CNN with BatchNorm, under fp32, int8
 // and an analog device: twice without a break and once stopped after its
 // first epoch and resumed from the checkpoint. The three records must be
 // identical (timings aside), and no rule may fail. The log shows the
@@ -66,6 +66,7 @@ func TestConformanceOfRecords(t *testing.T) {
 		spec nn.ModelSpec
 	}{
 		{"mlp", nn.ModelSpec{Kind: "mlp", Hidden: []int{16, 8}, Activation: "relu"}},
+		{"mlp-tanh", nn.ModelSpec{Kind: "mlp", Hidden: []int{16, 8}, Activation: "tanh"}},
 		{"cnn", nn.ModelSpec{Kind: "cnn", Conv: []int{4}, Kernel: 3, BatchNorm: true}},
 	}
 	profiles := []string{"fp32", "int8", "rram"}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -66,6 +67,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	sum, err := runner.Run(ctx, specs, store, runner.Options{Jobs: *jobs, Progress: prog, Log: stderr, Changed: policy})
+	if _, refused := errors.AsType[*runner.ChangedError](err); refused {
+		return err // nothing ran
+	}
 	var counts []string
 	for st, n := range sum.ByStatus {
 		counts = append(counts, fmt.Sprintf("%d %s", n, st))

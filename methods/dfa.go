@@ -65,14 +65,21 @@ func (DFA) New(c Config) (Trainer, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &dfaTrainer{c: c, ss: ss}
-	r := c.Rand("dfa.B")
+	return &dfaTrainer{c: c, ss: ss, B: projections(c, ss, "dfa.B")}, nil
+}
+
+// projections draws B_l, n_out×n_l, for every stage but the output from
+// the stream named: uniform on ±b_scale·√(6/n_out), or Gaussian of the
+// same variance (b_dist).
+func projections(c Config, ss []*stage, stream string) []*nn.Tensor {
+	r := c.Rand(stream)
 	nOut := ss[len(ss)-1].width
 	limit := c.Params.Float("b_scale") * math.Sqrt(6/float64(nOut))
+	var B []*nn.Tensor
 	for _, s := range ss[:len(ss)-1] {
-		t.B = append(t.B, fixedRandom(nOut, s.width, limit, c.Params.String("b_dist"), r))
+		B = append(B, fixedRandom(nOut, s.width, limit, c.Params.String("b_dist"), r))
 	}
-	return t, nil
+	return B
 }
 
 type dfaTrainer struct {

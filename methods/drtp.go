@@ -2,7 +2,6 @@ package methods
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/creditbench/creditbench/nn"
 )
@@ -58,31 +57,15 @@ func (DRTP) Uses(t Task) error {
 	return nil
 }
 
-// Cost: a forward pass, one product y·B_l per hidden stage and one
-// weight-gradient product per stage; it keeps what BP keeps.
-func (DRTP) Cost(net *nn.Sequential, _ Values) Cost {
-	widths, _ := stageWidths(net)
-	nOut := int64(widths[len(widths)-1])
-	c := Cost{TrainMACs: 2 * net.MACs(), EvalMACs: net.MACs(), KeptFloats: bpLikeKept(net)}
-	for _, w := range widths[:len(widths)-1] {
-		c.TrainMACs += nOut * int64(w)
-	}
-	return c
-}
+// Cost is DFA's: the same products, with y in place of e.
+func (DRTP) Cost(net *nn.Sequential, p Values) Cost { return DFA{}.Cost(net, p) }
 
 func (DRTP) New(c Config) (Trainer, error) {
 	ss, err := stagesOf(c.Net)
 	if err != nil {
 		return nil, err
 	}
-	t := &drtpTrainer{c: c, ss: ss}
-	r := c.Rand("drtp.B")
-	nOut := ss[len(ss)-1].width
-	limit := c.Params.Float("b_scale") * math.Sqrt(6/float64(nOut))
-	for _, s := range ss[:len(ss)-1] {
-		t.B = append(t.B, fixedRandom(nOut, s.width, limit, c.Params.String("b_dist"), r))
-	}
-	return t, nil
+	return &drtpTrainer{c: c, ss: ss, B: projections(c, ss, "drtp.B")}, nil
 }
 
 type drtpTrainer struct {

@@ -10,6 +10,7 @@ import (
 	"path"
 	"reflect"
 	"runtime"
+	"sync"
 )
 
 // sources is this package's code, so that a record can name the code of
@@ -36,6 +37,20 @@ func Implementation(m Method) string {
 	if v, ok := m.(Versioner); ok {
 		return v.Version()
 	}
+	if h, ok := implementations.Load(m.Name()); ok {
+		return h.(string)
+	}
+	h := hashOf(m)
+	implementations.Store(m.Name(), h)
+	return h
+}
+
+// implementations caches the hashes by rule name: the code cannot change
+// while the process runs, and the runner asks once per run and record.
+var implementations sync.Map
+
+// hashOf hashes the code of a rule of this package.
+func hashOf(m Method) string {
 	own := sourceFile(m)
 	if own == "" {
 		return ""

@@ -80,10 +80,6 @@ func (r runState) params() []*nn.Param {
 
 // stateTensors lists what the net and the rule carry from step to step
 // besides parameters: the layers' running statistics, then the rule's.
-func (r runState) stateTensors() []*nn.Tensor {
-	return stateTensors(r.net, r.trainer)
-}
-
 func stateTensors(net *nn.Sequential, t methods.Trainer) []*nn.Tensor {
 	s := net.State()
 	if k, ok := t.(methods.StateKeeper); ok {
@@ -101,7 +97,7 @@ func (r runState) save(c *checkpoint, eps []results.Epoch) *checkpoint {
 		c.Params = append(c.Params, append([]float32(nil), p.Value.Data...))
 	}
 	c.State = c.State[:0]
-	for _, t := range r.stateTensors() {
+	for _, t := range stateTensors(r.net, r.trainer) {
 		c.State = append(c.State, append([]float32(nil), t.Data...))
 	}
 	c.Optimizers = c.Optimizers[:0]
@@ -125,7 +121,7 @@ func (r runState) resume(c *checkpoint) error {
 		}
 		copy(p.Value.Data, c.Params[i])
 	}
-	state := r.stateTensors()
+	state := stateTensors(r.net, r.trainer)
 	if len(c.State) != len(state) {
 		return fmt.Errorf("runner: checkpoint of %s has %d state tensors, the run %d: delete it to start over", c.Key, len(c.State), len(state))
 	}

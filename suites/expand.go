@@ -259,8 +259,8 @@ func (s *Suite) resolve(d *decoder, path string, e Experiment, m methods.Method,
 			run.Sources[k] = spec.FromBuiltin
 		}
 	}
-	opt := optimizerLayers{path: path, m: b.Optimizer, from: map[string]string{}}
-	opt.lay(b.Optimizer, spec.FromBuiltin, path)
+	opt := optimizerLayers{path: path, from: map[string]string{}}
+	opt.replace(b.Optimizer, spec.FromBuiltin)
 	settings := func(st Settings, from, at string) {
 		apply(&run, st)
 		for _, k := range st.given() {
@@ -300,12 +300,7 @@ func (s *Suite) resolve(d *decoder, path string, e Experiment, m methods.Method,
 		}
 	}
 	if len(d.setOptimizer) > 0 { // key by key, even a new name: --set changes what it names
-		opt.m = maps.Clone(opt.m)
-		maps.Copy(opt.m, d.setOptimizer)
-		for k := range d.setOptimizer {
-			opt.from["optimizer."+k] = spec.FromCommandLine
-		}
-		opt.path = "defaults.optimizer"
+		opt.over(d.setOptimizer, spec.FromCommandLine, "defaults.optimizer")
 	}
 	o, err := d.optimizer(opt.path, opt.m, false)
 	if err != nil {
@@ -345,16 +340,26 @@ type optimizerLayers struct {
 	from map[string]string // "optimizer.KEY" → source
 }
 
-// lay lays table over the optimizer key by key (from scratch when it names
-// another optimizer).
+// lay lays table over the optimizer key by key; a table that names
+// another optimizer starts from scratch, since the keys of one optimizer
+// mean nothing to another.
 func (o *optimizerLayers) lay(table map[string]any, from, path string) {
 	if name, ok := table["name"]; ok && name != o.m["name"] {
-		o.replace(table, from)
-	} else {
-		o.m = mergeOptimizer(o.m, table)
-		for k := range table {
-			o.from["optimizer."+k] = from
-		}
+		o.m = nil
+		clear(o.from)
+	}
+	o.over(table, from, path)
+}
+
+// over sets the keys of table, whatever optimizer they name.
+func (o *optimizerLayers) over(table map[string]any, from, path string) {
+	o.m = maps.Clone(o.m)
+	if o.m == nil {
+		o.m = map[string]any{}
+	}
+	maps.Copy(o.m, table)
+	for k := range table {
+		o.from["optimizer."+k] = from
 	}
 	o.path = path
 }
@@ -420,18 +425,6 @@ func apply(spec *spec.Run, s Settings) {
 	if s.Select != nil {
 		spec.Select = *s.Select
 	}
-}
-
-// mergeOptimizer lays over onto base key by key; a different optimizer name
-// starts from over alone, since the keys of one optimizer mean nothing to
-// another.
-func mergeOptimizer(base, over map[string]any) map[string]any {
-	if name, ok := over["name"]; ok && name != base["name"] {
-		return maps.Clone(over)
-	}
-	out := maps.Clone(base)
-	maps.Copy(out, over)
-	return out
 }
 
 // dropOtherRules removes from an experiment the parameters and sweep axes of

@@ -49,6 +49,18 @@ func ParseFormat(s string) (Format, error) {
 // FormatNames lists the accepted formats.
 var FormatNames = []string{"fp32", "bf16", "fp16", "fp8e4m3", "fp8e5m2", "int2", "int3", "int4", "int5", "int6", "int7", "int8"}
 
+// Bits is the width of one value: sign, exponent and mantissa bits of a
+// float format (32 for fp32), the bits of an integer one.
+func (f Format) Bits() int {
+	switch {
+	case f.bits > 0:
+		return f.bits
+	case f.mant > 0:
+		return 1 + f.exp + f.mant
+	}
+	return 32
+}
+
 // IsIdentity reports whether the format leaves float32 values unchanged.
 func (f Format) IsIdentity() bool { return f.Name == "fp32" }
 

@@ -118,3 +118,16 @@ func TestUnknownFormat(t *testing.T) {
 		t.Error("int9 accepted")
 	}
 }
+
+// TestProfileBits places every built-in profile on the precision axis by
+// the widths of its formats.
+func TestProfileBits(t *testing.T) {
+	for name, want := range map[string]int{"fp32": 32, "bf16": 16, "fp16": 16, "fp8": 8, "int8": 8, "int4": 4, "int2": 2} {
+		if got := Builtins[name].Bits(); got != want {
+			t.Errorf("%s: %d bits, want %d", name, got, want)
+		}
+	}
+	if p := (Profile{Weights: "int6", Updates: "fp8e5m2", ReadNoise: 0.02, WriteNoise: 0.05}); p.Bits() != 6 || p.Noise() != 0.05 {
+		t.Errorf("int6 weights, fp8 updates, noise 0.02/0.05: %d bits, noise %v", p.Bits(), p.Noise())
+	}
+}

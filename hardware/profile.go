@@ -99,6 +99,21 @@ func (p Profile) Validate() error {
 	return nil
 }
 
+// Bits is the fewest bits of the profile's formats (32 for fp32): where it
+// stands on a precision axis. The profile must be valid.
+func (p Profile) Bits() int {
+	bits := 32
+	for _, name := range []string{p.Weights, p.Activations, p.Errors, p.Updates} {
+		f, _ := ParseFormat(name)
+		bits = min(bits, f.Bits())
+	}
+	return bits
+}
+
+// Noise is the profile's largest relative noise level, read or write:
+// where it stands on a noise axis.
+func (p Profile) Noise() float64 { return max(p.WriteNoise, p.ReadNoise) }
+
 // IsIdeal reports whether the profile changes nothing: fp32 and ideal
 // devices. A run under it is bit-identical to a run without a profile.
 func (p Profile) IsIdeal() bool {

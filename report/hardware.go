@@ -5,7 +5,6 @@ import (
 	"math"
 	"path/filepath"
 	"sort"
-	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -35,19 +34,7 @@ func severity(s spec.Run) (bits, noise float64) {
 	if s.ProfileDef != nil {
 		p = *s.ProfileDef
 	}
-	bits = 32
-	for _, f := range []string{p.Weights, p.Activations, p.Errors, p.Updates} {
-		switch {
-		case f == "bf16" || f == "fp16":
-			bits = min(bits, 16)
-		case len(f) > 3 && f[:3] == "fp8":
-			bits = min(bits, 8)
-		case len(f) > 3 && f[:3] == "int":
-			n, _ := strconv.Atoi(f[3:])
-			bits = min(bits, float64(n))
-		}
-	}
-	return bits, max(p.WriteNoise, p.ReadNoise)
+	return float64(p.Bits()), p.Noise()
 }
 
 // ProfileSweeps finds the experiments of t whose runs span several profiles.

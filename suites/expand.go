@@ -3,6 +3,7 @@ package suites
 import (
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -172,12 +173,6 @@ func (d *decoder) quick(raw map[string]any, arg string, value any) error {
 	return nil
 }
 
-// Expand returns the run specs of s: for each experiment, each rule, each
-// point of the sweep axes that apply to the rule, and each seed.
-func (s *Suite) Expand() ([]spec.Run, error) {
-	return s.expand(&decoder{file: s.File, pos: positions{}, set: s.set, setOptimizer: s.setOptimizer, profiles: s.Profiles})
-}
-
 // MaxRuns bounds the runs of one suite, so that a mistyped sweep fails at
 // once instead of exhausting memory.
 const MaxRuns = 100000
@@ -185,7 +180,7 @@ const MaxRuns = 100000
 func (s *Suite) expand(d *decoder) ([]spec.Run, error) {
 	total := 0
 	for i, e := range s.Experiments {
-		n := len(e.Methods) * len(s.Seeds)
+		n := len(e.Methods) * len(s.Head.Seeds)
 		for _, a := range e.Sweep {
 			n *= len(a.Values)
 			if n > MaxRuns {
@@ -215,7 +210,7 @@ func (s *Suite) expand(d *decoder) ([]spec.Run, error) {
 				if err != nil {
 					return nil, err
 				}
-				for _, seed := range s.Seeds {
+				for _, seed := range s.Head.Seeds {
 					spec := base
 					spec.Seed = seed
 					specs = append(specs, spec)
@@ -244,35 +239,47 @@ func product(axes []Axis) []map[string]any {
 	return points
 }
 
+// builtinSettings are used where no layer sets a value.
+var builtinSettings = Settings{Epochs: ptr(20), BatchSize: ptr(64), Validation: ptr(5000), TrainLimit: ptr(0),
+	TestLimit: ptr(0), Profile: ptr("fp32"), Select: ptr("best_val"),
+	Optimizer: Optimizer{"name": "sgd", "lr": 0.05, "momentum": 0.9}}
+
+func ptr[T any](v T) *T { return &v }
+
+// runField maps a setting's key to the field of spec.Run of the same JSON
+// name.
+var runField = func() map[string]int {
+	t := reflect.TypeFor[spec.Run]()
+	m := map[string]int{}
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		m[name] = i
+	}
+	return m
+}()
+
 // resolve builds the spec of one point from its layers, each overriding
 // the ones before: the built-in settings, [defaults], the rule's
 // recommended optimizer (methods.Recommender), the experiment, the sweep
 // point, and the command line's --set. The spec's Sources say which layer
 // gave each setting.
 func (s *Suite) resolve(d *decoder, path string, e Experiment, m methods.Method, point map[string]any) (spec.Run, error) {
-	b := builtinSettings
-	run := spec.Run{Suite: s.Name, Experiment: e.Name, Method: m.Name(), Dataset: e.Dataset, Model: e.Model,
-		Epochs: b.Epochs, BatchSize: b.BatchSize, Validation: b.Validation, TrainLimit: b.TrainLimit,
-		TestLimit: b.TestLimit, Profile: b.Profile, Select: b.Select, Sources: spec.Sources{}}
-	for _, k := range settingKeys {
-		if k != "optimizer" {
-			run.Sources[k] = spec.FromBuiltin
-		}
-	}
+	run := spec.Run{Suite: s.Head.Name, Experiment: e.Name, Method: m.Name(), Dataset: e.Dataset,
+		Model: nn.ModelSpec(*e.Model), Sources: spec.Sources{}}
 	opt := optimizerLayers{path: path, from: map[string]string{}}
-	opt.replace(b.Optimizer, spec.FromBuiltin)
 	settings := func(st Settings, from, at string) {
-		apply(&run, st)
-		for _, k := range st.given() {
-			run.Sources[k] = from
-			if _, set := d.set[at+"."+k]; set {
-				run.Sources[k] = spec.FromCommandLine
+		st.each(func(key string, v reflect.Value) {
+			reflect.ValueOf(&run).Elem().Field(runField[key]).Set(v)
+			run.Sources[key] = from
+			if _, set := d.set[at+"."+key]; set {
+				run.Sources[key] = spec.FromCommandLine
 			}
-		}
+		})
 		if st.Optimizer != nil {
 			opt.lay(st.Optimizer, from, at+".optimizer")
 		}
 	}
+	settings(builtinSettings, spec.FromBuiltin, path)
 	settings(s.Defaults, spec.FromSuite, "defaults")
 	if r, ok := m.(methods.Recommender); ok {
 		opt.replace(optimizerTable(r.Recommended()), spec.FromRule)
@@ -289,8 +296,7 @@ func (s *Suite) resolve(d *decoder, path string, e Experiment, m methods.Method,
 		ax, _ := parseAxis(k, e.Methods) // checked when the sweep was read
 		switch ax.kind {
 		case axisSetting:
-			probe := &table{d: d, path: path + ".sweep", m: map[string]any{ax.name: v}, used: map[string]bool{}}
-			st, _ := d.settings(probe)
+			st, _ := ax.settings(d, path+".sweep."+k, v)
 			settings(st, spec.FromSweep, path+".sweep")
 		case axisOptimizer:
 			opt.lay(map[string]any{ax.name: v}, spec.FromSweep, path+".sweep")
@@ -302,7 +308,7 @@ func (s *Suite) resolve(d *decoder, path string, e Experiment, m methods.Method,
 	if len(d.setOptimizer) > 0 { // key by key, even a new name: --set changes what it names
 		opt.over(d.setOptimizer, spec.FromCommandLine, "defaults.optimizer")
 	}
-	o, err := d.optimizer(opt.path, opt.m, false)
+	o, err := opt.m.spec(d, opt.path)
 	if err != nil {
 		return run, err
 	}
@@ -336,14 +342,14 @@ func (s *Suite) resolve(d *decoder, path string, e Experiment, m methods.Method,
 // remembers, per key, the layer that gave it and where it was written.
 type optimizerLayers struct {
 	path string
-	m    map[string]any
+	m    Optimizer
 	from map[string]string // "optimizer.KEY" → source
 }
 
 // lay lays table over the optimizer key by key; a table that names
 // another optimizer starts from scratch, since the keys of one optimizer
 // mean nothing to another.
-func (o *optimizerLayers) lay(table map[string]any, from, path string) {
+func (o *optimizerLayers) lay(table Optimizer, from, path string) {
 	if name, ok := table["name"]; ok && name != o.m["name"] {
 		o.m = nil
 		clear(o.from)
@@ -352,7 +358,7 @@ func (o *optimizerLayers) lay(table map[string]any, from, path string) {
 }
 
 // over sets the keys of table, whatever optimizer they name.
-func (o *optimizerLayers) over(table map[string]any, from, path string) {
+func (o *optimizerLayers) over(table Optimizer, from, path string) {
 	o.m = maps.Clone(o.m)
 	if o.m == nil {
 		o.m = map[string]any{}
@@ -365,7 +371,7 @@ func (o *optimizerLayers) over(table map[string]any, from, path string) {
 }
 
 // replace sets the whole optimizer.
-func (o *optimizerLayers) replace(table map[string]any, from string) {
+func (o *optimizerLayers) replace(table Optimizer, from string) {
 	o.m = maps.Clone(table)
 	clear(o.from)
 	for k := range table {
@@ -375,8 +381,8 @@ func (o *optimizerLayers) replace(table map[string]any, from string) {
 
 // optimizerTable writes a rule's recommended optimizer as a suite would:
 // its name and every setting that is not zero.
-func optimizerTable(o nn.OptimizerSpec) map[string]any {
-	m := map[string]any{"name": o.Name, "lr": o.LR}
+func optimizerTable(o nn.OptimizerSpec) Optimizer {
+	m := Optimizer{"name": o.Name, "lr": o.LR}
 	for k, v := range map[string]float64{"momentum": o.Momentum, "beta1": o.Beta1, "beta2": o.Beta2,
 		"eps": o.Eps, "alpha": o.Alpha, "weight_decay": o.WeightDecay} {
 		if v != 0 {
@@ -390,41 +396,6 @@ func optimizerTable(o nn.OptimizerSpec) map[string]any {
 		m["schedule"] = o.Schedule
 	}
 	return m
-}
-
-// given lists the settings s gives, by key.
-func (s Settings) given() []string {
-	var keys []string
-	for _, f := range []struct {
-		key string
-		set bool
-	}{{"epochs", s.Epochs != nil}, {"batch_size", s.BatchSize != nil}, {"validation", s.Validation != nil},
-		{"train_limit", s.TrainLimit != nil}, {"test_limit", s.TestLimit != nil}, {"profile", s.Profile != nil},
-		{"select", s.Select != nil}} {
-		if f.set {
-			keys = append(keys, f.key)
-		}
-	}
-	return keys
-}
-
-func apply(spec *spec.Run, s Settings) {
-	setInt := func(dst *int, v *int) {
-		if v != nil {
-			*dst = *v
-		}
-	}
-	setInt(&spec.Epochs, s.Epochs)
-	setInt(&spec.BatchSize, s.BatchSize)
-	setInt(&spec.Validation, s.Validation)
-	setInt(&spec.TrainLimit, s.TrainLimit)
-	setInt(&spec.TestLimit, s.TestLimit)
-	if s.Profile != nil {
-		spec.Profile = *s.Profile
-	}
-	if s.Select != nil {
-		spec.Select = *s.Select
-	}
 }
 
 // dropOtherRules removes from an experiment the parameters and sweep axes of

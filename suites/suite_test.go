@@ -34,10 +34,7 @@ func TestExpandSweepAndSeeds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	specs, err := s.Expand()
-	if err != nil {
-		t.Fatal(err)
-	}
+	specs := s.Runs
 	if len(specs) != 2*2*2 {
 		t.Fatalf("%d specs, want 8 (2 lr × 2 epochs × 2 seeds)", len(specs))
 	}
@@ -55,7 +52,7 @@ func TestExpandSweepAndSeeds(t *testing.T) {
 		t.Errorf("%d distinct keys for %d specs", len(keys), len(specs))
 	}
 	again, _ := Parse("t.toml", []byte(sweepSuite), nil)
-	specs2, _ := again.Expand()
+	specs2 := again.Runs
 	if diff := cmp.Diff(specs, specs2); diff != "" {
 		t.Errorf("a second parse expanded differently (-first +second):\n%s", diff)
 	}
@@ -71,7 +68,7 @@ epochs = [1, 2]`, `"bp.optimizer.lr" = [0.01, 0.1, 0.2]
 	if err != nil {
 		t.Fatal(err)
 	}
-	specs, _ := s.Expand()
+	specs := s.Runs
 	got := map[string][]string{}
 	for _, sp := range specs {
 		got[sp.Method] = append(got[sp.Method], fmt.Sprintf("lr %v gamma %v epochs %d", sp.Optimizer.LR, sp.Params["gamma"], sp.Epochs))
@@ -104,11 +101,11 @@ epochs = [1, 2]`, `"bp.optimizer.lr" = [0.01, 0.1, 0.2]
 	// An experiment's optimizer, and --set, override the recommendation.
 	own := strings.Replace(src, "batch_size = 32\n", "batch_size = 32\noptimizer = { lr = 0.07 }\n", 1)
 	s, _ = Parse("t.toml", []byte(own), []string{"seeds=[1]"})
-	if specs, _ := s.Expand(); specs[3].Method != "ftp" || specs[3].Optimizer.LR != 0.07 || specs[3].Sources["optimizer.lr"] != spec.FromSuite {
+	if specs := s.Runs; specs[3].Method != "ftp" || specs[3].Optimizer.LR != 0.07 || specs[3].Sources["optimizer.lr"] != spec.FromSuite {
 		t.Errorf("an experiment's optimizer: ftp lr %v from %s, want 0.07 from the suite", specs[3].Optimizer.LR, specs[3].Sources["optimizer.lr"])
 	}
 	s, _ = Parse("t.toml", []byte(src), []string{"seeds=[1]", "optimizer.lr=0.3"})
-	if specs, _ := s.Expand(); len(specs) != 4 || specs[0].Optimizer.LR != 0.3 || specs[3].Optimizer.LR != 0.3 ||
+	if specs := s.Runs; len(specs) != 4 || specs[0].Optimizer.LR != 0.3 || specs[3].Optimizer.LR != 0.3 ||
 		specs[3].Sources["optimizer.lr"] != spec.FromCommandLine || specs[3].Sources["optimizer.momentum"] != spec.FromRule {
 		t.Errorf("--set optimizer.lr left %d runs (want 1 bp + 3 ftp), lr %v and %v", len(specs), specs[0].Optimizer.LR, specs[3].Optimizer.LR)
 	}
@@ -120,7 +117,7 @@ func TestSetMethodsDropsOtherRulesSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	specs, _ := s.Expand()
+	specs := s.Runs
 	for _, sp := range specs {
 		if sp.Method != "bp" {
 			t.Errorf("a %s run is left", sp.Method)
@@ -134,18 +131,18 @@ func TestDeclaredProfiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	specs, _ := s.Expand()
+	specs := s.Runs
 	sp := specs[0]
 	if sp.Profile != "noisy" || sp.ProfileDef == nil || sp.ProfileDef.ReadNoise != 0.05 || sp.ProfileDef.Weights != "int4" {
 		t.Fatalf("spec profile %q %+v", sp.Profile, sp.ProfileDef)
 	}
 	other, _ := Parse("t.toml", []byte(strings.Replace(src, "0.05", "0.06", 1)), []string{"seeds=[1]"})
-	specs2, _ := other.Expand()
+	specs2 := other.Runs
 	if specs2[0].Key() == sp.Key() {
 		t.Error("changing a profile's content kept the run key")
 	}
 	plain, _ := Parse("t.toml", []byte(sweepSuite), []string{"seeds=[1]"})
-	if ps, _ := plain.Expand(); ps[0].ProfileDef != nil {
+	if ps := plain.Runs; ps[0].ProfileDef != nil {
 		t.Error("fp32 runs carry a profile definition")
 	}
 }
@@ -155,7 +152,7 @@ func TestOverrides(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	specs, _ := s.Expand()
+	specs := s.Runs
 	if len(specs) != 1 {
 		t.Fatalf("%d specs, want 1: overridden axes no longer sweep", len(specs))
 	}
@@ -175,12 +172,12 @@ func TestQuick(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	specs, _ := s.Expand()
+	specs := s.Runs
 	if len(specs) != 1 || specs[0].Experiment != "b" || specs[0].Epochs != 1 || specs[0].Seed != 3 {
 		t.Fatalf("quick specs %+v, want experiment b only, 1 epoch, seed 3", specs)
 	}
-	if s, _ := Parse("t.toml", []byte(src), nil); len(s.Quick) != 2 {
-		t.Errorf("suite.quick = %q, want its two settings", s.Quick)
+	if s, _ := Parse("t.toml", []byte(src), nil); len(s.Head.Quick) != 2 {
+		t.Errorf("suite.quick = %q, want its two settings", s.Head.Quick)
 	}
 	bad := strings.Replace(src, "hidden = [4]", "hidden = [0]", 1)
 	_, err = Parse("t.toml", []byte(bad), []string{"quick=true"})
@@ -195,11 +192,11 @@ func TestBuiltinSuitesParse(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		specs, err := s.Expand()
-		if err != nil || len(specs) == 0 {
-			t.Fatalf("%s: %d specs, %v", name, len(specs), err)
+		specs := s.Runs
+		if len(specs) == 0 {
+			t.Fatalf("%s: no runs", name)
 		}
-		if s.Quick == nil {
+		if s.Head.Quick == nil {
 			continue
 		}
 		if s, err = Load(name, []string{"quick=true"}); err != nil {
@@ -216,7 +213,7 @@ func TestBuiltinSuitesParse(t *testing.T) {
 			}
 			return n
 		}
-		if quick, _ := s.Expand(); len(quick) == 0 || work(quick) >= work(specs) {
+		if quick := s.Runs; len(quick) == 0 || work(quick) >= work(specs) {
 			t.Errorf("%s --quick: %d runs, %d sample-epochs, of %d and %d", name, len(quick), work(quick), len(specs), work(specs))
 		}
 	}
@@ -318,8 +315,8 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if _, err := s.Expand(); err != nil {
-			t.Fatalf("a suite that parsed does not expand: %v", err)
+		if len(s.Runs) == 0 {
+			t.Fatal("a suite that parsed has no runs")
 		}
 	})
 }

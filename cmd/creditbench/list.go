@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/creditbench/creditbench/datasets"
@@ -40,8 +41,7 @@ func cmdList(_ context.Context, args []string, stdout, _ io.Writer) error {
 		for _, n := range hardware.BuiltinNames() {
 			fmt.Fprintf(tw, "%s\t%s\n", n, hardware.Builtins[n].Summary())
 		}
-		fmt.Fprintln(tw, "\t(a suite declares its own in [profiles.NAME] tables: weights, activations, errors, updates,")
-		fmt.Fprintln(tw, "\trounding, scaling, levels, range, write_noise, read_noise, d2d, stuck, asymmetry, dac_bits, adc_bits)")
+		fmt.Fprintf(tw, "\t(a suite declares its own in [profiles.NAME] tables: %s)\n", strings.Join(suites.ProfileKeys(), ", "))
 	case "suites":
 		fmt.Fprintln(tw, "NAME\tRUNS\tDESCRIPTION")
 		for _, n := range suites.Builtins() {
@@ -49,8 +49,7 @@ func cmdList(_ context.Context, args []string, stdout, _ io.Writer) error {
 			if err != nil {
 				return err
 			}
-			specs, _ := s.Expand()
-			fmt.Fprintf(tw, "%s\t%d\t%s\n", n, len(specs), s.Description)
+			fmt.Fprintf(tw, "%s\t%d\t%s\n", n, len(s.Runs), s.Head.Description)
 		}
 	default:
 		return usagef("list %s: want one of methods, datasets, profiles, suites", args[0])

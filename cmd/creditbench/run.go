@@ -94,11 +94,7 @@ func expandAll(names []string, sets []string) ([]spec.Run, error) {
 		if err != nil {
 			return nil, err
 		}
-		sp, err := s.Expand()
-		if err != nil {
-			return nil, err
-		}
-		specs = append(specs, sp...)
+		specs = append(specs, s.Runs...)
 	}
 	return specs, nil
 }

@@ -97,9 +97,11 @@ func newProber(net *nn.Sequential, rule methods.Trainer, opts *optimizers, train
 
 // angles returns, per weighted layer (Dense or Conv2D), the mean over the
 // probe batches of the angle in degrees between the rule's update of its
-// weights and BP's gradient. The layers' running statistics and what the
-// rule keeps besides its weights (its state, the values of its own
-// parameters) are put back afterwards: probing changes nothing of the run.
+// weights and BP's gradient. The weights do not move, and the layers'
+// running statistics and the rule's state (methods.StateKeeper) are put
+// back afterwards. Probing still draws from the rule's random streams and
+// moves what a rule updates outside its optimizer (FF's running means):
+// the probes are part of the run, the same in every rerun and resume.
 func (p *prober) angles() []results.Float {
 	var ws []*nn.Param
 	for _, l := range p.net.Layers {
@@ -110,11 +112,6 @@ func (p *prober) angles() []results.Float {
 	sum := make([]float64, len(ws))
 	p.opts.probing = true
 	state := stateTensors(p.net, p.rule)
-	if a, ok := p.rule.(methods.AuxParams); ok {
-		for _, q := range a.AuxParams() {
-			state = append(state, q.Value)
-		}
-	}
 	saved := make([][]float32, len(state))
 	for i, t := range state {
 		saved[i] = append([]float32(nil), t.Data...)

@@ -9,27 +9,54 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sync"
+
+	"github.com/creditbench/creditbench/results"
 )
 
 // Part is one split as stored: N samples of Dim float32 values each (row
-// major, normalised) and their labels.
+// major, normalised) and their targets: Steps labels each (Y) for a
+// classification, VDim values each (V) for a task whose targets are values.
 type Part struct {
 	X   []float32
 	Y   []int
 	Dim int
+	// Steps is the number of labels per sample, 0 meaning 1.
+	Steps int
+	V     []float32
+	VDim  int
 }
 
 // Len returns the number of samples.
-func (p *Part) Len() int { return len(p.Y) }
+func (p *Part) Len() int {
+	if p.V != nil {
+		return len(p.V) / p.VDim
+	}
+	return len(p.Y) / max(p.Steps, 1)
+}
 
-// Dataset is a loaded classification dataset. It is shared, read-only, by
-// every run that uses it.
+// Labels returns the number of labels of a sample (0 for values).
+func (p *Part) Labels() int {
+	if p.V != nil {
+		return 0
+	}
+	return max(p.Steps, 1)
+}
+
+// Dataset is a loaded dataset. It is shared, read-only, by every run that
+// uses it.
 type Dataset struct {
 	Name    string
-	Classes int
-	Shape   []int // of one sample, channels first: [1 28 28]
+	Classes int   // 0 when the targets are values
+	Shape   []int // of one sample, channels first: [1 28 28]; steps first: [T F], or [T] for tokens
 	Train   *Part
 	Test    *Part
+	// Val, when set, is the task's own validation part (a forecast's
+	// validation months); the run's validation count is then not drawn.
+	Val *Part
+	// Steps, Vocab and Outputs describe a sequence task as nn.IO does.
+	Steps, Vocab, Outputs int
+	// Baselines score the task's trivial predictors on a split.
+	Baselines func(Split) []results.Reference
 }
 
 // Info describes a registered dataset.
@@ -44,8 +71,23 @@ type Info struct {
 	// Source is where the files are, nil for a dataset generated in
 	// memory.
 	Source *Source
-	// generate makes a dataset that has no files.
-	generate func() (*Dataset, error)
+	// Args are a generated task's parameters (a sequence's length), with
+	// their defaults; Values are the resolved arguments of this Info.
+	Args   []Arg
+	Values Args
+	// Steps, Vocab and Outputs describe a sequence task as nn.IO does:
+	// the number of its last steps with a target (0 when it is not a
+	// sequence), the token ids of a token task, and the values per target
+	// step of a task whose targets are values (Classes is 0 then).
+	Steps, Vocab, Outputs int
+	// generate makes a dataset that has no files (or that is derived from
+	// another dataset, which it may load); a generated task draws its
+	// samples from seed (WithSeed).
+	generate func(ctx context.Context, log io.Writer) (*Dataset, error)
+	seeded   func(seed int64) func(ctx context.Context, log io.Writer) (*Dataset, error)
+	seed     int64
+	// resolve returns the Info of a parameterised task for resolved args.
+	resolve func(Args) (*Info, error)
 	// decode turns the verified file contents, in Source.Files order, into
 	// a dataset.
 	decode func(contents [][]byte) (*Dataset, error)
@@ -62,12 +104,17 @@ func RegisterGenerated(name, description string, classes int, shape []int, train
 	if _, dup := registry[name]; dup {
 		panic("datasets: " + name + " registered twice")
 	}
-	register(&Info{Name: name, Description: description, Classes: classes, Shape: shape, TrainSize: trainSize, generate: generate})
+	register(&Info{Name: name, Description: description, Classes: classes, Shape: shape, TrainSize: trainSize,
+		generate: func(context.Context, io.Writer) (*Dataset, error) { return generate() }})
 }
 
-// Lookup returns the dataset registered under name.
+// Lookup returns the dataset registered under name, a task with its
+// default arguments.
 func Lookup(name string) (*Info, error) {
 	if i, ok := registry[name]; ok {
+		if i.resolve != nil {
+			return Resolve(name, nil)
+		}
 		return i, nil
 	}
 	return nil, fmt.Errorf("datasets: unknown dataset %q (accepted: %v)", name, Names())
@@ -76,7 +123,21 @@ func Lookup(name string) (*Info, error) {
 // Names returns the registered names, sorted.
 func Names() []string { return slices.Sorted(maps.Keys(registry)) }
 
-var cache sync.Map // name → *loadOnce
+// Seeded reports whether the task draws its samples from the run's seed.
+func (i *Info) Seeded() bool { return i.seeded != nil }
+
+// WithSeed returns the Info of the task's samples drawn from seed: the same
+// seed gives the same samples on every machine.
+func (i *Info) WithSeed(seed int64) *Info {
+	if i.seeded == nil {
+		return i
+	}
+	c := *i
+	c.seed = seed
+	return &c
+}
+
+var cache sync.Map // Info.ID() and seed → *loadOnce
 
 type loadOnce struct {
 	once sync.Once
@@ -91,15 +152,27 @@ func Load(ctx context.Context, name string, log io.Writer) (*Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, _ := cache.LoadOrStore(name, &loadOnce{})
+	return info.Load(ctx, log)
+}
+
+// Load returns the dataset of i (with its arguments), as the function Load.
+func (i *Info) Load(ctx context.Context, log io.Writer) (*Dataset, error) {
+	id := i.ID()
+	if i.seeded != nil {
+		id += fmt.Sprintf("/seed=%d", i.seed)
+	}
+	v, _ := cache.LoadOrStore(id, &loadOnce{})
 	lo := v.(*loadOnce)
-	lo.once.Do(func() { lo.d, lo.err = info.load(ctx, log) })
+	lo.once.Do(func() { lo.d, lo.err = i.load(ctx, log) })
 	return lo.d, lo.err
 }
 
 func (i *Info) load(ctx context.Context, log io.Writer) (*Dataset, error) {
+	if i.seeded != nil {
+		return i.seeded(i.seed)(ctx, log)
+	}
 	if i.generate != nil {
-		return i.generate()
+		return i.generate(ctx, log)
 	}
 	loc, err := i.Source.Ensure(ctx, log)
 	if err != nil {
@@ -138,13 +211,20 @@ type Split struct {
 // Len returns the number of samples in the view.
 func (s Split) Len() int { return len(s.Index) }
 
-// Gather copies samples Index[from:to] into x (row-major, (to−from)×Dim) and
-// their labels into y.
-func (s Split) Gather(x []float32, y []int, from, to int) {
-	d := s.Part.Dim
+// Gather copies samples Index[from:to] into x (row-major, (to−from)×Dim),
+// their labels into y ((to−from)×Labels) and their values into v
+// ((to−from)×VDim; nil when the part has none).
+func (s Split) Gather(x []float32, y []int, v []float32, from, to int) {
+	p := s.Part
+	d, k, w := p.Dim, p.Labels(), p.VDim
 	for r, i := range s.Index[from:to] {
-		copy(x[r*d:(r+1)*d], s.Part.X[i*d:(i+1)*d])
-		y[r] = s.Part.Y[i]
+		copy(x[r*d:(r+1)*d], p.X[i*d:(i+1)*d])
+		if k > 0 {
+			copy(y[r*k:(r+1)*k], p.Y[i*k:(i+1)*k])
+		}
+		if p.V != nil {
+			copy(v[r*w:(r+1)*w], p.V[i*w:(i+1)*w])
+		}
 	}
 }
 
@@ -160,7 +240,7 @@ type Splits struct {
 // image folder) keeps every class. The same r gives the same split.
 func (d *Dataset) Split(validation, trainLimit, testLimit int, r *rand.Rand) (Splits, error) {
 	n := d.Train.Len()
-	if validation < 0 || validation >= n {
+	if d.Val == nil && (validation < 0 || validation >= n) {
 		return Splits{}, fmt.Errorf("validation: %d is outside [0, %d) for %s", validation, n, d.Name)
 	}
 	if trainLimit < 0 || testLimit < 0 {
@@ -168,6 +248,10 @@ func (d *Dataset) Split(validation, trainLimit, testLimit int, r *rand.Rand) (Sp
 	}
 	perm := r.Perm(n)
 	val, train := perm[:validation], perm[validation:]
+	valPart := d.Train
+	if d.Val != nil { // the task's own validation part
+		val, train, valPart = all(d.Val.Len()), perm, d.Val
+	}
 	if trainLimit > 0 && trainLimit < len(train) {
 		train = train[:trainLimit]
 	}
@@ -179,7 +263,16 @@ func (d *Dataset) Split(validation, trainLimit, testLimit int, r *rand.Rand) (Sp
 	for i := range test {
 		test[i] = int(int64(i) * int64(nt) / int64(testLimit))
 	}
-	return Splits{Split{d.Train, train}, Split{d.Train, val}, Split{d.Test, test}}, nil
+	return Splits{Split{d.Train, train}, Split{valPart, val}, Split{d.Test, test}}, nil
+}
+
+// all returns 0, 1, …, n−1.
+func all(n int) []int {
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	return idx
 }
 
 // normalise scales bytes to [0, 1] and then standardises each channel with

@@ -59,12 +59,12 @@ type bpTrainer struct {
 	grad *nn.Tensor
 }
 
-func (t *bpTrainer) Step(x *nn.Tensor, labels []int) (float64, int) {
+func (t *bpTrainer) Step(x *nn.Tensor, y nn.Targets) (float64, int) {
 	out := t.c.Net.Forward(t.c.Engine, x)
 	if t.grad == nil || t.grad.Rows() != out.Rows() {
 		t.grad = nn.NewTensor(out.Rows(), out.Cols())
 	}
-	loss, correct := nn.SoftmaxCrossEntropy(out, labels, t.grad)
+	loss, correct := y.Loss(out, t.grad)
 	t.c.Net.Backward(t.c.Engine, t.grad)
 	t.c.Optimizer.Step(t.c.Net.Params())
 	return loss, correct

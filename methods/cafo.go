@@ -63,8 +63,10 @@ func (CaFo) Params() []Param {
 
 // Uses accepts CNNs and MLPs with at least one hidden layer.
 func (CaFo) Uses(t Task) error {
-	m := t.Model
-	return usesStages("cafo", m)
+	if err := usesStages("cafo", t.Model); err != nil {
+		return err
+	}
+	return usesClasses("cafo", t)
 }
 
 // Cost: the blocks' forward pass and every predictor; then per predictor its
@@ -204,7 +206,8 @@ func (t *cafoTrainer) vote(rows int) []float32 {
 	return sum
 }
 
-func (t *cafoTrainer) Step(x *nn.Tensor, labels []int) (float64, int) {
+func (t *cafoTrainer) Step(x *nn.Tensor, y nn.Targets) (float64, int) {
+	labels := y.Labels
 	eng := t.c.Engine
 	n := x.Rows()
 	t.forward(x)

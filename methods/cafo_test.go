@@ -25,7 +25,7 @@ func TestCaFoFrozenBlocksDoNotChange(t *testing.T) {
 			append([]float32(nil), ds[1].W.Value.Data...), append([]float32(nil), ds[1].B.Value.Data...)}
 		x, labels := toyProblem(30, rand.New(rand.NewPCG(5, 5)))
 		for range 20 {
-			tr.Step(x, labels)
+			tr.Step(x, nn.Classes(labels))
 		}
 		tr.(EpochEnder).EndEpoch()
 		after := [][]float32{ds[0].W.Value.Data, ds[0].B.Value.Data, ds[1].W.Value.Data, ds[1].B.Value.Data}
@@ -52,7 +52,7 @@ func TestCaFoRidgeMatchesIndependentSolve(t *testing.T) {
 	var ys []int
 	for b := range 3 {
 		x, labels := toyProblem(10, rand.New(rand.NewPCG(uint64(b), 9)))
-		tr.Step(x, labels)
+		tr.Step(x, nn.Classes(labels))
 		ys = append(ys, labels...)
 		for k := range cafo.preds {
 			if len(feats) <= k {

@@ -105,13 +105,13 @@ func conform(t *testing.T, m Method, spec nn.ModelSpec, in []int) {
 	if cost.TrainMACs <= 0 || cost.EvalMACs <= 0 || cost.KeptFloats <= 0 {
 		t.Errorf("cost %+v: every figure must be positive", cost)
 	}
-	first, _ := tr.Step(x, labels)
+	first, _ := tr.Step(x, nn.Classes(labels))
 	if got := e.MACs / int64(x.Rows()); got != cost.TrainMACs {
 		t.Errorf("one step counted %d MACs per sample, the rule declares %d", got, cost.TrainMACs)
 	}
 	var last float64
 	for range 100 {
-		last, _ = tr.Step(x, labels)
+		last, _ = tr.Step(x, nn.Classes(labels))
 	}
 	pred := make([]int, x.Rows())
 	before := e.MACs
@@ -130,7 +130,7 @@ func conform(t *testing.T, m Method, spec nn.ModelSpec, in []int) {
 	}
 	tr2, net2, _ := newToy(t, m, spec, in, 1)
 	for range 101 {
-		tr2.Step(x, labels)
+		tr2.Step(x, nn.Classes(labels))
 	}
 	for i, p := range net.Params() {
 		if diff := cmp.Diff(p.Value.Data, net2.Params()[i].Value.Data); diff != "" {
@@ -170,7 +170,7 @@ func TestBPStepIsTheGradient(t *testing.T) {
 		before[i] = append([]float32(nil), p.Value.Data...)
 	}
 	tr, _ := BP{}.New(Config{Net: net, Engine: e, Optimizer: &nn.SGD{LR: 1}})
-	tr.Step(x, labels)
+	tr.Step(x, nn.Classes(labels))
 	for k, p := range net.Params() {
 		for i, w := range p.Value.Data {
 			step := float64(before[k][i] - w)
@@ -253,7 +253,7 @@ func declaredCosts(t *testing.T, name string, spec nn.ModelSpec, in []int) {
 				t.Fatalf("%s %v: %v", name, given, err)
 			}
 			x, labels := toyProblem(6, rand.New(rand.NewPCG(1, 1)))
-			tr.Step(x, labels)
+			tr.Step(x, nn.Classes(labels))
 			if got, want := e.MACs/6, m.Cost(net, vals).TrainMACs; got != want {
 				t.Errorf("%s %v: one step counted %d MACs per sample, the rule declares %d", name, given, got, want)
 			}

@@ -90,9 +90,9 @@ type dfaTrainer struct {
 	delta []*nn.Tensor
 }
 
-func (t *dfaTrainer) Step(x *nn.Tensor, labels []int) (float64, int) {
+func (t *dfaTrainer) Step(x *nn.Tensor, y nn.Targets) (float64, int) {
 	eng := t.c.Engine
-	loss, correct := outputError(t.c.Net.Forward(eng, x), labels, &t.e)
+	loss, correct := outputError(t.c.Net.Forward(eng, x), y, &t.e)
 	L := len(t.ss)
 	t.ss[L-1].grads(eng, t.e, nil)
 	if t.delta == nil {

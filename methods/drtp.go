@@ -51,6 +51,9 @@ func (DRTP) Uses(t Task) error {
 	if err := usesStages("drtp", t.Model); err != nil {
 		return err
 	}
+	if err := usesClasses("drtp", t); err != nil {
+		return err
+	}
 	if act := t.Model.Resolved().Activation; act != "tanh" && act != "sigmoid" {
 		return fmt.Errorf("drtp: activation %q does not saturate, and the label-driven updates grow without bound (accepted: tanh, sigmoid)", act)
 	}
@@ -76,9 +79,10 @@ type drtpTrainer struct {
 	delta []*nn.Tensor
 }
 
-func (t *drtpTrainer) Step(x *nn.Tensor, labels []int) (float64, int) {
+func (t *drtpTrainer) Step(x *nn.Tensor, y nn.Targets) (float64, int) {
+	labels := y.Labels
 	eng := t.c.Engine
-	loss, correct := outputError(t.c.Net.Forward(eng, x), labels, &t.e)
+	loss, correct := outputError(t.c.Net.Forward(eng, x), nn.Classes(labels), &t.e)
 	L := len(t.ss)
 	t.ss[L-1].grads(eng, t.e, nil)
 	n, nOut := x.Rows(), t.e.Cols()

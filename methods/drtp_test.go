@@ -16,7 +16,7 @@ import (
 func TestDRTPHiddenUpdatesFromTheLabelAlone(t *testing.T) {
 	tr, net, rec := setup(t, DRTP{}, "tanh", nil)
 	x, labels := toyProblem(5, rand.New(rand.NewPCG(3, 3)))
-	tr.Step(x, labels)
+	tr.Step(x, nn.Classes(labels))
 	ds := net.Denses()
 	hidden, out := ds[1], ds[2]
 	B := tr.(*drtpTrainer).B[1]              // 3×8
@@ -41,7 +41,7 @@ func TestDRTPHiddenUpdatesFromTheLabelAlone(t *testing.T) {
 	for i := range out.W.Value.Data {
 		out.W.Value.Data[i] *= -3
 	}
-	tr.Step(x, labels)
+	tr.Step(x, nn.Classes(labels))
 	if !slices.Equal(first, rec[ds[0].W]) || !slices.Equal(second, rec[hidden.W]) {
 		t.Error("the output layer's weights changed the hidden layers' updates")
 	}
@@ -58,10 +58,10 @@ func TestDRTPLearns(t *testing.T) {
 		t.Fatal(err)
 	}
 	x, labels := toyProblem(60, rand.New(rand.NewPCG(5, 5)))
-	first, _ := tr.Step(x, labels)
+	first, _ := tr.Step(x, nn.Classes(labels))
 	var last float64
 	for range 200 {
-		last, _ = tr.Step(x, labels)
+		last, _ = tr.Step(x, nn.Classes(labels))
 	}
 	if !(last < first/2) {
 		t.Errorf("loss %.4f after 200 steps, %.4f at the first", last, first)

@@ -171,11 +171,11 @@ func (t *dtpTrainer) AuxParams() []*nn.Param {
 	return ps
 }
 
-func (t *dtpTrainer) Step(x *nn.Tensor, labels []int) (float64, int) {
+func (t *dtpTrainer) Step(x *nn.Tensor, y nn.Targets) (float64, int) {
 	eng := t.c.Engine
 	L := len(t.m.dense)
 	n := x.Rows()
-	loss, correct := outputError(t.c.Net.Forward(eng, x), labels, &t.e) // e/B
+	loss, correct := outputError(t.c.Net.Forward(eng, x), y, &t.e) // e/B
 	if t.taus == nil {
 		k := len(t.inv)
 		t.taus, t.deltas = make([]*nn.Tensor, L-1), make([]*nn.Tensor, L-1)

@@ -34,7 +34,7 @@ func dtpSetup(t *testing.T, feedback string) (*dtpTrainer, *nn.Sequential, recor
 func TestDTPForwardUpdatesAreLocal(t *testing.T) {
 	tr, net, fwd, _ := dtpSetup(t, "lee")
 	x, labels := toyProblem(5, rand.New(rand.NewPCG(2, 2)))
-	tr.Step(x, labels)
+	tr.Step(x, nn.Classes(labels))
 	ds := net.Denses()
 	L := len(ds)
 	n := x.Rows()
@@ -106,7 +106,7 @@ func TestDTPInversesTrainOnTheirOwnLoss(t *testing.T) {
 	for _, feedback := range []string{"lee", "drl"} {
 		tr, _, _, fb := dtpSetup(t, feedback)
 		x, labels := toyProblem(4, rand.New(rand.NewPCG(4, 4)))
-		tr.Step(x, labels)
+		tr.Step(x, nn.Classes(labels))
 		for k, inv := range tr.inv {
 			l := k + 1
 			d := tr.m.dense[l]

@@ -70,9 +70,9 @@ type faTrainer struct {
 	scratch []float32
 }
 
-func (t *faTrainer) Step(x *nn.Tensor, labels []int) (float64, int) {
+func (t *faTrainer) Step(x *nn.Tensor, y nn.Targets) (float64, int) {
 	eng := t.c.Engine
-	loss, correct := outputError(t.c.Net.Forward(eng, x), labels, &t.e)
+	loss, correct := outputError(t.c.Net.Forward(eng, x), y, &t.e)
 	L := len(t.m.dense)
 	if t.delta == nil {
 		t.delta = make([]*nn.Tensor, L-1)

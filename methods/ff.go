@@ -83,6 +83,9 @@ func (FF) Uses(t Task) error {
 	if err := usesHiddenMLP("ff", m); err != nil {
 		return err
 	}
+	if err := usesClasses("ff", t); err != nil {
+		return err
+	}
 	if m.Resolved().Activation != "relu" {
 		return fmt.Errorf("ff: activation %q is not supported (accepted: relu)", m.Activation)
 	}
@@ -290,7 +293,8 @@ func normalise(dst, src *nn.Tensor) {
 	}
 }
 
-func (t *ffTrainer) Step(x *nn.Tensor, labels []int) (float64, int) {
+func (t *ffTrainer) Step(x *nn.Tensor, y nn.Targets) (float64, int) {
+	labels := y.Labels
 	n := x.Rows()
 	t.pos, t.negx = reshape(t.pos, n, x.Cols()), reshape(t.negx, n, x.Cols())
 	t.embed(t.pos, x, func(i int) int { return labels[i] })
@@ -435,7 +439,7 @@ func (t *ffTrainer) labelScores(x *nn.Tensor) []float64 {
 // It returns the number of rows the readout classifies correctly.
 func (t *ffTrainer) trainReadout(x *nn.Tensor, labels []int) int {
 	logits := t.readout(x)
-	_, correct := outputError(logits, labels, &t.e)
+	_, correct := outputError(logits, nn.Classes(labels), &t.e)
 	out := t.m.dense[len(t.m.dense)-1]
 	out.Grads(t.c.Engine, t.layers[len(t.layers)-1].nAux, t.e)
 	return correct
@@ -479,7 +483,7 @@ func (t *ffTrainer) concatReadout(x *nn.Tensor) *nn.Tensor {
 // trainConcatReadout steps the readout by the cross-entropy of its logits
 // on the neutral pass and returns the rows it classified correctly.
 func (t *ffTrainer) trainConcatReadout(x *nn.Tensor, labels []int) int {
-	_, correct := outputError(t.concatReadout(x), labels, &t.e)
+	_, correct := outputError(t.concatReadout(x), nn.Classes(labels), &t.e)
 	t.c.Engine.MatMul(t.readoutW.Grad, t.concat, true, t.e, false, 1, 0)
 	t.readoutOpt.Step([]*nn.Param{t.readoutW})
 	return correct

@@ -24,7 +24,7 @@ func TestFFNoGradientCrossesLayers(t *testing.T) {
 					net.Denses()[1].W.Value.Data[i] *= -1.5
 				}
 			}
-			tr.Step(x, labels)
+			tr.Step(x, nn.Classes(labels))
 			return net, rec
 		}
 		a, ra := step(false)

@@ -136,11 +136,11 @@ type ftpTrainer struct {
 	outT, outTarget *nn.Tensor
 }
 
-func (t *ftpTrainer) Step(x *nn.Tensor, labels []int) (float64, int) {
+func (t *ftpTrainer) Step(x *nn.Tensor, y nn.Targets) (float64, int) {
 	eng := t.c.Engine
 	L := len(t.ss)
 	logits := t.c.Net.Forward(eng, x)
-	loss, correct := outputError(logits, labels, &t.e) // e = (ŷ − y)/B
+	loss, correct := outputError(logits, y, &t.e) // e = (ŷ − y)/B
 	n := x.Rows()
 	if t.taus == nil {
 		t.taus, t.deltas = make([]*nn.Tensor, L-1), make([]*nn.Tensor, L-1)
@@ -153,7 +153,7 @@ func (t *ftpTrainer) Step(x *nn.Tensor, labels []int) (float64, int) {
 	if t.sigma == "identity" {
 		eng.MatMul(tau, t.e, false, t.G, false, -t.gamma*float32(n), 0)
 	} else {
-		t.projectDifference(tau, labels)
+		t.projectDifference(tau, y.Labels)
 	}
 	for i, v := range h1.Data {
 		tau.Data[i] += v

@@ -38,13 +38,24 @@ type Method interface {
 }
 
 // Task is what a run asks of a rule: the model, the shape of one input
-// sample (channels first: 1×28×28), the number of classes, and the
-// precision and device profile it trains under.
+// sample (channels first: 1×28×28; steps first for a sequence: 100×2), the
+// number of classes (0 for a task whose targets are values), the number
+// of a sequence's last steps that have a target (0 when the task is not a
+// sequence), and the precision and device profile it trains under.
 type Task struct {
 	Model   nn.ModelSpec
 	InShape []int
 	Classes int
+	Steps   int
 	Profile hardware.Profile
+}
+
+// usesClasses is the Uses of the rules whose updates need class labels.
+func usesClasses(rule string, t Task) error {
+	if t.Classes == 0 {
+		return fmt.Errorf("%s: its updates are built from class labels, and this task's targets are values (regression)", rule)
+	}
+	return nil
 }
 
 // Trainer trains one network by one rule.
@@ -52,7 +63,7 @@ type Trainer interface {
 	// Step trains on one batch (x is batch×in) and returns the batch's mean
 	// training loss and the number of rows its first pass classified
 	// correctly, or −1 when its training passes do not classify.
-	Step(x *nn.Tensor, labels []int) (loss float64, correct int)
+	Step(x *nn.Tensor, y nn.Targets) (loss float64, correct int)
 	// Predict writes the predicted class of each row of x into out.
 	Predict(x *nn.Tensor, out []int)
 }
@@ -82,7 +93,8 @@ type Config struct {
 	// settings of its own. Nil outside the runner: use Optimizer then.
 	NewOptimizer func(nn.OptimizerSpec) (nn.Optimizer, error)
 	Params       Values
-	Classes      int
+	// Classes is the number of classes, 0 when the targets are values.
+	Classes int
 	// Rand returns the run's seeded random stream of the given name.
 	Rand func(stream string) *rand.Rand
 }

@@ -62,12 +62,12 @@ func bpLikeKept(net *nn.Sequential) int64 {
 	return n + int64(size(shape))
 }
 
-// outputError runs no product: it sets e = (softmax(logits) − onehot(labels))
-// / batch, the batch-mean gradient of the cross-entropy with respect to the
-// logits, and returns the mean loss and the number of correct rows.
-func outputError(logits *nn.Tensor, labels []int, e **nn.Tensor) (float64, int) {
-	*e = reshape(*e, logits.Rows(), logits.Cols())
-	return nn.SoftmaxCrossEntropy(logits, labels, *e)
+// outputError runs no product: it sets e to the gradient of the task's loss
+// with respect to the outputs, (softmax(logits) − onehot(labels)) / batch for
+// classes, and returns the mean loss and the number of correct rows.
+func outputError(out *nn.Tensor, y nn.Targets, e **nn.Tensor) (float64, int) {
+	*e = reshape(*e, out.Rows(), out.Cols())
+	return y.Loss(out, *e)
 }
 
 // reshape returns t when it has the shape rows×cols, else a new tensor.

@@ -139,7 +139,7 @@ func (t *pepitaTrainer) forward(x *nn.Tensor, hs []*nn.Tensor, pass2 bool) {
 	}
 }
 
-func (t *pepitaTrainer) Step(x *nn.Tensor, labels []int) (float64, int) {
+func (t *pepitaTrainer) Step(x *nn.Tensor, y nn.Targets) (float64, int) {
 	eng := t.c.Engine
 	L := len(t.ss)
 	n := x.Rows()
@@ -157,7 +157,7 @@ func (t *pepitaTrainer) Step(x *nn.Tensor, labels []int) (float64, int) {
 		}
 	}
 	t.forward(x, t.pass1, false)
-	loss, correct := outputError(t.pass1[L-1], labels, &t.e) // e/B
+	loss, correct := outputError(t.pass1[L-1], y, &t.e) // e/B
 	// x' = x + F e, with e per sample (undo the batch mean).
 	t.xp = reshape(t.xp, n, x.Cols())
 	copy(t.xp.Data, x.Data)
@@ -179,7 +179,7 @@ func (t *pepitaTrainer) Step(x *nn.Tensor, labels []int) (float64, int) {
 			t.ss[l].twinGrads(eng, t.hdiff[l], false)
 		}
 	}
-	outputError(t.pass2[L-1], labels, &t.delta) // e'/B
+	outputError(t.pass2[L-1], y, &t.delta) // e'/B
 	t.ss[L-1].w.Grads(eng, t.pass2[L-2], t.delta)
 	if !t.bias {
 		for _, s := range t.ss {

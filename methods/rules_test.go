@@ -54,7 +54,7 @@ func TestFTPUpdateFromForwardWeightsAndG(t *testing.T) {
 	} {
 		tr, net, rec := setup(t, FTP{}, "tanh", tc)
 		x, labels := toyProblem(5, rand.New(rand.NewPCG(1, 2)))
-		tr.Step(x, labels)
+		tr.Step(x, nn.Classes(labels))
 		G := tr.(*ftpTrainer).G
 		vals, _ := Resolve(FTP{}, tc)
 		want := ftpReference(net, G, x, labels, vals)
@@ -182,8 +182,8 @@ func TestFTPOutputUpdateEqualsBP(t *testing.T) {
 	ftp, net, frec := setup(t, FTP{}, "relu", nil)
 	bp, net2, brec := setup(t, BP{}, "relu", nil)
 	x, labels := toyProblem(8, rand.New(rand.NewPCG(3, 1)))
-	ftp.Step(x, labels)
-	bp.Step(x, labels)
+	ftp.Step(x, nn.Classes(labels))
+	bp.Step(x, nn.Classes(labels))
 	last, last2 := net.Denses()[2], net2.Denses()[2]
 	if diff := cmp.Diff(brec[last2.W], frec[last.W]); diff != "" {
 		t.Errorf("output-layer update, FTP vs BP (-bp +ftp):\n%s", diff)
@@ -215,7 +215,7 @@ func TestFixedFeedbackNeverChanges(t *testing.T) {
 		}
 		x, labels := toyProblem(30, rand.New(rand.NewPCG(5, 5)))
 		for range 50 {
-			tr.Step(x, labels)
+			tr.Step(x, nn.Classes(labels))
 		}
 		for i, f := range tc.fixed(tr) {
 			if !cmp.Equal(before[i], f.Data) {
@@ -230,7 +230,7 @@ func TestFixedFeedbackNeverChanges(t *testing.T) {
 func TestPEPITASharesDropoutMask(t *testing.T) {
 	tr, net, _ := setup(t, PEPITA{}, "relu", map[string]any{"keep_prob": 0.5})
 	x, labels := toyProblem(10, rand.New(rand.NewPCG(6, 6)))
-	tr.Step(x, labels)
+	tr.Step(x, nn.Classes(labels))
 	p := tr.(*pepitaTrainer)
 	dropped := 0
 	for l, m := range p.masks {
@@ -287,7 +287,7 @@ func TestFTPConvUpdateIsTheLocalLoss(t *testing.T) {
 		t.Fatal(err)
 	}
 	x, labels := toyProblem(6, rand.New(rand.NewPCG(6, 6)))
-	tr.Step(x, labels)
+	tr.Step(x, nn.Classes(labels))
 	ftp := tr.(*ftpTrainer)
 	tau := ftp.taus[0].Clone()
 	conv := net.Layers[0].(*nn.Conv2D)

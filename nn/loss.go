@@ -82,3 +82,43 @@ func MSE(y, t, grad *Tensor) float64 {
 	}
 	return s / 2 / float64(n)
 }
+
+// Targets are what a batch's outputs are trained towards: a class per
+// output row (Labels), or a row of values per output row (Values).
+type Targets struct {
+	Labels []int
+	Values *Tensor
+}
+
+// Classes returns the targets of labels.
+func Classes(labels []int) Targets { return Targets{Labels: labels} }
+
+// Loss returns the mean loss of out against t and the number of rows
+// classified correctly (−1 for values), and sets grad, unless nil, to the
+// loss's gradient with respect to out: the softmax cross-entropy averaged
+// over rows for labels, the squared error averaged over every value (as
+// PyTorch's MSELoss) for values.
+func (t Targets) Loss(out, grad *Tensor) (float64, int) {
+	if t.Values == nil {
+		return SoftmaxCrossEntropy(out, t.Labels, grad)
+	}
+	return MeanSquaredError(out, t.Values, grad), -1
+}
+
+// MeanSquaredError returns the mean over every value of (y − t)² and, when
+// grad is not nil, sets it to 2(y − t)/len(y).
+func MeanSquaredError(y, t, grad *Tensor) float64 {
+	if len(y.Data) != len(t.Data) {
+		panic(fmt.Sprintf("nn: dimension mismatch (output %v vs target %v)", y.Shape, t.Shape))
+	}
+	scale := 2 / float32(len(y.Data))
+	var s float64
+	for i, v := range y.Data {
+		d := v - t.Data[i]
+		s += float64(d) * float64(d)
+		if grad != nil {
+			grad.Data[i] = d * scale
+		}
+	}
+	return s / float64(len(y.Data))
+}

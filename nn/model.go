@@ -7,9 +7,13 @@ import (
 
 // ModelSpec describes a network in a suite.
 type ModelSpec struct {
-	// Kind is the architecture; "mlp" is a stack of Dense layers.
+	// Kind is the architecture: "mlp" is a stack of Dense layers, "cnn"
+	// convolution blocks and then Dense layers, "rnn" (Elman) and "lstm"
+	// recurrent layers unrolled over a sequence task's steps with a Dense
+	// readout at each step that has a target.
 	Kind string `toml:"kind" json:"kind"`
-	// Hidden lists the widths of the hidden layers, input side first.
+	// Hidden lists the widths of the hidden layers, input side first (of a
+	// recurrent net, the units of each stacked recurrent layer).
 	Hidden []int `toml:"hidden" json:"hidden"`
 	// Activation of every hidden layer: relu, tanh, sigmoid or identity.
 	Activation string `toml:"activation" json:"activation"`
@@ -25,12 +29,27 @@ type ModelSpec struct {
 	Pool      int   `toml:"pool" json:"pool,omitempty"`     // 2 when 0
 	Padding   int   `toml:"padding" json:"padding,omitempty"`
 	BatchNorm bool  `toml:"batch_norm" json:"batch_norm,omitempty"`
+	// Embed is the width of the learned embedding of a token task's ids;
+	// 0 feeds them one-hot.
+	Embed int `toml:"embed" json:"embed,omitempty"`
+	// Truncate is K of truncated backpropagation through time: gradients
+	// flow back through at most K steps (0: all of them).
+	Truncate int `toml:"truncate" json:"truncate,omitempty"`
 }
+
+// Kinds lists the accepted model kinds.
+var Kinds = []string{"mlp", "cnn", "rnn", "lstm"}
+
+// Recurrent reports whether the kind is a recurrent net.
+func (m ModelSpec) Recurrent() bool { return m.Kind == "rnn" || m.Kind == "lstm" }
 
 // Resolved returns the spec with its defaults filled in.
 func (m ModelSpec) Resolved() ModelSpec {
 	if m.Activation == "" {
 		m.Activation = "relu"
+		if m.Recurrent() {
+			m.Activation = "tanh"
+		}
 	}
 	if m.Init == "" {
 		m.Init = "glorot"
@@ -72,8 +91,27 @@ func (m ModelSpec) Validate() error {
 		if m.Padding < 0 {
 			return fmt.Errorf("model.padding: %d is negative", m.Padding)
 		}
+	case "rnn", "lstm":
+		if len(m.Conv) > 0 || m.Kernel != 0 || m.Pool != 0 || m.Padding != 0 || m.BatchNorm {
+			return fmt.Errorf("model.conv: conv, kernel, pool, padding and batch_norm belong to kind \"cnn\"")
+		}
+		if len(m.Hidden) == 0 {
+			return fmt.Errorf("model.hidden: a recurrent net has at least one recurrent layer, such as hidden = [128]")
+		}
+		if m.Kind == "lstm" && m.Activation != "" && m.Activation != "tanh" {
+			return fmt.Errorf("model.activation: an lstm's activation is tanh, not %q", m.Activation)
+		}
+		if m.Kind == "rnn" && m.Activation != "" && m.Activation != "tanh" && m.Activation != "relu" {
+			return fmt.Errorf("model.activation: %q (accepted for rnn: tanh, relu)", m.Activation)
+		}
+		if m.Embed < 0 || m.Truncate < 0 {
+			return fmt.Errorf("model.embed, model.truncate: must not be negative")
+		}
 	default:
-		return fmt.Errorf("model.kind: unknown model %q (accepted: mlp, cnn)", m.Kind)
+		return fmt.Errorf("model.kind: unknown model %q (accepted: mlp, cnn, rnn, lstm)", m.Kind)
+	}
+	if !m.Recurrent() && (m.Embed != 0 || m.Truncate != 0) {
+		return fmt.Errorf("model.embed, model.truncate: belong to kinds \"rnn\" and \"lstm\"")
 	}
 	for i, h := range m.Hidden {
 		if h <= 0 {
@@ -91,14 +129,46 @@ func (m ModelSpec) Validate() error {
 	return nil
 }
 
+// IO is what a network reads and writes.
+type IO struct {
+	// In is the shape of one input sample: [T F] for a sequence of T steps
+	// of F features, [T] for T token ids.
+	In []int
+	// Out is the number of outputs per read-out step: logits or values.
+	Out int
+	// Steps is the number of a sequence's last steps that have a target
+	// (1: the last, T: every step); 0 for a task that is not a sequence.
+	Steps int
+	// Vocab is the number of token ids of a token sequence, 0 for features.
+	Vocab int
+}
+
 // Build returns the network of m for inputs shaped in and nOut outputs
 // (logits), initialised from r. An MLP is Dense, Act, …, Dense: the last layer
 // has no activation.
 func Build(m ModelSpec, in []int, nOut int, r *rand.Rand) (*Sequential, error) {
+	return BuildIO(m, IO{In: in, Out: nOut}, r)
+}
+
+// BuildIO is Build for any task, sequences included. A recurrent net is an
+// optional Embedding, recurrent layers (all but the last read out every
+// step), PerStep when more than one step is read out, and a Dense readout.
+func BuildIO(m ModelSpec, io IO, r *rand.Rand) (*Sequential, error) {
 	m = m.Resolved()
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
+	if m.Recurrent() {
+		s, err := buildRecurrent(m, io)
+		if err != nil {
+			return nil, err
+		}
+		return s, Initialize(s, m.Init, r)
+	}
+	if io.Steps > 0 {
+		return nil, fmt.Errorf("model.kind: a sequence task with a target at each of %d steps needs a recurrent net (rnn, lstm), not %q", io.Steps, m.Kind)
+	}
+	in, nOut := io.In, io.Out
 	act, _ := ActivationByName(m.Activation)
 	s := &Sequential{InShape: append([]int(nil), in...)}
 	shape := append([]int(nil), in...)
@@ -139,5 +209,43 @@ func Build(m ModelSpec, in []int, nOut int, r *rand.Rand) (*Sequential, error) {
 	if err := Initialize(s, m.Init, r); err != nil {
 		return nil, err
 	}
+	return s, nil
+}
+
+func buildRecurrent(m ModelSpec, io IO) (*Sequential, error) {
+	if io.Steps == 0 || len(io.In) == 0 {
+		return nil, fmt.Errorf("model.kind: %q needs a sequence task, and this task's samples are shaped %v", m.Kind, io.In)
+	}
+	s := &Sequential{InShape: append([]int(nil), io.In...)}
+	T, width := io.In[0], 1
+	for _, d := range io.In[1:] {
+		width *= d
+	}
+	if io.Vocab > 0 {
+		if len(io.In) != 1 {
+			return nil, fmt.Errorf("nn: token sequences are shaped [T], not %v", io.In)
+		}
+		emb := NewEmbedding(io.Vocab, m.Embed, T)
+		s.Layers = append(s.Layers, emb)
+		width = emb.width()
+	}
+	act, _ := ActivationByName(m.Activation)
+	for i, h := range m.Hidden {
+		steps := T
+		if i == len(m.Hidden)-1 {
+			steps = io.Steps
+		}
+		l, err := NewRecurrent(m.Kind, width, h, T, steps, act)
+		if err != nil {
+			return nil, err
+		}
+		l.Truncate = m.Truncate
+		s.Layers = append(s.Layers, l)
+		width = h
+	}
+	if io.Steps > 1 {
+		s.Layers = append(s.Layers, &PerStep{Steps: io.Steps, Width: width})
+	}
+	s.Layers = append(s.Layers, NewDense(width, io.Out))
 	return s, nil
 }

@@ -31,6 +31,30 @@ type Record struct {
 	// Code names the code that made the record; a record made by other
 	// code is not reused without saying so.
 	Code Code `json:"code"`
+	// Baselines are the task's trivial predictors scored on the same test
+	// split (predicting the mean, persistence, chance), the floor that a
+	// rule must clear to have learnt anything; none for image tasks.
+	Baselines []Reference `json:"baselines,omitempty"`
+}
+
+// Reference is a trivial predictor's score on a run's test split.
+type Reference struct {
+	Name string `json:"name"`
+	// Acc is its accuracy on a classification, omitted otherwise.
+	Acc    float64 `json:"acc,omitempty"`
+	Scores Scores  `json:"scores"`
+}
+
+// Scores are the errors of a prediction on a split, for a task whose
+// targets are values (Loss is the MSE then) or that classifies at more
+// than one step (Loss is the cross-entropy per step; MSE, MAE and NRMSE are
+// not defined). Lower is better.
+type Scores struct {
+	Loss Float `json:"loss"`
+	MSE  Float `json:"mse,omitempty"`
+	MAE  Float `json:"mae,omitempty"`
+	// NRMSE is the root of the MSE over the targets' standard deviation.
+	NRMSE Float `json:"nrmse,omitempty"`
 }
 
 // Code names the code that made a record.
@@ -52,6 +76,10 @@ type Epoch struct {
 	TrainAcc Float   `json:"train_acc"`
 	ValAcc   float64 `json:"val_acc"`
 	TestAcc  float64 `json:"test_acc"`
+	// Val and Test are the errors of a task scored by a loss (values, or
+	// classes at every step), nil for a classification at one step.
+	Val  *Scores `json:"val,omitempty"`
+	Test *Scores `json:"test,omitempty"`
 	// AngleToBP is, per Dense layer (input side first), the angle in degrees
 	// between the rule's weight update and the BP gradient, averaged over
 	// fixed probe batches of training data after the epoch.
@@ -69,6 +97,10 @@ type Final struct {
 	BestValAcc       float64 `json:"best_val_acc"`
 	BestEpoch        int     `json:"best_epoch"`
 	TestAccAtBestVal float64 `json:"test_acc_at_best_val"`
+	// TestAtBestVal are the test errors of the epoch with the lowest
+	// validation loss, for a task scored by a loss (selection is then by
+	// the lowest loss, not the highest accuracy).
+	TestAtBestVal *Scores `json:"test_at_best_val,omitempty"`
 }
 
 // Efficiency holds the costs of training. MACs are analytic (declared by the
@@ -116,4 +148,37 @@ func (l *Float) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	return json.Unmarshal(b, (*float64)(l))
+}
+
+// ValueErrors accumulates the errors of predicted values against their
+// targets, batch by batch, into Scores.
+type ValueErrors struct {
+	n               int
+	se, ae, sum, sq float64
+}
+
+// Add adds the errors of pred against target (the same length).
+func (a *ValueErrors) Add(pred, target []float32) {
+	for i, p := range pred {
+		t := float64(target[i])
+		d := float64(p) - t
+		a.se += d * d
+		a.ae += math.Abs(d)
+		a.sum += t
+		a.sq += t * t
+	}
+	a.n += len(pred)
+}
+
+// Scores returns the MSE (as the loss too), the MAE and the NRMSE of what
+// was added.
+func (a *ValueErrors) Scores() Scores {
+	if a.n == 0 {
+		return Scores{}
+	}
+	n := float64(a.n)
+	mse := a.se / n
+	mean := a.sum / n
+	std := math.Sqrt(math.Max(a.sq/n-mean*mean, 0))
+	return Scores{Loss: Float(mse), MSE: Float(mse), MAE: Float(a.ae / n), NRMSE: Float(math.Sqrt(mse) / std)}
 }

@@ -2,13 +2,17 @@ package methods
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/creditbench/creditbench/nn"
 )
 
-// BP is backpropagation: the exact gradient of the mean softmax cross-entropy
-// of the logits, applied by the run's optimizer. It is the reference every
-// other rule is read against. Its zero value is ready to use.
+// BP is backpropagation: the exact gradient of the task's loss (the mean
+// softmax cross-entropy of the logits, or the mean squared error of values),
+// applied by the run's optimizer. On a recurrent net it is backpropagation
+// through time (BPTT), truncated to model.truncate steps when set. It is the
+// reference every other rule is read against. Its zero value is ready to
+// use.
 type BP struct{}
 
 var _ Method = BP{}
@@ -16,14 +20,15 @@ var _ Method = BP{}
 func init() { Register(BP{}) }
 
 func (BP) Name() string    { return "bp" }
-func (BP) Doc() string     { return "backpropagation: the exact gradient of the cross-entropy" }
+func (BP) Doc() string {
+	return "backpropagation: the exact gradient of the loss (through time on recurrent nets: BPTT)"
+}
 func (BP) Params() []Param { return nil }
 
-// Uses accepts MLPs and CNNs: backpropagation runs through any Sequential.
+// Uses accepts every model: backpropagation runs through any Sequential.
 func (BP) Uses(t Task) error {
-	m := t.Model
-	if m.Kind != "mlp" && m.Kind != "cnn" {
-		return fmt.Errorf("bp: model kind %q is not supported (accepted: mlp, cnn)", m.Kind)
+	if !slices.Contains(nn.Kinds, t.Model.Kind) {
+		return fmt.Errorf("bp: model kind %q is not supported (accepted: %v)", t.Model.Kind, nn.Kinds)
 	}
 	return nil
 }
@@ -35,6 +40,18 @@ func (BP) Uses(t Task) error {
 func (BP) Cost(net *nn.Sequential, _ Values) Cost {
 	fwd := net.MACs()
 	c := Cost{TrainMACs: 2 * fwd, EvalMACs: fwd, KeptFloats: bpLikeKept(net)}
+	if rs := recurrentLayers(net); len(rs) > 0 {
+		// Through time: every step's error goes back through Wh but the
+		// first's, and into the input of every recurrent layer but the
+		// first; the readout's input gradient feeds the last.
+		for i, r := range rs {
+			c.TrainMACs += int64(r.T-1) * int64(r.Hidden) * int64(r.Wh.Value.Cols())
+			if i > 0 {
+				c.TrainMACs += int64(r.T) * int64(r.In) * int64(r.Wh.Value.Cols())
+			}
+		}
+		return c.plus(readoutBack(net))
+	}
 	_, macs := stageWidths(net)
 	for _, m := range macs[1:] {
 		c.TrainMACs += m

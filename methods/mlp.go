@@ -52,14 +52,24 @@ func usesMLP(rule string, m nn.ModelSpec) error {
 // PEPITA keep the same.
 func bpLikeKept(net *nn.Sequential) int64 {
 	var n int64
+	rows := int64(1) // per sample: Steps after a PerStep
 	shape := net.InShape
 	for _, l := range net.Layers {
-		if _, ok := l.(nn.Weighted); ok {
-			n += int64(size(shape))
+		switch l := l.(type) {
+		case nn.Weighted:
+			n += rows * int64(size(shape))
+		case *nn.Recurrent: // its input, every step's gates and state (and cell)
+			g := int64(l.Wh.Value.Cols())
+			n += int64(l.T) * (int64(l.In) + g + int64(l.Hidden))
+			if l.Cell == "lstm" {
+				n += 2 * int64(l.T) * int64(l.Hidden)
+			}
+		case *nn.PerStep:
+			rows = int64(l.Steps)
 		}
 		shape = l.OutShape(shape)
 	}
-	return n + int64(size(shape))
+	return n + rows*int64(size(shape))
 }
 
 // outputError runs no product: it sets e to the gradient of the task's loss

@@ -64,11 +64,16 @@ func (s *Sequential) Params() []*Param {
 	return ps
 }
 
-// MACs returns the forward multiply-accumulates per sample.
+// MACs returns the forward multiply-accumulates per sample. A layer after
+// a PerStep runs once per read-out step.
 func (s *Sequential) MACs() int64 {
 	var n int64
+	rows := int64(1)
 	for _, l := range s.Layers {
-		n += l.MACs()
+		n += rows * l.MACs()
+		if p, ok := l.(*PerStep); ok {
+			rows = int64(p.Steps)
+		}
 	}
 	return n
 }

@@ -169,7 +169,7 @@ func TestRecurrentInitialisation(t *testing.T) {
 // products as the layer declares them.
 func TestRecurrentMACsAreCounted(t *testing.T) {
 	for _, cell := range Cells {
-		s, err := BuildIO(ModelSpec{Kind: cell, Hidden: []int{8}}, IO{In: []int{10, 3}, Out: 4, Steps: 1}, rand.New(rand.NewPCG(1, 1)))
+		s, err := BuildIO(ModelSpec{Kind: cell, Hidden: []int{8}}, IO{In: []int{10, 3}, Out: 4, Steps: 3}, rand.New(rand.NewPCG(1, 1)))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -39,7 +39,7 @@ type stuckTrainer struct {
 	steps   float64
 }
 
-func (s *stuckTrainer) Step(*nn.Tensor, []int) (float64, int) {
+func (s *stuckTrainer) Step(*nn.Tensor, nn.Targets) (float64, int) {
 	s.steps++
 	if s.explode {
 		return math.Exp(s.steps / 4), -1

@@ -105,11 +105,11 @@ func Execute(ctx context.Context, run spec.Run, o ExecOptions) (rec *results.Rec
 
 // taskOf is what the run asks of its rule, known before anything loads.
 func taskOf(run spec.Run) (methods.Task, error) {
-	info, err := datasets.Lookup(run.Dataset)
+	info, err := datasets.Resolve(run.Dataset, run.DatasetArgs)
 	if err != nil {
 		return methods.Task{}, err
 	}
-	return methods.Task{Model: run.Model, InShape: info.Shape, Classes: info.Classes, Profile: profileOf(run)}, nil
+	return methods.Task{Model: run.Model, InShape: info.Shape, Classes: info.Classes, Steps: info.Steps, Profile: profileOf(run)}, nil
 }
 
 // profileOf returns the profile a spec names: its definition when the spec
@@ -138,6 +138,12 @@ type training struct {
 	// chance is the validation accuracy of always answering the most
 	// frequent class: a run that stays there has learnt nothing.
 	chance float64
+	// sequence is set for a sequence task, where staying at the trivial
+	// baseline is a result to report (the dependency is too long for the
+	// rule), not a collapse.
+	sequence bool
+	// baselines are the task's trivial predictors on the test split.
+	baselines []results.Reference
 	// failure is why the rule could not be set up, "" when it could.
 	failure string
 }
@@ -150,7 +156,11 @@ func setUp(ctx context.Context, run spec.Run, m methods.Method, task methods.Tas
 	if err != nil {
 		return nil, err
 	}
-	data, err := datasets.Load(ctx, run.Dataset, log)
+	info, err := datasets.Resolve(run.Dataset, run.DatasetArgs)
+	if err != nil {
+		return nil, err
+	}
+	data, err := info.WithSeed(run.Seed).Load(ctx, log)
 	if err != nil {
 		return nil, err
 	}
@@ -168,13 +178,19 @@ func setUp(ctx context.Context, run spec.Run, m methods.Method, task methods.Tas
 	ideal := run
 	ideal.Profile, ideal.ProfileDef = "fp32", nil
 	rng := newStreams(seed, ideal.Key())
-	net, err := nn.Build(run.Model, data.Shape, data.Classes, rng.get("init"))
+	net, err := nn.BuildIO(run.Model, nn.IO{In: data.Shape, Out: max(data.Classes, data.Outputs), Steps: data.Steps, Vocab: data.Vocab}, rng.get("init"))
 	if err != nil {
 		return nil, fmt.Errorf("runner: %s: %w", key, err)
 	}
 	engine := &nn.Engine{Hooks: task.Profile.Hooks(rng.get)}
 	r := &training{run: run, m: m, params: params, splits: splits, net: net, engine: engine,
-		order: rng.get("order"), ck: &checkpoint{Key: key}, chance: majorityShare(splits.Val)}
+		order: rng.get("order"), ck: &checkpoint{Key: key}, sequence: data.Steps > 0}
+	if data.Classes > 0 && !r.sequence {
+		r.chance = majorityShare(splits.Val)
+	}
+	if data.Baselines != nil {
+		r.baselines = data.Baselines(splits.Test)
+	}
 	opts := &optimizers{}
 	r.trainer, err = m.New(methods.Config{Net: net, Engine: engine, Optimizer: opts.add(run.Optimizer),
 		NewOptimizer: func(s nn.OptimizerSpec) (nn.Optimizer, error) {
@@ -243,9 +259,10 @@ func (r *training) epoch(ctx context.Context, ep int) (e results.Epoch, failure 
 		}
 	}
 	r.net.SetTraining(false)
+	val := evaluate(r.trainer, r.net, r.engine, r.splits.Val)
+	test := evaluate(r.trainer, r.net, r.engine, r.splits.Test)
 	e = results.Epoch{Epoch: ep, TrainLoss: results.Float(loss), TrainAcc: results.Float(acc),
-		ValAcc:  accuracy(r.trainer, r.splits.Val),
-		TestAcc: accuracy(r.trainer, r.splits.Test)}
+		ValAcc: val.acc, TestAcc: test.acc, Val: val.scores, Test: test.scores}
 	r.net.SetTraining(true)
 	e.WallS = time.Since(start).Seconds() // training and evaluation; not the probes
 	e.AngleToBP = r.probe.angles()
@@ -278,7 +295,7 @@ func (r *training) diverged(eps []results.Epoch) string {
 		return fmt.Sprintf("training loss exploded: %.4g at epoch %d, %.4g at epoch %d (over %d×)",
 			loss, last.Epoch, first, eps[0].Epoch, explodeFactor)
 	}
-	if r.splits.Val.Len() == 0 || len(eps) < chanceEpochs {
+	if r.sequence || r.chance == 0 || r.splits.Val.Len() == 0 || len(eps) < chanceEpochs {
 		return ""
 	}
 	for _, e := range eps[len(eps)-chanceEpochs:] {
@@ -293,6 +310,7 @@ func (r *training) diverged(eps []results.Epoch) string {
 // finish fills in the record's final figures and measured efficiency.
 func (r *training) finish(rec *results.Record) {
 	rec.Final = final(rec.Epochs, r.splits.Val.Len() > 0)
+	rec.Baselines = r.baselines
 	if n := len(rec.Epochs); n > 0 {
 		rec.Efficiency.WallSPerEpoch = r.ck.WallS / float64(n)
 	}
@@ -317,62 +335,115 @@ func majorityShare(s datasets.Split) float64 {
 	return float64(most) / float64(s.Len())
 }
 
+// batch is one batch of a split: its inputs and its targets.
+type batch struct {
+	x      *nn.Tensor
+	labels []int
+	values *nn.Tensor
+}
+
+// gather fills b with samples [from, to) of s, reusing its buffers.
+func (b *batch) gather(s datasets.Split, from, to int) nn.Targets {
+	n, p := to-from, s.Part
+	if b.x == nil || b.x.Rows() != n {
+		b.x = nn.NewTensor(n, p.Dim)
+		b.labels = make([]int, n*p.Labels())
+		if p.V != nil {
+			b.values = nn.NewTensor(n, p.VDim)
+		}
+	}
+	var v []float32
+	if p.V != nil {
+		v = b.values.Data
+	}
+	s.Gather(b.x.Data, b.labels, v, from, to)
+	if p.V != nil {
+		return nn.Targets{Values: b.values}
+	}
+	return nn.Classes(b.labels)
+}
+
 // trainEpoch runs one pass over the training split in an order drawn from
 // r and returns the mean loss and the accuracy of the training passes.
-func trainEpoch(ctx context.Context, t methods.Trainer, s datasets.Split, batch int, r *rand.Rand) (loss, acc float64, err error) {
+func trainEpoch(ctx context.Context, t methods.Trainer, s datasets.Split, size int, r *rand.Rand) (loss, acc float64, err error) {
 	idx := append([]int(nil), s.Index...)
 	r.Shuffle(len(idx), func(i, j int) { idx[i], idx[j] = idx[j], idx[i] })
 	shuffled := datasets.Split{Part: s.Part, Index: idx}
-	var x *nn.Tensor
-	labels := make([]int, batch)
+	var b batch
 	var sumLoss float64
-	var correct int
+	var correct, rows int
 	measured := true
-	for from := 0; from < len(idx); from += batch {
+	for from := 0; from < len(idx); from += size {
 		if err := ctx.Err(); err != nil {
 			return 0, 0, err
 		}
-		to := min(from+batch, len(idx))
-		if x == nil || x.Rows() != to-from {
-			x = nn.NewTensor(to-from, s.Part.Dim)
-		}
-		shuffled.Gather(x.Data, labels[:to-from], from, to)
-		l, c := t.Step(x, labels[:to-from])
+		to := min(from+size, len(idx))
+		y := b.gather(shuffled, from, to)
+		l, c := t.Step(b.x, y)
 		sumLoss += l * float64(to-from)
 		correct += c
+		rows += len(y.Labels)
 		measured = measured && c >= 0
 	}
 	n := float64(len(idx))
 	if !measured {
 		return sumLoss / n, math.NaN(), nil
 	}
-	return sumLoss / n, float64(correct) / n, nil
+	return sumLoss / n, float64(correct) / float64(rows), nil
 }
 
-// accuracy returns the fraction of s that t classifies correctly (0 for an
-// empty split).
-func accuracy(t methods.Trainer, s datasets.Split) float64 {
+// evaluation is how a split is scored: the accuracy of a classification,
+// and Scores for a task whose targets are values or classes at more than
+// one step.
+type evaluation struct {
+	acc    float64
+	scores *results.Scores
+}
+
+// evaluate scores t on s. A classification at one step counts the
+// rule's predictions; any other task is scored from the net's outputs,
+// which every rule that trains such tasks predicts with.
+func evaluate(t methods.Trainer, net *nn.Sequential, e *nn.Engine, s datasets.Split) evaluation {
 	if s.Len() == 0 {
-		return 0
+		return evaluation{}
 	}
-	x := nn.NewTensor(min(evalBatch, s.Len()), s.Part.Dim)
-	labels := make([]int, x.Rows())
-	pred := make([]int, x.Rows())
-	correct := 0
-	for from := 0; from < s.Len(); from += evalBatch {
-		to := min(from+evalBatch, s.Len())
-		if to-from != x.Rows() {
-			x = nn.NewTensor(to-from, s.Part.Dim)
-		}
-		s.Gather(x.Data, labels[:to-from], from, to)
-		t.Predict(x, pred[:to-from])
-		for i, p := range pred[:to-from] {
-			if p == labels[i] {
-				correct++
+	p := s.Part
+	var b batch
+	if p.V == nil && p.Labels() == 1 {
+		pred := make([]int, evalBatch)
+		correct := 0
+		for from := 0; from < s.Len(); from += evalBatch {
+			to := min(from+evalBatch, s.Len())
+			y := b.gather(s, from, to)
+			t.Predict(b.x, pred[:to-from])
+			for i, c := range pred[:to-from] {
+				if c == y.Labels[i] {
+					correct++
+				}
 			}
 		}
+		return evaluation{acc: float64(correct) / float64(s.Len())}
 	}
-	return float64(correct) / float64(s.Len())
+	var errs results.ValueErrors
+	var sumLoss float64
+	correct, rows := 0, 0
+	for from := 0; from < s.Len(); from += evalBatch {
+		to := min(from+evalBatch, s.Len())
+		y := b.gather(s, from, to)
+		out := net.Forward(e, b.x)
+		l, c := y.Loss(out, nil)
+		if y.Values != nil {
+			errs.Add(out.Data, y.Values.Data)
+			continue
+		}
+		sumLoss += l * float64(len(y.Labels))
+		correct, rows = correct+c, rows+len(y.Labels)
+	}
+	if p.V != nil {
+		sc := errs.Scores()
+		return evaluation{scores: &sc}
+	}
+	return evaluation{acc: float64(correct) / float64(rows), scores: &results.Scores{Loss: results.Float(sumLoss / float64(rows))}}
 }
 
 func paramsDiverged(net *nn.Sequential) bool {
@@ -385,8 +456,9 @@ func paramsDiverged(net *nn.Sequential) bool {
 }
 
 // final applies the best-validation protocol: the first epoch with the
-// highest validation accuracy (the last epoch when there is no validation
-// split) gives the reported test accuracy.
+// highest validation accuracy, or with the lowest validation loss for a task
+// scored by a loss (the last epoch when there is no validation split),
+// gives the reported test figures.
 func final(eps []results.Epoch, haveVal bool) results.Final {
 	if len(eps) == 0 {
 		return results.Final{}
@@ -395,11 +467,21 @@ func final(eps []results.Epoch, haveVal bool) results.Final {
 	if haveVal {
 		best = 0
 		for i, e := range eps {
-			if e.ValAcc > eps[best].ValAcc {
+			if better(e, eps[best]) {
 				best = i
 			}
 		}
 	}
 	return results.Final{TestAcc: eps[len(eps)-1].TestAcc, BestValAcc: eps[best].ValAcc,
-		BestEpoch: eps[best].Epoch, TestAccAtBestVal: eps[best].TestAcc}
+		BestEpoch: eps[best].Epoch, TestAccAtBestVal: eps[best].TestAcc, TestAtBestVal: eps[best].Test}
+}
+
+// better reports whether epoch a validates better than b. A loss that is
+// not a number is never better.
+func better(a, b results.Epoch) bool {
+	if a.Val == nil {
+		return a.ValAcc > b.ValAcc
+	}
+	la, lb := float64(a.Val.Loss), float64(b.Val.Loss)
+	return la < lb || (math.IsNaN(lb) && !math.IsNaN(la))
 }

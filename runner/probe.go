@@ -74,10 +74,10 @@ type prober struct {
 	bp    methods.Trainer
 	bpOpt *capture
 	x     []*nn.Tensor
-	y     [][]int
+	y     []nn.Targets
 }
 
-func newProber(net *nn.Sequential, rule methods.Trainer, opts *optimizers, train datasets.Split, batch int) (*prober, error) {
+func newProber(net *nn.Sequential, rule methods.Trainer, opts *optimizers, train datasets.Split, size int) (*prober, error) {
 	always := true
 	var ideal *hardware.Device
 	bpOpt := &capture{probing: &always, device: &ideal, grads: map[*nn.Param][]float32{}}
@@ -86,11 +86,10 @@ func newProber(net *nn.Sequential, rule methods.Trainer, opts *optimizers, train
 		return nil, err
 	}
 	p := &prober{net: net, rule: rule, opts: opts, bp: bp, bpOpt: bpOpt}
-	for k := 0; k < probeBatches && (k+1)*batch <= train.Len(); k++ {
-		x := nn.NewTensor(batch, train.Part.Dim)
-		y := make([]int, batch)
-		train.Gather(x.Data, y, k*batch, (k+1)*batch)
-		p.x, p.y = append(p.x, x), append(p.y, y)
+	for k := 0; k < probeBatches && (k+1)*size <= train.Len(); k++ {
+		var b batch
+		y := b.gather(train, k*size, (k+1)*size)
+		p.x, p.y = append(p.x, b.x), append(p.y, y)
 	}
 	return p, nil
 }
@@ -103,12 +102,7 @@ func newProber(net *nn.Sequential, rule methods.Trainer, opts *optimizers, train
 // moves what a rule updates outside its optimizer (FF's running means):
 // the probes are part of the run, the same in every rerun and resume.
 func (p *prober) angles() []results.Float {
-	var ws []*nn.Param
-	for _, l := range p.net.Layers {
-		if w, ok := l.(nn.Weighted); ok {
-			ws = append(ws, w.Params()[0])
-		}
-	}
+	ws := probedWeights(p.net)
 	sum := make([]float64, len(ws))
 	p.opts.probing = true
 	state := stateTensors(p.net, p.rule)
@@ -135,6 +129,22 @@ func (p *prober) angles() []results.Float {
 		out[l] = results.Float(sum[l] / float64(len(p.x)))
 	}
 	return out
+}
+
+// probedWeights are the weights whose updates the probes compare, input
+// side first: of each Dense and Conv2D layer its weights, of each recurrent
+// layer its input and then its recurrent weights.
+func probedWeights(net *nn.Sequential) []*nn.Param {
+	var ws []*nn.Param
+	for _, l := range net.Layers {
+		switch l := l.(type) {
+		case nn.Weighted:
+			ws = append(ws, l.Params()[0])
+		case *nn.Recurrent:
+			ws = append(ws, l.Wx, l.Wh)
+		}
+	}
+	return ws
 }
 
 // angle returns the angle in degrees between u and v, NaN when either is

@@ -24,6 +24,9 @@ type Run struct {
 	// Params are the rule's parameters, every default filled in.
 	Params  map[string]any `json:"params"`
 	Dataset string         `json:"dataset"`
+	// DatasetArgs are a generated task's arguments (a sequence's length),
+	// every default filled in; empty for a dataset of files.
+	DatasetArgs map[string]any `json:"dataset_args,omitempty"`
 	Model   nn.ModelSpec   `json:"model"`
 	Profile string         `json:"profile"`
 	// ProfileDef is what the profile does, for every profile but the ideal

@@ -9,7 +9,6 @@ import (
 
 	"github.com/BurntSushi/toml"
 
-	"github.com/creditbench/creditbench/datasets"
 	"github.com/creditbench/creditbench/internal/suggest"
 	"github.com/creditbench/creditbench/methods"
 	"github.com/creditbench/creditbench/nn"
@@ -264,7 +263,7 @@ var runField = func() map[string]int {
 // point, and the command line's --set. The spec's Sources say which layer
 // gave each setting.
 func (s *Suite) resolve(d *decoder, path string, e Experiment, m methods.Method, point map[string]any) (spec.Run, error) {
-	run := spec.Run{Suite: s.Head.Name, Experiment: e.Name, Method: m.Name(), Dataset: e.Dataset,
+	run := spec.Run{Suite: s.Head.Name, Experiment: e.Name, Method: m.Name(), Dataset: e.Dataset.Name, DatasetArgs: e.Dataset.Info.Values,
 		Model: nn.ModelSpec(*e.Model), Sources: spec.Sources{}}
 	opt := optimizerLayers{path: path, from: map[string]string{}}
 	settings := func(st Settings, from, at string) {
@@ -324,7 +323,7 @@ func (s *Suite) resolve(d *decoder, path string, e Experiment, m methods.Method,
 			run.Sources["params."+k] = spec.FromRule
 		}
 	}
-	if info, _ := datasets.Lookup(run.Dataset); info.TrainSize > 0 && run.Validation >= info.TrainSize {
+	if info := e.Dataset.Info; info.TrainSize > 0 && run.Validation >= info.TrainSize {
 		return run, d.errf(path+".validation", "%d leaves no training sample: %s has %d (accepted: 0 to %d)",
 			run.Validation, run.Dataset, info.TrainSize, info.TrainSize-1)
 	}

@@ -182,11 +182,47 @@ func (o Optimizer) spec(d *decoder, path string) (nn.OptimizerSpec, error) {
 	return s, nil
 }
 
+// Dataset is an experiment's dataset: a name, such as "mnist", or a table
+// of a generated task's name and arguments, such as
+// { name = "adding", T = 200 }.
+type Dataset struct {
+	Name string
+	// Info is the dataset with every argument resolved.
+	Info *datasets.Info
+}
+
+func (ds *Dataset) decodeTOML(d *decoder, path string, v any) error {
+	var args map[string]any
+	switch v := v.(type) {
+	case string:
+		ds.Name = v
+	case map[string]any:
+		name, ok := v["name"].(string)
+		if !ok {
+			return d.errf(join(path, "name"), "missing: a dataset table names its task, such as { name = \"adding\", T = 200 }")
+		}
+		ds.Name, args = name, map[string]any{}
+		for k, a := range v {
+			if k != "name" {
+				args[k] = a
+			}
+		}
+	default:
+		return d.errf(path, "is %s, want a dataset's name or a table { name = NAME, ARGUMENT = VALUE, … }", typeName(v))
+	}
+	info, err := datasets.Resolve(ds.Name, args)
+	if err != nil {
+		return d.errf(path, "%v", err)
+	}
+	ds.Info = info
+	return nil
+}
+
 // Experiment is one [[experiment]] table.
 type Experiment struct {
-	Name    string `toml:"name"`
-	Dataset string `toml:"dataset"`
-	Model   *Model `toml:"model"`
+	Name    string  `toml:"name"`
+	Dataset Dataset `toml:"dataset"`
+	Model   *Model  `toml:"model"`
 	// Methods are the rules to run; ["all"] is every registered rule.
 	Methods []string `toml:"methods"`
 	// Params holds [experiment.params.RULE] tables, by rule.
@@ -201,12 +237,8 @@ func (e *Experiment) validate(d *decoder, path string) error {
 	if e.Name == "" {
 		return d.errf(at("name"), "missing: every experiment has a name")
 	}
-	if e.Dataset == "" {
+	if e.Dataset.Name == "" {
 		return d.errf(at("dataset"), "missing (accepted: %s)", strings.Join(datasets.Names(), ", "))
-	}
-	if _, err := datasets.Lookup(e.Dataset); err != nil {
-		return d.errf(at("dataset"), "unknown dataset %q%s (accepted: %s)", e.Dataset,
-			suggest.Hint(e.Dataset, datasets.Names()), strings.Join(datasets.Names(), ", "))
 	}
 	if e.Model == nil {
 		return d.errf(at("model"), `missing: give e.g. model = { kind = "mlp", hidden = [1024, 128] }`)

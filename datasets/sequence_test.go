@@ -169,7 +169,6 @@ func TestArgumentsAreChecked(t *testing.T) {
 	}
 }
 
-
 // TestForecastTasks checks the time split, the standardisation by the
 // training months, and that the linear baseline beats persistence where it
 // should (a smooth deterministic series).

@@ -19,7 +19,7 @@ var _ Method = BP{}
 
 func init() { Register(BP{}) }
 
-func (BP) Name() string    { return "bp" }
+func (BP) Name() string { return "bp" }
 func (BP) Doc() string {
 	return "backpropagation: the exact gradient of the loss (through time on recurrent nets: BPTT)"
 }

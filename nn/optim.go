@@ -165,6 +165,10 @@ type OptimizerSpec struct {
 	Eps         float64 `toml:"eps" json:"eps,omitempty"`         // adam, rmsprop; 1e-8 when 0
 	Alpha       float64 `toml:"alpha" json:"alpha,omitempty"`     // rmsprop only; 0.99 when 0
 	WeightDecay float64 `toml:"weight_decay" json:"weight_decay"` // ≥ 0
+	// Clip, when positive, scales each update's gradients down to this
+	// global L2 norm when they exceed it (PyTorch's clip_grad_norm_), as
+	// backpropagation through long sequences needs.
+	Clip float64 `toml:"clip" json:"clip,omitempty"`
 	// Schedule scales lr by epoch: "" keeps it; "linear_cooldown" keeps it
 	// for the first half of the epochs and then takes it down linearly,
 	// lr·2(1 + E − e)/E at epoch e of E (loeweX's Forward-Forward schedule).
@@ -210,6 +214,8 @@ func (s OptimizerSpec) Validate() error {
 		return fmt.Errorf("optimizer.weight_decay: %v is negative", s.WeightDecay)
 	case s.Beta1 < 0 || s.Beta1 >= 1 || s.Beta2 < 0 || s.Beta2 >= 1:
 		return fmt.Errorf("optimizer: beta1 and beta2 must lie in [0, 1)")
+	case s.Clip < 0:
+		return fmt.Errorf("optimizer.clip: %v is negative (0 does not clip)", s.Clip)
 	case s.Eps < 0:
 		return fmt.Errorf("optimizer.eps: %v is negative", s.Eps)
 	case s.Alpha < 0 || s.Alpha >= 1:
@@ -222,6 +228,46 @@ func (s OptimizerSpec) Validate() error {
 
 // New returns a fresh optimizer for the spec; call Validate first.
 func (s OptimizerSpec) New() StatefulOptimizer {
+	o := s.newUnclipped()
+	if s.Clip > 0 {
+		return clipped{o, float32(s.Clip)}
+	}
+	return o
+}
+
+// clipped clips the gradients by their global norm before each step.
+type clipped struct {
+	StatefulOptimizer
+	norm float32
+}
+
+func (c clipped) Step(params []*Param) {
+	ClipNorm(params, c.norm)
+	c.StatefulOptimizer.Step(params)
+}
+
+// ClipNorm scales the gradients of params, in place, so that their global
+// L2 norm is at most limit.
+func ClipNorm(params []*Param, limit float32) {
+	var sq float64
+	for _, p := range params {
+		for _, g := range p.Grad.Data {
+			sq += float64(g) * float64(g)
+		}
+	}
+	norm := math.Sqrt(sq)
+	if norm <= float64(limit) {
+		return
+	}
+	scale := float32(float64(limit) / norm)
+	for _, p := range params {
+		for i := range p.Grad.Data {
+			p.Grad.Data[i] *= scale
+		}
+	}
+}
+
+func (s OptimizerSpec) newUnclipped() StatefulOptimizer {
 	if s.Name == "rmsprop" {
 		return &RMSprop{LR: float32(s.LR), Alpha: float32(s.Alpha), Eps: float32(s.Eps), WeightDecay: float32(s.WeightDecay)}
 	}

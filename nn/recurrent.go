@@ -21,10 +21,10 @@ import (
 // recurrent product h_{t−1}·Wh runs step by step. Every product passes the
 // engine's hooks, as Dense does.
 type Recurrent struct {
-	Cell           string // "rnn" or "lstm"
-	In, Hidden, T  int
-	Steps          int
-	Act            Activation // of "rnn"; tanh or relu
+	Cell          string // "rnn" or "lstm"
+	In, Hidden, T int
+	Steps         int
+	Act           Activation // of "rnn"; tanh or relu
 	// Truncate is K of truncated BPTT: the gradient flows back through at
 	// most K steps, cut every K steps counted back from the last (0: T).
 	Truncate int

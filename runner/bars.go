@@ -59,6 +59,9 @@ func (b *Bars) Epoch(key string, epochs int, e results.Epoch) {
 	b.mu.Lock()
 	rb := b.runs[key]
 	rb.status = fmt.Sprintf("loss %.4f val %.2f%%", float64(e.TrainLoss), 100*e.ValAcc)
+	if e.Val != nil {
+		rb.status = fmt.Sprintf("loss %.4f val %s", float64(e.TrainLoss), scoreText(e.Val))
+	}
 	b.mu.Unlock()
 	rb.bar.Increment()
 }

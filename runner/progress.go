@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -61,9 +62,8 @@ func (p *Lines) Epoch(key string, epochs int, e results.Epoch) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	eta := time.Duration(float64(epochs-e.Epoch)*e.WallS) * time.Second
-	fmt.Fprintf(p.W, "  %s epoch %d/%d  loss %.4f  train %.2f%%  val %.2f%%  test %.2f%%  %.1fs  (run ETA %s)\n",
-		p.labels[key], e.Epoch, epochs, float64(e.TrainLoss), 100*float64(e.TrainAcc), 100*e.ValAcc, 100*e.TestAcc, e.WallS,
-		eta.Round(time.Second))
+	fmt.Fprintf(p.W, "  %s epoch %d/%d  loss %.4f  %s  %.1fs  (run ETA %s)\n",
+		p.labels[key], e.Epoch, epochs, float64(e.TrainLoss), figures(e), e.WallS, eta.Round(time.Second))
 }
 
 func (p *Lines) RunDone(key string, r *results.Record, err error) {
@@ -78,8 +78,8 @@ func (p *Lines) RunDone(key string, r *results.Record, err error) {
 	case err != nil:
 		fmt.Fprintf(p.W, "[%d/%d] %s: error: %v\n", p.done, p.runs, p.labels[key], err)
 	case r.Status == results.StatusOK:
-		fmt.Fprintf(p.W, "[%d/%d] %s: test %.2f%% at best validation (epoch %d)  suite ETA %s\n",
-			p.done, p.runs, p.labels[key], 100*r.Final.TestAccAtBestVal, r.Final.BestEpoch, eta)
+		fmt.Fprintf(p.W, "[%d/%d] %s: test %s at best validation (epoch %d)%s  suite ETA %s\n",
+			p.done, p.runs, p.labels[key], finalFigure(r.Final), r.Final.BestEpoch, baselineText(r.Baselines), eta)
 	default:
 		fmt.Fprintf(p.W, "[%d/%d] %s: %s: %s  suite ETA %s\n", p.done, p.runs, p.labels[key], r.Status, r.Reason, eta)
 	}
@@ -93,4 +93,48 @@ func label(s spec.Run) string {
 		l += " " + s.Point.String()
 	}
 	return l
+}
+
+// figures writes an epoch's figures: accuracies, or errors for a task
+// scored by a loss.
+func figures(e results.Epoch) string {
+	if e.Val == nil && e.Test == nil {
+		return fmt.Sprintf("train %.2f%%  val %.2f%%  test %.2f%%", 100*float64(e.TrainAcc), 100*e.ValAcc, 100*e.TestAcc)
+	}
+	return fmt.Sprintf("val %s  test %s", scoreText(e.Val), scoreText(e.Test))
+}
+
+// finalFigure writes the test figure at best validation.
+func finalFigure(f results.Final) string {
+	if f.TestAtBestVal == nil {
+		return fmt.Sprintf("%.2f%%", 100*f.TestAccAtBestVal)
+	}
+	return scoreText(f.TestAtBestVal)
+}
+
+// scoreText writes MSE and MAE of values, or the loss of classes per step.
+func scoreText(s *results.Scores) string {
+	switch {
+	case s == nil:
+		return "-"
+	case s.MSE != 0 || s.MAE != 0:
+		return fmt.Sprintf("MSE %.4f MAE %.4f", float64(s.MSE), float64(s.MAE))
+	}
+	return fmt.Sprintf("loss %.4f", float64(s.Loss))
+}
+
+// baselineText writes the task's baselines, " (persistence MSE …, …)".
+func baselineText(refs []results.Reference) string {
+	if len(refs) == 0 {
+		return ""
+	}
+	parts := make([]string, len(refs))
+	for i, r := range refs {
+		if r.Acc != 0 && r.Scores.Loss == 0 {
+			parts[i] = fmt.Sprintf("%s %.2f%%", r.Name, 100*r.Acc)
+		} else {
+			parts[i] = r.Name + " " + scoreText(&r.Scores)
+		}
+	}
+	return "  (" + strings.Join(parts, ", ") + ")"
 }

@@ -27,8 +27,8 @@ type Run struct {
 	// DatasetArgs are a generated task's arguments (a sequence's length),
 	// every default filled in; empty for a dataset of files.
 	DatasetArgs map[string]any `json:"dataset_args,omitempty"`
-	Model   nn.ModelSpec   `json:"model"`
-	Profile string         `json:"profile"`
+	Model       nn.ModelSpec   `json:"model"`
+	Profile     string         `json:"profile"`
 	// ProfileDef is what the profile does, for every profile but the ideal
 	// fp32, so that a changed profile changes the key.
 	ProfileDef *hardware.Profile `json:"profile_def,omitempty"`

@@ -35,15 +35,20 @@ func (DFA) Params() []Param {
 	return []Param{
 		{Name: "b_scale", Default: 0.1, Range: Positive, Help: "scale of the feedback matrices B_l relative to ±√(6/n_out)"},
 		{Name: "b_dist", Default: "uniform", Choices: []string{"uniform", "gaussian"}, Help: "distribution of B_l"},
+		{Name: "leak", Default: 1.0, Range: Fraction, Help: "recurrent nets: RFLO's leak α of the eligibility traces; 1 credits each step with its own error only"},
 	}
 }
 
 // Uses accepts MLPs (a net without hidden layers trains as BP does) and
-// CNNs.
+// CNNs, and one-layer recurrent nets, which it trains through time
+// (dfaThroughTime).
 func (DFA) Uses(t Task) error {
 	m := t.Model
-	if m.Kind == "cnn" {
+	switch {
+	case m.Kind == "cnn":
 		return nil
+	case m.Recurrent():
+		return usesThroughTime("dfa", m)
 	}
 	return usesMLP("dfa", m)
 }
@@ -51,6 +56,11 @@ func (DFA) Uses(t Task) error {
 // Cost: a forward pass, one product e·B_l per hidden layer and one
 // weight-gradient product per layer.
 func (DFA) Cost(net *nn.Sequential, _ Values) Cost {
+	if rs := recurrentLayers(net); len(rs) > 0 { // B e_t per target step
+		r, d := rs[0], net.Layers[len(net.Layers)-1].(*nn.Dense)
+		fwd := net.MACs()
+		return Cost{TrainMACs: 2*fwd + int64(r.Steps)*int64(d.Out)*int64(r.Hidden), EvalMACs: fwd, KeptFloats: bpLikeKept(net)}
+	}
 	widths, _ := stageWidths(net)
 	nOut := int64(widths[len(widths)-1])
 	c := Cost{TrainMACs: 2 * net.MACs(), EvalMACs: net.MACs(), KeptFloats: bpLikeKept(net)}
@@ -61,6 +71,9 @@ func (DFA) Cost(net *nn.Sequential, _ Values) Cost {
 }
 
 func (DFA) New(c Config) (Trainer, error) {
+	if len(recurrentLayers(c.Net)) > 0 {
+		return newDFAThroughTime(c)
+	}
 	ss, err := stagesOf(c.Net)
 	if err != nil {
 		return nil, err

@@ -64,17 +64,37 @@ func (FTP) Params() []Param {
 			Help: "input paired with δ_l in ∇W_l: pass-1 activations h or pass-2 targets τ"},
 		{Name: "output", Default: "label", Choices: []string{"label", "target"},
 			Help: "output-layer error: ŷ − y, or softmax(a_L) − softmax(W_L τ_{L−1} + b_L)"},
+		{Name: "inject", Default: "first", Choices: []string{"first", "each"},
+			Help: "recurrent nets: the target moves by γ·G e_T at the first step (time as depth), or by γ·G e_t at each step with a target"},
 	}
 }
 
 // Uses accepts CNNs and MLPs with at least one hidden layer (G needs a
 // layer 1).
+//
+// On a one-layer recurrent net it trains through time (ftpThroughTime).
 func (FTP) Uses(t Task) error {
-	m := t.Model
-	return usesStages("ftp", m)
+	if t.Model.Recurrent() {
+		return usesThroughTime("ftp", t.Model)
+	}
+	return usesStages("ftp", t.Model)
 }
 
 func (FTP) Cost(net *nn.Sequential, p Values) Cost {
+	if rs := recurrentLayers(net); len(rs) > 0 {
+		// Pass 1; pass 2's recurrent products (its input products are pass
+		// 1's); G e once per injection; each layer's weight gradients.
+		r := rs[0]
+		injections := int64(1)
+		if p.String("inject") == "each" {
+			injections = int64(r.Steps)
+		}
+		fwd := net.MACs()
+		rec := int64(r.T) * int64(r.Hidden) * int64(r.Wh.Value.Cols())
+		d := net.Layers[len(net.Layers)-1].(*nn.Dense)
+		return Cost{TrainMACs: 2*fwd + rec + injections*int64(d.Out)*int64(r.Hidden), EvalMACs: fwd,
+			KeptFloats: bpLikeKept(net) + int64(r.T)*int64(r.Hidden)}
+	}
 	widths, macs := stageWidths(net)
 	L := len(widths)
 	proj := int64(widths[L-1]) * int64(widths[0])
@@ -93,6 +113,12 @@ func (FTP) Cost(net *nn.Sequential, p Values) Cost {
 }
 
 func (FTP) New(c Config) (Trainer, error) {
+	if len(recurrentLayers(c.Net)) > 0 {
+		return newFTPThroughTime(c, func(nOut, width int) *nn.Tensor {
+			limit := c.Params.Float("g_scale") * math.Sqrt(6/float64(nOut))
+			return fixedRandom(nOut, width, limit, c.Params.String("g_dist"), c.Rand("ftp.G"))
+		})
+	}
 	ss, err := hiddenStagesOf("ftp", c.Net)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package methods
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/creditbench/creditbench/nn"
 )
@@ -78,4 +79,159 @@ func readoutBack(net *nn.Sequential) Cost {
 // plus adds the costs of o.
 func (c Cost) plus(o Cost) Cost {
 	return Cost{TrainMACs: c.TrainMACs + o.TrainMACs, EvalMACs: c.EvalMACs + o.EvalMACs, KeptFloats: c.KeptFloats + o.KeptFloats}
+}
+
+// usesThroughTime is the Uses of FTP's and DFA's recurrent forms.
+func usesThroughTime(rule string, m nn.ModelSpec) error {
+	if err := usesOneRecurrentLayer(rule, m); err != nil {
+		return err
+	}
+	if m.Embed > 0 {
+		return fmt.Errorf("%s: a learned embedding would need the error of the recurrent layer's input, which %s does not form; use one-hot tokens (embed = 0) or bp", rule, rule)
+	}
+	if m.Truncate > 0 {
+		return fmt.Errorf("%s: truncate belongs to bp (BPTT); %s sends no error back in time to truncate", rule, rule)
+	}
+	return nil
+}
+
+// localRecurrent is the part of a through-time rule's step that every such
+// rule shares: the readout learns from its own error e, the recurrent layer
+// from the errors dh of its states that the rule forms (time-major), each
+// step alone (nn.Recurrent.LocalBackward).
+type localRecurrent struct {
+	c  Config
+	v  rnnView
+	e  *nn.Tensor
+	dh *nn.Tensor
+}
+
+// forward runs pass 1 and sets e, the error of the outputs.
+func (l *localRecurrent) forward(x *nn.Tensor, y nn.Targets) (float64, int) {
+	return outputError(l.c.Net.Forward(l.c.Engine, x), y, &l.e)
+}
+
+// stepError returns e's rows of read-out step s (from 0) of every sample:
+// into buf, batch×n_out.
+func (l *localRecurrent) stepError(s, n int, buf **nn.Tensor) *nn.Tensor {
+	steps := l.e.Rows() / n
+	k := l.e.Cols()
+	*buf = reshape(*buf, n, k)
+	for b := 0; b < n; b++ {
+		copy((*buf).Row(b), l.e.Row(b*steps+s))
+	}
+	return *buf
+}
+
+// update trains the readout on e and the recurrent layer on dh, and applies
+// every gradient.
+func (l *localRecurrent) update() {
+	eng := l.c.Engine
+	l.v.readout.Grads(eng, l.v.readout.Input(), l.e)
+	l.v.rec.LocalBackward(eng, l.dh)
+	l.c.Optimizer.Step(l.c.Net.Params())
+}
+
+func (l *localRecurrent) Predict(x *nn.Tensor, out []int) {
+	predictArgmax(l.c.Engine, l.c.Net, x, out)
+}
+
+// ftpThroughTime is FTP's recurrent form (docs: sequences.md), our
+// reconstruction, "time as depth": G projects the output error into the
+// state; a second pass through time with the forward weights carries the
+// target, τ_t = F(x_t, τ_{t−1}) − γ·d_t, where d_1 = G e_T (inject
+// "first") or d_t = G e_t at every step with a target ("each"); each step
+// learns from δ_t = h_t − τ_t through that step alone.
+type ftpThroughTime struct {
+	localRecurrent
+	G      *nn.Tensor // n_out×Hidden, fixed
+	gamma  float32
+	each   bool
+	es, gd *nn.Tensor
+}
+
+func newFTPThroughTime(c Config, ruleG func(nOut, width int) *nn.Tensor) (Trainer, error) {
+	v, err := rnnOf("ftp", c.Net)
+	if err != nil {
+		return nil, err
+	}
+	if c.Params.String("layer_input") != "forward" || c.Params.String("output") != "label" || c.Params.String("sigma_g") != "identity" {
+		return nil, fmt.Errorf("ftp: through time only layer_input = \"forward\", output = \"label\" and sigma_g = \"identity\" are built")
+	}
+	return &ftpThroughTime{localRecurrent: localRecurrent{c: c, v: v}, G: ruleG(v.readout.Out, v.rec.Hidden),
+		gamma: float32(c.Params.Float("gamma")), each: c.Params.String("inject") == "each"}, nil
+}
+
+func (t *ftpThroughTime) Step(x *nn.Tensor, y nn.Targets) (float64, int) {
+	loss, correct := t.forward(x, y)
+	eng, r, n := t.c.Engine, t.v.rec, x.Rows()
+	H, first := r.Hidden, r.T-r.Steps
+	// e holds (ŷ − y)/B; the target moves by γ·B·G e, as in the
+	// feed-forward rule.
+	scale := -t.gamma * float32(n)
+	tau := r.SecondPass(eng, func(step int, h *nn.Tensor) {
+		s := step - first
+		switch {
+		case t.each && s >= 0:
+			eng.MatMul(h, t.stepError(s, n, &t.es), false, t.G, false, scale, 1)
+		case !t.each && step == 0:
+			eng.MatMul(h, t.stepError(r.Steps-1, n, &t.es), false, t.G, false, scale, 1)
+		}
+	})
+	h, _ := r.States()
+	t.dh = reshape(t.dh, r.T*n, H)
+	inv := 1 / float32(n)
+	states, targets := h.Data[n*H:], tau.Data[n*H:] // h_1 … h_T
+	for i := range t.dh.Data {
+		t.dh.Data[i] = (states[i] - targets[i]) * inv
+	}
+	t.update()
+	return loss, correct
+}
+
+// dfaThroughTime is DFA's recurrent form: each step's state receives B e_t
+// at every step with a target (RFLO, Murray 2019, with α = 1); with a leak
+// α < 1 it receives RFLO's eligibility-trace credit, the leaky sum
+// ε_t = B e_t + (1 − α) ε_{t+1} of later steps' projected errors, times α.
+// No error passes through a weight from one step to another.
+type dfaThroughTime struct {
+	localRecurrent
+	B     *nn.Tensor // n_out×Hidden, fixed
+	leak  float32
+	es, p *nn.Tensor
+}
+
+func newDFAThroughTime(c Config) (Trainer, error) {
+	v, err := rnnOf("dfa", c.Net)
+	if err != nil {
+		return nil, err
+	}
+	nOut := v.readout.Out
+	limit := c.Params.Float("b_scale") * math.Sqrt(6/float64(nOut))
+	B := fixedRandom(nOut, v.rec.Hidden, limit, c.Params.String("b_dist"), c.Rand("dfa.B"))
+	return &dfaThroughTime{localRecurrent: localRecurrent{c: c, v: v}, B: B, leak: float32(c.Params.Float("leak"))}, nil
+}
+
+func (t *dfaThroughTime) Step(x *nn.Tensor, y nn.Targets) (float64, int) {
+	loss, correct := t.forward(x, y)
+	eng, r, n := t.c.Engine, t.v.rec, x.Rows()
+	H, first := r.Hidden, r.T-r.Steps
+	t.dh = reshape(t.dh, r.T*n, H)
+	t.p = reshape(t.p, n, H) // ε_{t+1}
+	t.p.Zero()
+	for step := r.T - 1; step >= 0; step-- {
+		eps := &nn.Tensor{Shape: []int{n, H}, Data: t.dh.Data[step*n*H : (step+1)*n*H]}
+		for i, v := range t.p.Data {
+			eps.Data[i] = (1 - t.leak) * v
+		}
+		if s := step - first; s >= 0 {
+			eng.MatMul(eps, t.stepError(s, n, &t.es), false, t.B, false, 1, 1)
+		}
+		copy(t.p.Data, eps.Data)
+	}
+	for i := range t.dh.Data {
+		t.dh.Data[i] *= t.leak
+	}
+	t.update()
+	return loss, correct
 }

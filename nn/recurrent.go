@@ -32,6 +32,7 @@ type Recurrent struct {
 	B        *Param
 
 	x    *Tensor // time-major input, (T·batch)×In
+	xw   *Tensor // time-major input products x_t·Wx + b, (T·batch)×G·Hidden
 	pre  *Tensor // time-major gates after their nonlinearity, (T·batch)×G·Hidden
 	h    *Tensor // ((T+1)·batch)×Hidden; block 0 is h_0
 	c    *Tensor // lstm: ((T+1)·batch)×Hidden cell states
@@ -45,6 +46,8 @@ type Recurrent struct {
 	tmp  *Tensor // batch×G·Hidden: a hooked recurrent product
 
 	hin, herr, hrec, hstep, hprev *Tensor // copies for the engine's hooks
+
+	pass2, h2, c2, tc2 *Tensor // SecondPass's gates and states
 }
 
 // Cells lists the accepted cells.
@@ -91,28 +94,14 @@ func (r *Recurrent) Forward(e *Engine, x *Tensor) *Tensor {
 			copy(r.x.Data[(t*n+b)*r.In:(t*n+b+1)*r.In], row[t*r.In:(t+1)*r.In])
 		}
 	}
+	r.xw = reuse(r.xw, r.T*n, G*H)
+	for i := 0; i < r.xw.Rows(); i++ {
+		copy(r.xw.Row(i), r.B.Value.Data)
+	}
+	e.MatMul(r.xw, e.input(r.x, &r.hin), false, r.Wx.Value, false, 1, 1)
+	e.output(r.xw)
 	r.pre = reuse(r.pre, r.T*n, G*H)
-	for i := 0; i < r.pre.Rows(); i++ {
-		copy(r.pre.Row(i), r.B.Value.Data)
-	}
-	e.MatMul(r.pre, e.input(r.x, &r.hin), false, r.Wx.Value, false, 1, 1)
-	e.output(r.pre)
-	r.h = reuse(r.h, (r.T+1)*n, H)
-	clear(r.h.Data[:n*H])
-	if G == 4 {
-		r.c = reuse(r.c, (r.T+1)*n, H)
-		clear(r.c.Data[:n*H])
-		r.tc = reuse(r.tc, r.T*n, H)
-	}
-	for t := 0; t < r.T; t++ {
-		a := block(r.pre, t, n)
-		r.recurrentProduct(e, a, block(r.h, t, n))
-		if G == 1 {
-			r.Act.Apply(block(r.h, t+1, n).Data, a.Data)
-			continue
-		}
-		r.lstmStep(a, block(r.c, t, n), block(r.c, t+1, n), block(r.tc, t, n), block(r.h, t+1, n))
-	}
+	r.h, r.c, r.tc = r.run(e, r.pre, r.h, r.c, r.tc, n, nil)
 	r.y = reuse(r.y, n, r.Steps*H)
 	first := r.T - r.Steps
 	for b := 0; b < n; b++ {
@@ -121,6 +110,77 @@ func (r *Recurrent) Forward(e *Engine, x *Tensor) *Tensor {
 		}
 	}
 	return r.y
+}
+
+// run steps the cell through time from zero states, on the input products
+// of the last Forward: gates receives every step's gates, h the states
+// h_0 … h_T (and, for an LSTM, c the cell states and tc their tanh). After
+// each step, adjust, when set, may change the step's state in place: what
+// the next step reads. It returns the buffers, grown as needed.
+func (r *Recurrent) run(e *Engine, gates, h, c, tc *Tensor, n int, adjust func(t int, h *Tensor)) (*Tensor, *Tensor, *Tensor) {
+	H := r.Hidden
+	copy(gates.Data, r.xw.Data)
+	h = reuse(h, (r.T+1)*n, H)
+	clear(h.Data[:n*H])
+	if r.gates() == 4 {
+		c = reuse(c, (r.T+1)*n, H)
+		clear(c.Data[:n*H])
+		tc = reuse(tc, r.T*n, H)
+	}
+	for t := 0; t < r.T; t++ {
+		a := block(gates, t, n)
+		r.recurrentProduct(e, a, block(h, t, n))
+		if c == nil {
+			r.Act.Apply(block(h, t+1, n).Data, a.Data)
+		} else {
+			r.lstmStep(a, block(c, t, n), block(c, t+1, n), block(tc, t, n), block(h, t+1, n))
+		}
+		if adjust != nil {
+			adjust(t, block(h, t+1, n))
+		}
+	}
+	return h, c, tc
+}
+
+// SecondPass runs the cell through time again, with the same weights and
+// inputs as the last Forward (whose input products it reuses) but its own
+// states, and returns them (((T+1)·batch)×Hidden, time-major): after each
+// step t (from 0), adjust may change that step's state in place, and the
+// next step starts from the changed state. What the last Forward keeps for
+// Backward is left as it was.
+func (r *Recurrent) SecondPass(e *Engine, adjust func(t int, h *Tensor)) *Tensor {
+	n := r.x.Rows() / r.T
+	r.pass2 = reuse(r.pass2, r.T*n, r.xw.Cols())
+	r.h2, r.c2, r.tc2 = r.run(e, r.pass2, r.h2, r.c2, r.tc2, n, adjust)
+	return r.h2
+}
+
+// LocalBackward sets the weight gradients from dh, an error of every
+// step's state (time-major, (T·batch)×Hidden), taken through that step
+// alone: h_{t−1} (and c_{t−1}) are held, so no error travels from one step
+// to another. The rules that train a recurrent net without backpropagation
+// through time form dh their own way.
+func (r *Recurrent) LocalBackward(e *Engine, dh *Tensor) {
+	n, H := dh.Rows()/r.T, r.Hidden
+	r.dpre = reuse(r.dpre, r.T*n, r.gates()*H)
+	r.dh = reuse(r.dh, n, H)
+	if r.gates() == 4 {
+		r.dc = reuse(r.dc, n, H)
+	}
+	for t := 0; t < r.T; t++ {
+		d := block(r.dpre, t, n)
+		if r.gates() == 1 {
+			r.Act.Deriv(d.Data, block(r.h, t+1, n).Data)
+			for i, v := range block(dh, t, n).Data {
+				d.Data[i] *= v
+			}
+			continue
+		}
+		copy(r.dh.Data, block(dh, t, n).Data)
+		r.dc.Zero()
+		r.lstmBack(d, t, n)
+	}
+	r.Grads(e, nil, r.dpre)
 }
 
 // recurrentProduct adds h·Wh to a. Under an Output hook the product is
@@ -273,6 +333,11 @@ func (r *Recurrent) Grads(e *Engine, _ *Tensor, delta *Tensor) {
 // (((T+1)·batch)×Hidden), and the gates after their nonlinearity
 // ((T·batch)×G·Hidden): what a rule that forms its own errors reads.
 func (r *Recurrent) States() (h, gates *Tensor) { return r.h, r.pre }
+
+// GateErrors returns the errors of every step's gate pre-activations that
+// the last Backward or LocalBackward formed, time-major
+// ((T·batch)×G·Hidden).
+func (r *Recurrent) GateErrors() *Tensor { return r.dpre }
 
 // Params returns Wx, Wh and b.
 func (r *Recurrent) Params() []*Param { return []*Param{r.Wx, r.Wh, r.B} }

@@ -1,0 +1,157 @@
+package methods
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/creditbench/creditbench/nn"
+)
+
+// rnnSetup builds a recurrent net reading T steps of 3 features, with a
+// target at the last `steps` steps, and a trainer of rule m on it.
+func rnnSetup(t *testing.T, m Method, cell string, T, steps int, given map[string]any) (Trainer, *nn.Sequential, *nn.Engine) {
+	t.Helper()
+	net, err := nn.BuildIO(nn.ModelSpec{Kind: cell, Hidden: []int{6}}, nn.IO{In: []int{T, 3}, Out: 2, Steps: steps}, rand.New(rand.NewPCG(2, 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vals, err := Resolve(m, given)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &nn.Engine{}
+	tr, err := m.New(Config{Net: net, Engine: e, Optimizer: recorder{}, Params: vals, Classes: 2,
+		Rand: func(s string) *rand.Rand { return rand.New(rand.NewPCG(5, uint64(len(s)))) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr, net, e
+}
+
+// stepErrors returns, per step, the norm of the recurrent layer's gate
+// errors after a training step on a random batch.
+func stepErrors(t *testing.T, tr Trainer, net *nn.Sequential, T, steps int) []float64 {
+	t.Helper()
+	r := rand.New(rand.NewPCG(9, 9))
+	x := nn.NewTensor(4, T*3)
+	nn.Gaussian(x.Data, 1, r)
+	labels := make([]int, 4*steps)
+	for i := range labels {
+		labels[i] = r.IntN(2)
+	}
+	tr.Step(x, nn.Classes(labels))
+	d := recurrentLayers(net)[0].GateErrors()
+	norms := make([]float64, T)
+	per := len(d.Data) / T
+	for step := range norms {
+		for _, v := range d.Data[step*per : (step+1)*per] {
+			norms[step] += float64(v) * float64(v)
+		}
+		norms[step] = math.Sqrt(norms[step])
+	}
+	return norms
+}
+
+// TestNoErrorTravelsBackInTime checks what sets the through-time rules
+// apart from BPTT. With a target at the last step only, BPTT's error
+// reaches every step; FTP injecting at each step with a target and DFA
+// without a leak leave every earlier step without error, so nothing went
+// back through time; FTP injecting at the first step reaches every step by
+// its second forward pass. None of them runs a product with Whᵀ: the MACs
+// the engine counts equal what the rules declare, which has none.
+func TestNoErrorTravelsBackInTime(t *testing.T) {
+	const T = 5
+	for _, cell := range nn.Cells {
+		for _, tc := range []struct {
+			rule    Method
+			params  map[string]any
+			reaches bool // the first steps receive an error
+		}{
+			{BP{}, nil, true},
+			{FTP{}, map[string]any{"inject": "each"}, false},
+			{DFA{}, nil, false},
+			{FTP{}, map[string]any{"inject": "first"}, true},
+			{DFA{}, map[string]any{"leak": 0.5}, true},
+		} {
+			tr, net, e := rnnSetup(t, tc.rule, cell, T, 1, tc.params)
+			norms := stepErrors(t, tr, net, T, 1)
+			if norms[T-1] == 0 {
+				t.Errorf("%s %v on %s: no error at the last step", tc.rule.Name(), tc.params, cell)
+			}
+			for step := 0; step < T-1; step++ {
+				if got := norms[step] > 0; got != tc.reaches {
+					t.Errorf("%s %v on %s: step %d has error %.3g, want an error: %v", tc.rule.Name(), tc.params, cell, step, norms[step], tc.reaches)
+				}
+			}
+			if tc.rule.Name() == "bp" {
+				continue
+			}
+			vals, _ := Resolve(tc.rule, tc.params)
+			if want := 4 * tc.rule.Cost(net, vals).TrainMACs; e.MACs != want {
+				t.Errorf("%s %v on %s: the engine counted %d MACs for 4 samples, the rule declares %d (no product through Whᵀ)", tc.rule.Name(), tc.params, cell, e.MACs, want)
+			}
+		}
+	}
+}
+
+// TestFTPThroughTimeTargets recomputes FTP's second pass through time for a
+// tanh RNN in float64 from the forward weights and G alone, with the target
+// injected at the first step, and checks the trainer's gate errors: δ_t =
+// (h_t − τ_t)/B ⊙ (1 − h_t²).
+func TestFTPThroughTimeTargets(t *testing.T) {
+	const T, B = 4, 4
+	tr, net, _ := rnnSetup(t, FTP{}, "rnn", T, 1, map[string]any{"gamma": 0.5})
+	ft := tr.(*ftpThroughTime)
+	r := rand.New(rand.NewPCG(9, 9))
+	x := nn.NewTensor(B, T*3)
+	nn.Gaussian(x.Data, 1, r)
+	labels := make([]int, B)
+	for i := range labels {
+		labels[i] = r.IntN(2)
+	}
+	l := recurrentLayers(net)[0]
+	H := l.Hidden
+	wx, wh, b := l.Wx.Value, l.Wh.Value, l.B.Value.Data
+	step := func(xt []float32, prev []float64) []float64 {
+		out := make([]float64, H)
+		for j := range out {
+			a := float64(b[j])
+			for i := 0; i < 3; i++ {
+				a += float64(xt[i]) * float64(wx.Row(i)[j])
+			}
+			for i := 0; i < H; i++ {
+				a += prev[i] * float64(wh.Row(i)[j])
+			}
+			out[j] = math.Tanh(a)
+		}
+		return out
+	}
+	tr.Step(x, nn.Classes(labels))
+	e := ft.e // (ŷ − y)/B, batch×2
+	d := l.GateErrors()
+	for s := 0; s < B; s++ {
+		row := x.Row(s)
+		h, tau := make([]float64, H), make([]float64, H)
+		for t0 := 0; t0 < T; t0++ {
+			h = step(row[3*t0:3*t0+3], h)
+			tau = step(row[3*t0:3*t0+3], tau)
+			if t0 == 0 {
+				for j := range tau {
+					var ge float64
+					for k := 0; k < 2; k++ {
+						ge += float64(e.Row(s)[k]) * float64(ft.G.Row(k)[j])
+					}
+					tau[j] -= 0.5 * B * ge
+				}
+			}
+			for j := range h {
+				want := (h[j] - tau[j]) / B * (1 - h[j]*h[j])
+				got := float64(d.Data[(t0*B+s)*H+j])
+				if math.Abs(got-want) > 1e-5+1e-3*math.Abs(want) {
+					t.Fatalf("sample %d step %d unit %d: δ %.6g, recomputed %.6g", s, t0, j, got, want)
+				}
+			}
+		}
+	}
+}

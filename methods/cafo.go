@@ -63,6 +63,9 @@ func (CaFo) Params() []Param {
 
 // Uses accepts CNNs and MLPs with at least one hidden layer.
 func (CaFo) Uses(t Task) error {
+	if t.Model.Recurrent() {
+		return fmt.Errorf("cafo: cascades feed-forward blocks, and a recurrent net has no block to cascade; cafo trains MLPs and CNNs")
+	}
 	if err := usesStages("cafo", t.Model); err != nil {
 		return err
 	}

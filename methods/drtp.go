@@ -48,6 +48,9 @@ func (DRTP) Params() []Param {
 // over lr 0.0005–0.02 and b_scale 0.01–0.1, diverging or at chance
 // elsewhere.
 func (DRTP) Uses(t Task) error {
+	if t.Model.Recurrent() {
+		return fmt.Errorf("drtp: its label-driven update has no form through time here; drtp trains MLPs and CNNs")
+	}
 	if err := usesStages("drtp", t.Model); err != nil {
 		return err
 	}

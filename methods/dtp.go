@@ -61,6 +61,9 @@ func (DTP) Params() []Param {
 
 // Uses accepts MLPs with at least one hidden layer.
 func (DTP) Uses(t Task) error {
+	if t.Model.Recurrent() {
+		return fmt.Errorf("dtp: TPTT, its recurrent form (Manchev & Spratling 2020), is not built yet; dtp trains MLPs")
+	}
 	m := t.Model
 	if m.Kind == "cnn" {
 		return fmt.Errorf("dtp: needs a learned inverse of every layer, and convolutional inverses are not implemented (the paper's cost table leaves DTP out of CNNs too); dtp trains MLPs")

@@ -37,6 +37,9 @@ func (FA) Params() []Param {
 }
 
 func (FA) Uses(t Task) error {
+	if t.Model.Recurrent() {
+		return fmt.Errorf("fa: its recurrent form would carry the error back through time by fixed random matrices, which is not built; fa trains MLPs")
+	}
 	m := t.Model
 	if m.Kind == "cnn" {
 		return fmt.Errorf("fa: backward convolutions through fixed random filters are not implemented; fa trains MLPs")

@@ -76,6 +76,9 @@ func (FF) Params() []Param {
 // of squares of non-negative activities) whose input has room for the
 // one-hot label.
 func (FF) Uses(t Task) error {
+	if t.Model.Recurrent() {
+		return fmt.Errorf("ff: its goodness is per layer and per sample, and no sequence form is built (Hinton's recurrent FF reads static images); ff trains MLPs")
+	}
 	m := t.Model
 	if m.Kind == "cnn" {
 		return fmt.Errorf("ff: no convolutional form: with shared filters, the label as input planes or as patterns over the image, goodness prediction stayed near chance on the paper's CNN (Hinton's CIFAR figures used local receptive fields, not implemented); ff trains MLPs")

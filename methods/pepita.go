@@ -59,6 +59,9 @@ func (PEPITA) Params() []Param {
 
 // Uses accepts CNNs and MLPs with at least one hidden layer.
 func (PEPITA) Uses(t Task) error {
+	if t.Model.Recurrent() {
+		return fmt.Errorf("pepita: its recurrent form (our extension, sequences.md) is not built yet; pepita trains MLPs and CNNs")
+	}
 	m := t.Model
 	return usesStages("pepita", m)
 }

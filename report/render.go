@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strings"
 
@@ -147,6 +148,10 @@ func (t *Table) gapRows() [][]string {
 				row = append(row, "–")
 				continue
 			}
+			if cell.Metric != "" {
+				row = append(row, fmt.Sprintf("%+.4f", cell.Mean-ref[i].Mean))
+				continue
+			}
 			row = append(row, fmt.Sprintf("%+.2f", 100*(cell.Mean-ref[i].Mean)))
 		}
 		rows = append(rows, row)
@@ -164,6 +169,16 @@ func (c *Cell) String() string {
 		return c.Status
 	}
 	s := fmt.Sprintf("%.2f ± %.2f (%d)", 100*c.Mean, 100*c.Std, c.Seeds)
+	if c.Metric != "" { // an error, not a percentage
+		s = fmt.Sprintf("%s %.4f ± %.4f (%d)", c.Metric, c.Mean, c.Std, c.Seeds)
+	}
+	if !math.IsNaN(c.Baseline) && c.BaselineName != "" && c.Baseline != 0 {
+		if c.Metric == "" {
+			s += fmt.Sprintf(" [%s %.2f]", c.BaselineName, 100*c.Baseline)
+		} else {
+			s += fmt.Sprintf(" [%s %.4f]", c.BaselineName, c.Baseline)
+		}
+	}
 	if len(c.Records) > c.Seeds {
 		s += fmt.Sprintf(" %d not ok", len(c.Records)-c.Seeds)
 	}
@@ -174,6 +189,10 @@ func (c *Cell) String() string {
 // tuning budget, the selected points, runs that did not finish ok, warnings.
 func (t *Table) notes() []string {
 	notes := []string{"Cells: test accuracy at each run's best-validation epoch, mean ± sample std over seeds (number of seeds)."}
+	if t.scored() {
+		notes = append(notes, "For a task scored by a loss: the test MSE (values) or cross-entropy per step (classes at every step) at the epoch of lowest validation loss; lower is better. "+
+			"In brackets: the task's trivial baseline on the same test split.")
+	}
 	budget := map[string]int{}
 	var selected []string
 	var problems []string
@@ -278,4 +297,14 @@ func (t *Table) efficiencyRows() [][]string {
 		}
 	}
 	return rows
+}
+
+// scored reports whether any cell holds an error or a baseline.
+func (t *Table) scored() bool {
+	for _, c := range t.Cells {
+		if c.Metric != "" || c.BaselineName != "" {
+			return true
+		}
+	}
+	return false
 }

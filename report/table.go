@@ -35,10 +35,18 @@ type CellKey struct{ Row, Experiment string }
 
 // Cell summarises the selected sweep point of one rule on one experiment.
 type Cell struct {
-	Mean, Std float64 // of test accuracy at best validation, fractions
-	Seeds     int     // runs with status ok at the selected point
-	Points    int     // sweep points tried (the tuning budget)
-	Point     map[string]any
+	Mean, Std float64 // of test accuracy at best validation, fractions (or of Metric)
+	// Metric is "" for accuracy, else the error the cell holds for a task
+	// scored by a loss: "mse" (values) or "loss" (cross-entropy per step);
+	// lower is better then.
+	Metric string
+	// Baseline is the mean of the task's first baseline's figure in the
+	// same metric over the runs, NaN when the task has none.
+	Baseline     float64
+	BaselineName string
+	Seeds        int // runs with status ok at the selected point
+	Points       int // sweep points tried (the tuning budget)
+	Point        map[string]any
 	// Status is "ok" when Seeds > 0, else the status the runs share
 	// (not-applicable, diverged, failed).
 	Status string
@@ -137,7 +145,7 @@ func (t *Table) selectPoint(k CellKey, points map[string][]*results.Record) *Cel
 		val, n := 0.0, 0
 		for _, r := range rs {
 			if r.Status == results.StatusOK {
-				val += r.Final.BestValAcc
+				val += validation(r)
 				n++
 			} else {
 				notOK[r.Status]++
@@ -150,11 +158,17 @@ func (t *Table) selectPoint(k CellKey, points map[string][]*results.Record) *Cel
 	if best == "" { // no ok run anywhere: report the first point's status
 		best = names[0]
 	}
-	c := &Cell{Points: len(names), Point: points[best][0].Spec.Point, Records: points[best], NotOK: notOK}
-	var accs []float64
+	c := &Cell{Points: len(names), Point: points[best][0].Spec.Point, Records: points[best], NotOK: notOK, Baseline: math.NaN()}
+	var accs, bases []float64
 	for _, r := range points[best] {
 		if r.Status == results.StatusOK {
-			accs = append(accs, r.Final.TestAccAtBestVal)
+			m, v := figure(r)
+			c.Metric = m
+			accs = append(accs, v)
+			if len(r.Baselines) > 0 {
+				c.BaselineName = r.Baselines[0].Name
+				bases = append(bases, baselineFigure(r.Baselines[0], m))
+			}
 		} else if c.Reason == "" {
 			c.Status, c.Reason = r.Status, r.Reason
 		}
@@ -164,7 +178,44 @@ func (t *Table) selectPoint(k CellKey, points map[string][]*results.Record) *Cel
 		c.Status = results.StatusOK
 		c.Mean, c.Std = meanStd(accs)
 	}
+	if len(bases) > 0 {
+		c.Baseline, _ = meanStd(bases)
+	}
 	return c
+}
+
+// validation is how well a run validated, higher is better: its best
+// validation accuracy, or minus its lowest validation loss for a task scored
+// by a loss.
+func validation(r *results.Record) float64 {
+	if r.Final.TestAtBestVal == nil || r.Final.BestEpoch < 1 {
+		return r.Final.BestValAcc
+	}
+	return -float64(r.Epochs[r.Final.BestEpoch-1].Val.Loss)
+}
+
+// figure is a run's test figure at best validation: the accuracy, the MSE
+// of values, or the loss per step of classes at every step.
+func figure(r *results.Record) (metric string, v float64) {
+	switch t := r.Final.TestAtBestVal; {
+	case t == nil:
+		return "", r.Final.TestAccAtBestVal
+	case t.MSE != 0:
+		return "mse", float64(t.MSE)
+	default:
+		return "loss", float64(t.Loss)
+	}
+}
+
+// baselineFigure is a baseline's figure in metric.
+func baselineFigure(b results.Reference, metric string) float64 {
+	switch metric {
+	case "mse":
+		return float64(b.Scores.MSE)
+	case "loss":
+		return float64(b.Scores.Loss)
+	}
+	return b.Acc
 }
 
 // unmixed returns the records of one point that share one configuration:
@@ -246,7 +297,7 @@ func (t *Table) Observations() map[string]float64 {
 			continue
 		}
 		id := k.Experiment + "/" + k.Row + "/"
-		out[id+"test_acc"] = c.Mean
+		out[id+metricName(c.Metric)] = c.Mean
 		for _, r := range c.Records {
 			if r.Status == results.StatusOK {
 				out[id+"train_macs_per_sample"] = float64(r.Efficiency.TrainMACsPerSample)
@@ -256,4 +307,13 @@ func (t *Table) Observations() map[string]float64 {
 		}
 	}
 	return out
+}
+
+// metricName names a cell's figure in a baseline file: test_acc, test_mse
+// or test_loss.
+func metricName(metric string) string {
+	if metric == "" {
+		return "test_acc"
+	}
+	return "test_" + metric
 }

@@ -95,8 +95,11 @@ func cmdBaseline(_ context.Context, args []string, stdout, stderr io.Writer) err
 	for _, id := range ids {
 		parts := strings.SplitN(id, "/", 3)
 		m := results.Metric{Experiment: parts[0], Rule: parts[1], Name: parts[2], Direction: "equal"}
-		if m.Name == "test_acc" {
+		switch m.Name {
+		case "test_acc":
 			m.Direction, m.Tolerance = "higher", *tol
+		case "test_mse", "test_loss": // errors: lower is better
+			m.Direction, m.Tolerance = "lower", *tol
 		}
 		if k, ok := kept[id]; ok {
 			m.Direction, m.Tolerance = k.Direction, k.Tolerance

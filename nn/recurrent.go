@@ -2,7 +2,6 @@ package nn
 
 import (
 	"fmt"
-	"math"
 )
 
 // Recurrent is an Elman RNN or an LSTM unrolled over T steps, trained by
@@ -131,7 +130,7 @@ func (r *Recurrent) run(e *Engine, gates, h, c, tc *Tensor, n int, adjust func(t
 		a := block(gates, t, n)
 		r.recurrentProduct(e, a, block(h, t, n))
 		if c == nil {
-			r.Act.Apply(block(h, t+1, n).Data, a.Data)
+			r.activate(block(h, t+1, n).Data, a.Data)
 		} else {
 			r.lstmStep(a, block(c, t, n), block(c, t+1, n), block(tc, t, n), block(h, t+1, n))
 		}
@@ -183,6 +182,16 @@ func (r *Recurrent) LocalBackward(e *Engine, dh *Tensor) {
 	r.Grads(e, nil, r.dpre)
 }
 
+// activate sets dst = φ(src) for an RNN, with the fast tanh.
+func (r *Recurrent) activate(dst, src []float32) {
+	if _, ok := r.Act.(Tanh); ok {
+		copy(dst, src)
+		tanh32(dst)
+		return
+	}
+	r.Act.Apply(dst, src)
+}
+
 // recurrentProduct adds h·Wh to a. Under an Output hook the product is
 // formed apart, so that the hook sees it alone, as it sees every product.
 func (r *Recurrent) recurrentProduct(e *Engine, a, h *Tensor) {
@@ -217,18 +226,6 @@ func (r *Recurrent) lstmStep(a, cPrev, c, tc, h *Tensor) {
 		for j := 0; j < H; j++ {
 			hr[j] = g[3*H+j] * tr[j]
 		}
-	}
-}
-
-func sigmoid(v []float32) {
-	for i, a := range v {
-		v[i] = float32(1 / (1 + math.Exp(-float64(a))))
-	}
-}
-
-func tanh32(v []float32) {
-	for i, a := range v {
-		v[i] = float32(math.Tanh(float64(a)))
 	}
 }
 

@@ -35,7 +35,7 @@ func (DFA) Params() []Param {
 	return []Param{
 		{Name: "b_scale", Default: 0.1, Range: Positive, Help: "scale of the feedback matrices B_l relative to ±√(6/n_out)"},
 		{Name: "b_dist", Default: "uniform", Choices: []string{"uniform", "gaussian"}, Help: "distribution of B_l"},
-		{Name: "leak", Default: 1.0, Range: Fraction, Help: "recurrent nets: RFLO's leak α of the eligibility traces; 1 credits each step with its own error only"},
+		{Name: "leak", Default: 1.0, Range: Fraction, Help: "recurrent nets: RFLO's leak α of the eligibility traces; 1 credits each step with its own error only", Recurrent: true},
 	}
 }
 

@@ -65,7 +65,7 @@ func (FTP) Params() []Param {
 		{Name: "output", Default: "label", Choices: []string{"label", "target"},
 			Help: "output-layer error: ŷ − y, or softmax(a_L) − softmax(W_L τ_{L−1} + b_L)"},
 		{Name: "inject", Default: "first", Choices: []string{"first", "each"},
-			Help: "recurrent nets: the target moves by γ·G e_T at the first step (time as depth), or by γ·G e_t at each step with a target"},
+			Help: "recurrent nets: the target moves by γ·G e_T at the first step (time as depth), or by γ·G e_t at each step with a target", Recurrent: true},
 	}
 }
 

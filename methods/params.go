@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/creditbench/creditbench/nn"
+
 	"github.com/creditbench/creditbench/internal/suggest"
 )
 
@@ -21,6 +23,25 @@ type Param struct {
 	// Choices lists the accepted values of a string parameter (nil: any).
 	Choices []string
 	Help    string
+	// Recurrent marks a parameter of the rule's recurrent form alone: a run
+	// on another net leaves it out of its spec (see ForTask), so that the
+	// spec, its key and its result are what they were before the rule
+	// trained recurrent nets.
+	Recurrent bool
+}
+
+// ForTask drops from v the parameters of m's recurrent form, unless the
+// model is recurrent or given names them.
+func ForTask(m Method, v Values, model nn.ModelSpec, given map[string]any) Values {
+	if model.Recurrent() {
+		return v
+	}
+	for _, p := range m.Params() {
+		if _, set := given[p.Name]; p.Recurrent && !set {
+			delete(v, p.Name)
+		}
+	}
+	return v
 }
 
 // Kind names the parameter's type as a suite writes it.

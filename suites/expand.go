@@ -317,8 +317,8 @@ func (s *Suite) resolve(d *decoder, path string, e Experiment, m methods.Method,
 	if err != nil {
 		return run, d.errf(path+".params."+m.Name(), "%v", err)
 	}
-	run.Params = vals
-	for k := range vals {
+	run.Params = methods.ForTask(m, vals, run.Model, params)
+	for k := range run.Params {
 		if _, ok := run.Sources["params."+k]; !ok {
 			run.Sources["params."+k] = spec.FromRule
 		}

@@ -55,19 +55,25 @@ var hookParams = map[string]map[string]any{
 }
 
 // TestConformanceOfRecords runs every registered rule through Execute on
-// an in-memory task, on a ReLU and a tanh MLP and a CNN with BatchNorm, under fp32, int8
+// an in-memory task, on a ReLU and a tanh MLP and a CNN with BatchNorm, and
+// on recurrent nets (an LSTM on adding, an RNN on copy), under fp32, int8
 // and an analog device: twice without a break and once stopped after its
 // first epoch and resumed from the checkpoint. The three records must be
 // identical (timings aside), and no rule may fail. The log shows the
 // statuses as a rules × profiles table.
 func TestConformanceOfRecords(t *testing.T) {
 	models := []struct {
-		name string
-		spec nn.ModelSpec
+		name    string
+		spec    nn.ModelSpec
+		dataset string
+		args    map[string]any
 	}{
-		{"mlp", nn.ModelSpec{Kind: "mlp", Hidden: []int{16, 8}, Activation: "relu"}},
-		{"mlp-tanh", nn.ModelSpec{Kind: "mlp", Hidden: []int{16, 8}, Activation: "tanh"}},
-		{"cnn", nn.ModelSpec{Kind: "cnn", Conv: []int{4}, Kernel: 3, BatchNorm: true}},
+		{"mlp", nn.ModelSpec{Kind: "mlp", Hidden: []int{16, 8}, Activation: "relu"}, "test-blobs", nil},
+		{"mlp-tanh", nn.ModelSpec{Kind: "mlp", Hidden: []int{16, 8}, Activation: "tanh"}, "test-blobs", nil},
+		{"cnn", nn.ModelSpec{Kind: "cnn", Conv: []int{4}, Kernel: 3, BatchNorm: true}, "test-blobs", nil},
+		// Values at the last step, and classes at every step.
+		{"lstm-adding", nn.ModelSpec{Kind: "lstm", Hidden: []int{8}}, "adding", map[string]any{"T": 6, "train": 240, "test": 60}},
+		{"rnn-copy", nn.ModelSpec{Kind: "rnn", Hidden: []int{8}}, "copy", map[string]any{"T": 3, "train": 240, "test": 60}},
 	}
 	profiles := []string{"fp32", "int8", "rram"}
 	table := map[string]map[string][]string{}
@@ -76,7 +82,7 @@ func TestConformanceOfRecords(t *testing.T) {
 		for _, model := range models {
 			for _, prof := range profiles {
 				run := spec.Run{Suite: "test", Experiment: model.name, Method: name, Params: hookParams[name],
-					Dataset: "test-blobs", Model: model.spec.Resolved(), Profile: prof, Seed: 1, Epochs: 2,
+					Dataset: model.dataset, DatasetArgs: model.args, Model: model.spec.Resolved(), Profile: prof, Seed: 1, Epochs: 2,
 					BatchSize: 16, Validation: 48, Optimizer: nn.OptimizerSpec{Name: "sgd", LR: 0.02, Momentum: 0.9},
 					Select: "best_val"}
 				if prof != "fp32" {

@@ -56,13 +56,19 @@ func (DTP) Params() []Param {
 		{Name: "fb_optimizer", Default: "rmsprop", Choices: []string{"rmsprop", "sgd", "adam"}, Help: "optimizer of the inverses"},
 		{Name: "fb_lr", Default: 0.005, Range: Positive, Help: "learning rate of the inverses"},
 		{Name: "fb_pretrain_steps", Default: int64(0), Range: NonNegative, Help: "steps at the start that train the inverses only"},
+		{Name: "rnn_beta", Default: 0.1, Range: Positive, Help: "recurrent nets (TPTT): the step of the read-out steps' targets, α_i", Recurrent: true},
+		{Name: "rnn_sigma", Default: 0.0, Range: NonNegative, Help: "recurrent nets (TPTT): σ of the noise the inverse trains on", Recurrent: true},
+		{Name: "rnn_fb_lr", Default: 0.001, Range: Positive, Help: "recurrent nets (TPTT): learning rate of the inverse (SGD, Nesterov momentum 0.9), α_g", Recurrent: true},
 	}
 }
 
 // Uses accepts MLPs with at least one hidden layer.
 func (DTP) Uses(t Task) error {
 	if t.Model.Recurrent() {
-		return fmt.Errorf("dtp: TPTT, its recurrent form (Manchev & Spratling 2020), is not built yet; dtp trains MLPs")
+		if t.Model.Kind != "rnn" || t.Model.Resolved().Activation != "tanh" {
+			return fmt.Errorf("dtp: its recurrent form, TPTT, trains tanh RNNs (Manchev & Spratling 2020), not %s %s", t.Model.Resolved().Activation, t.Model.Kind)
+		}
+		return usesThroughTime("dtp", t.Model)
 	}
 	m := t.Model
 	if m.Kind == "cnn" {
@@ -77,6 +83,17 @@ func (DTP) Uses(t Task) error {
 // product e·W_Lᵀ; one weight-gradient product per layer. DTP keeps every
 // activity and every target.
 func (DTP) Cost(net *nn.Sequential, p Values) Cost {
+	if rs := recurrentLayers(net); len(rs) > 0 { // TPTT
+		r, d := rs[0], net.Layers[len(net.Layers)-1].(*nn.Dense)
+		hh := int64(r.Hidden) * int64(r.Hidden)
+		perStep := 4 * hh // the inverse's reconstruction, its ∇V, and the two inverses of the correction
+		if p.Float("rnn_sigma") > 0 {
+			perStep += hh // F on the noisy state
+		}
+		fwd := net.MACs()
+		return Cost{TrainMACs: 2*fwd + int64(r.T-1)*perStep + int64(r.Steps)*int64(d.Out)*int64(r.Hidden), EvalMACs: fwd,
+			KeptFloats: bpLikeKept(net) + int64(3*r.T-2)*int64(r.Hidden)}
+	}
 	ds := net.Denses()
 	L := len(ds)
 	c := Cost{TrainMACs: 2*net.MACs() + ds[L-1].MACs(), EvalMACs: net.MACs(), KeptFloats: bpLikeKept(net)}
@@ -94,6 +111,9 @@ func (DTP) Cost(net *nn.Sequential, p Values) Cost {
 }
 
 func (DTP) New(c Config) (Trainer, error) {
+	if len(recurrentLayers(c.Net)) > 0 {
+		return newTPTT(c)
+	}
 	m, err := hiddenMLPOf("dtp", c.Net)
 	if err != nil {
 		return nil, err

@@ -331,6 +331,10 @@ func (r *Recurrent) Grads(e *Engine, _ *Tensor, delta *Tensor) {
 // ((T·batch)×G·Hidden): what a rule that forms its own errors reads.
 func (r *Recurrent) States() (h, gates *Tensor) { return r.h, r.pre }
 
+// InputProducts returns every step's x_t·Wx + b of the last Forward,
+// time-major ((T·batch)×G·Hidden).
+func (r *Recurrent) InputProducts() *Tensor { return r.xw }
+
 // GateErrors returns the errors of every step's gate pre-activations that
 // the last Backward or LocalBackward formed, time-major
 // ((T·batch)×G·Hidden).

@@ -20,24 +20,34 @@ func sequenceSpec(method, dataset string, args map[string]any, model nn.ModelSpe
 
 // TestRecurrentRulesLearnRowMNIST trains a tanh RNN on MNIST read row by
 // row with every rule that trains recurrent nets: each must clear the most
-// frequent class clearly after three short epochs (by 8 points: over 5
-// standard errors on 1,000 test images).
+// frequent class clearly after three short epochs (by 5 points, over 4
+// standard errors on 1,000 test images, or by more where it learns more).
 func TestRecurrentRulesLearnRowMNIST(t *testing.T) {
 	requireMNIST(t)
 	for _, rule := range []struct {
-		name string
-		min  float64
-	}{{"bp", 0.5}, {"ftp", 0.08}, {"dfa", 0.08}} {
+		name   string
+		params map[string]any
+		margin float64 // over the majority class
+	}{
+		{"bp", nil, 0.4},
+		{"ftp", map[string]any{"inject": "first", "gamma": 2.0}, 0.05},
+		{"ftp", map[string]any{"inject": "each"}, 0.15},
+		{"dfa", nil, 0.15},
+		{"dtp", nil, 0.3},
+	} {
 		s := sequenceSpec(rule.name, "seq-mnist", map[string]any{"mode": "rows"}, nn.ModelSpec{Kind: "rnn", Hidden: []int{64}})
 		s.Epochs = 3
+		if rule.params != nil {
+			s.Params = rule.params
+		}
 		rec, err := Execute(context.Background(), s, ExecOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		chance := rec.Baselines[0].Acc
-		t.Logf("%s: test %.2f%% (majority class %.2f%%)", rule.name, 100*rec.Final.TestAccAtBestVal, 100*chance)
-		if want := max(rule.min, chance+0.08); rec.Status != results.StatusOK || rec.Final.TestAccAtBestVal < want {
-			t.Errorf("%s on row-MNIST: %s, test accuracy %.3f, want at least %.3f", rule.name, rec.Status, rec.Final.TestAccAtBestVal, want)
+		t.Logf("%s %v: test %.2f%% (majority class %.2f%%)", rule.name, rule.params, 100*rec.Final.TestAccAtBestVal, 100*chance)
+		if want := chance + rule.margin; rec.Status != results.StatusOK || rec.Final.TestAccAtBestVal < want {
+			t.Errorf("%s %v on row-MNIST: %s, test accuracy %.3f, want at least %.3f", rule.name, rule.params, rec.Status, rec.Final.TestAccAtBestVal, want)
 		}
 	}
 }

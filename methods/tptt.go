@@ -41,7 +41,7 @@ func newTPTT(c Config) (Trainer, error) {
 	}
 	H := v.rec.Hidden
 	t := &tptt{localRecurrent: localRecurrent{c: c, v: v}, beta: float32(c.Params.Float("rnn_beta")), sigma: c.Params.Float("rnn_sigma"),
-		V: &nn.Param{Name: "V", Value: nn.NewTensor(H, H), Grad: nn.NewTensor(H, H)},
+		V:  &nn.Param{Name: "V", Value: nn.NewTensor(H, H), Grad: nn.NewTensor(H, H)},
 		vc: &nn.Param{Name: "c", Value: nn.NewTensor(H), Grad: nn.NewTensor(H)}}
 	// Orthogonal, as the forward recurrent weights: an RNN of one layer
 	// whose Wh is V, drawn from the inverse's stream.

@@ -22,6 +22,16 @@ var sources embed.FS
 // shared are the files every rule's step runs through besides its own.
 var shared = []string{"method.go", "params.go", "stages.go", "mlp.go"}
 
+// companions are the files of a rule's recurrent form, which its own file
+// dispatches to; recurrent.go holds what the recurrent forms share.
+var companions = map[string][]string{
+	"bp":     {"recurrent.go"},
+	"ftp":    {"recurrent.go"},
+	"dfa":    {"recurrent.go"},
+	"dtp":    {"recurrent.go", "tptt.go"},
+	"pepita": {"recurrent.go"},
+}
+
 // Versioner is implemented by a rule kept outside this package, whose code
 // Implementation cannot read: Version names its code and must change
 // whenever its results would.
@@ -56,7 +66,8 @@ func hashOf(m Method) string {
 		return ""
 	}
 	h := sha256.New()
-	for _, name := range append([]string{own}, shared...) {
+	files := append(append([]string{own}, companions[m.Name()]...), shared...)
+	for _, name := range files {
 		code, err := codeOf(name)
 		if err != nil {
 			return ""

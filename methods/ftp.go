@@ -73,6 +73,14 @@ func (FTP) Params() []Param {
 // layer 1).
 //
 // On a one-layer recurrent net it trains through time (ftpThroughTime).
+// Caveat marks the rule's recurrent form.
+func (FTP) Caveat(t Task) string {
+	if t.Model.Recurrent() {
+		return "ftp through time is our reconstruction (sequences.md): the paper gives no recurrent form"
+	}
+	return ""
+}
+
 func (FTP) Uses(t Task) error {
 	if t.Model.Recurrent() {
 		return usesThroughTime("ftp", t.Model)

@@ -143,3 +143,11 @@ type EpochEnder interface {
 type Recommender interface {
 	Recommended() nn.OptimizerSpec
 }
+
+// Caveater is implemented by a rule whose form on some tasks is not the
+// published rule: a reconstruction where the sources leave choices open, or
+// an extension of our own. Caveat says so for t ("" when the rule is the
+// published one there); the record keeps it and every table shows it.
+type Caveater interface {
+	Caveat(t Task) string
+}

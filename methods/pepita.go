@@ -58,9 +58,20 @@ func (PEPITA) Params() []Param {
 }
 
 // Uses accepts CNNs and MLPs with at least one hidden layer.
-func (PEPITA) Uses(t Task) error {
+// Caveat marks the rule's recurrent form.
+func (PEPITA) Caveat(t Task) string {
 	if t.Model.Recurrent() {
-		return fmt.Errorf("pepita: its recurrent form (our extension, sequences.md) is not built yet; pepita trains MLPs and CNNs")
+		return "pepita through time is our extension (sequences.md): PEPITA has no published recurrent form"
+	}
+	return ""
+}
+
+func (PEPITA) Uses(t Task) error {
+	if t.Model.Recurrent() { // pepitaThroughTime, our extension
+		if t.Model.Kind != "rnn" {
+			return fmt.Errorf("pepita: its recurrent form (our extension) compares the two passes' states, and an lstm's gates have none of their own; it trains Elman RNNs (kind rnn)")
+		}
+		return usesThroughTime("pepita", t.Model)
 	}
 	m := t.Model
 	return usesStages("pepita", m)
@@ -69,12 +80,25 @@ func (PEPITA) Uses(t Task) error {
 // Cost: two forward passes, the projection F e, one weight-gradient product
 // per layer.
 func (PEPITA) Cost(net *nn.Sequential, _ Values) Cost {
+	if rs := recurrentLayers(net); len(rs) > 0 { // through time
+		r, d := rs[0], net.Layers[len(net.Layers)-1].(*nn.Dense)
+		fwd := net.MACs()
+		steps := int64(r.Steps)
+		// Two passes, the second reusing the first's input products but
+		// for u·Wx; F e; the weight gradients.
+		gh := int64(r.Wh.Value.Cols())
+		return Cost{TrainMACs: 3*fwd - int64(r.T-1)*int64(r.In)*gh + int64(d.Out)*int64(r.In), EvalMACs: fwd,
+			KeptFloats: bpLikeKept(net) + int64(r.T)*int64(r.Hidden) + steps*int64(d.Out)}
+	}
 	widths, _ := stageWidths(net)
 	proj := int64(size(net.InShape)) * int64(widths[len(widths)-1])
 	return Cost{TrainMACs: 3*net.MACs() + proj, EvalMACs: net.MACs(), KeptFloats: bpLikeKept(net)}
 }
 
 func (PEPITA) New(c Config) (Trainer, error) {
+	if len(recurrentLayers(c.Net)) > 0 {
+		return newPEPITAThroughTime(c)
+	}
 	ss, err := hiddenStagesOf("pepita", c.Net)
 	if err != nil {
 		return nil, err

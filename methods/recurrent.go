@@ -169,7 +169,7 @@ func (t *ftpThroughTime) Step(x *nn.Tensor, y nn.Targets) (float64, int) {
 	// e holds (ŷ − y)/B; the target moves by γ·B·G e, as in the
 	// feed-forward rule.
 	scale := -t.gamma * float32(n)
-	tau := r.SecondPass(eng, func(step int, h *nn.Tensor) {
+	tau := r.SecondPass(eng, nil, func(step int, h *nn.Tensor) {
 		s := step - first
 		switch {
 		case t.each && s >= 0:
@@ -233,5 +233,88 @@ func (t *dfaThroughTime) Step(x *nn.Tensor, y nn.Targets) (float64, int) {
 		t.dh.Data[i] *= t.leak
 	}
 	t.update()
+	return loss, correct
+}
+
+// pepitaThroughTime is PEPITA's recurrent form, our extension (no published
+// form; docs: sequences.md): the second pass runs through time on inputs
+// modulated by the sequence's output error, x'_t = x_t + F e (e summed over
+// the read-out steps), and every step's weights learn as the feed-forward
+// rule's layers do, from the difference of the two passes paired with the
+// modulated pass's inputs: ∇Wx = Σ_t (h_t − h'_t) x'_tᵀ,
+// ∇Wh = Σ_t (h_t − h'_t) h'_{t−1}ᵀ; the readout learns from the modulated
+// pass's error. Elman RNNs only: an LSTM's gates have no output of their own
+// whose two passes could be compared.
+type pepitaThroughTime struct {
+	localRecurrent
+	F    *nn.Tensor // n_out×In, fixed
+	bias bool
+
+	esum, u, shift, xp, prev, out2, e2, read *nn.Tensor
+}
+
+func newPEPITAThroughTime(c Config) (Trainer, error) {
+	v, err := rnnOf("pepita", c.Net)
+	if err != nil {
+		return nil, err
+	}
+	nIn, nOut := v.rec.In, v.readout.Out
+	t := &pepitaThroughTime{localRecurrent: localRecurrent{c: c, v: v}, bias: c.Params.Bool("bias"),
+		F: fixedRandom(nOut, nIn, c.Params.Float("f_scale")*math.Sqrt(6/float64(nIn)), "uniform", c.Rand("pepita.F"))}
+	if !t.bias {
+		v.rec.B.Value.Zero()
+		v.readout.B.Value.Zero()
+	}
+	return t, nil
+}
+
+func (t *pepitaThroughTime) Step(x *nn.Tensor, y nn.Targets) (float64, int) {
+	loss, correct := t.forward(x, y)
+	eng, r, n := t.c.Engine, t.v.rec, x.Rows()
+	H, T := r.Hidden, r.T
+	// u = F e per sample, e summed over the read-out steps (undo the mean).
+	t.esum = reshape(t.esum, n, t.e.Cols())
+	t.esum.Zero()
+	for s := 0; s < r.Steps; s++ {
+		for i, v := range t.stepError(s, n, &t.e2).Data {
+			t.esum.Data[i] += v
+		}
+	}
+	t.u = reshape(t.u, n, r.In)
+	eng.MatMul(t.u, t.esum, false, t.F, false, float32(n), 0)
+	t.shift = reshape(t.shift, n, r.Wx.Value.Cols())
+	eng.MatMul(t.shift, t.u, false, r.Wx.Value, false, 1, 0)
+	h2 := r.SecondPass(eng, t.shift, nil)
+	// x'_t = x_t + u, and h'_0 … h'_{T−1}, time-major.
+	x1 := r.Inputs()
+	t.xp = reshape(t.xp, T*n, r.In)
+	for i := range t.xp.Data {
+		t.xp.Data[i] = x1.Data[i] + t.u.Data[i%len(t.u.Data)]
+	}
+	h1, _ := r.States()
+	t.dh = reshape(t.dh, T*n, H)
+	inv := 1 / float32(n)
+	for i := range t.dh.Data {
+		t.dh.Data[i] = (h1.Data[n*H+i] - h2.Data[n*H+i]) * inv
+	}
+	t.prev = &nn.Tensor{Shape: []int{T * n, H}, Data: h2.Data[:T*n*H]}
+	r.GradsFrom(eng, t.xp, t.prev, t.dh)
+	// The readout on the modulated pass's read-out states.
+	t.read = reshape(t.read, n*r.Steps, H)
+	first := T - r.Steps
+	for b := 0; b < n; b++ {
+		for s := 0; s < r.Steps; s++ {
+			copy(t.read.Row(b*r.Steps+s), h2.Data[((first+s+1)*n+b)*H:((first+s+1)*n+b+1)*H])
+		}
+	}
+	t.out2 = reshape(t.out2, n*r.Steps, t.v.readout.Out)
+	t.v.readout.Affine(eng, t.out2, t.read)
+	outputError(t.out2, y, &t.e2)
+	t.v.readout.Grads(eng, t.read, t.e2)
+	if !t.bias {
+		r.B.Grad.Zero()
+		t.v.readout.B.Grad.Zero()
+	}
+	t.c.Optimizer.Step(t.c.Net.Params())
 	return loss, correct
 }

@@ -46,7 +46,7 @@ type Recurrent struct {
 
 	hin, herr, hrec, hstep, hprev *Tensor // copies for the engine's hooks
 
-	pass2, h2, c2, tc2 *Tensor // SecondPass's gates and states
+	pass2, xw2, h2, c2, tc2 *Tensor // SecondPass's inputs, gates and states
 }
 
 // Cells lists the accepted cells.
@@ -100,7 +100,7 @@ func (r *Recurrent) Forward(e *Engine, x *Tensor) *Tensor {
 	e.MatMul(r.xw, e.input(r.x, &r.hin), false, r.Wx.Value, false, 1, 1)
 	e.output(r.xw)
 	r.pre = reuse(r.pre, r.T*n, G*H)
-	r.h, r.c, r.tc = r.run(e, r.pre, r.h, r.c, r.tc, n, nil)
+	r.h, r.c, r.tc = r.run(e, r.xw, r.pre, r.h, r.c, r.tc, n, nil)
 	r.y = reuse(r.y, n, r.Steps*H)
 	first := r.T - r.Steps
 	for b := 0; b < n; b++ {
@@ -112,13 +112,13 @@ func (r *Recurrent) Forward(e *Engine, x *Tensor) *Tensor {
 }
 
 // run steps the cell through time from zero states, on the input products
-// of the last Forward: gates receives every step's gates, h the states
+// xw: gates receives every step's gates, h the states
 // h_0 … h_T (and, for an LSTM, c the cell states and tc their tanh). After
 // each step, adjust, when set, may change the step's state in place: what
 // the next step reads. It returns the buffers, grown as needed.
-func (r *Recurrent) run(e *Engine, gates, h, c, tc *Tensor, n int, adjust func(t int, h *Tensor)) (*Tensor, *Tensor, *Tensor) {
+func (r *Recurrent) run(e *Engine, xw, gates, h, c, tc *Tensor, n int, adjust func(t int, h *Tensor)) (*Tensor, *Tensor, *Tensor) {
 	H := r.Hidden
-	copy(gates.Data, r.xw.Data)
+	copy(gates.Data, xw.Data)
 	h = reuse(h, (r.T+1)*n, H)
 	clear(h.Data[:n*H])
 	if r.gates() == 4 {
@@ -144,13 +144,23 @@ func (r *Recurrent) run(e *Engine, gates, h, c, tc *Tensor, n int, adjust func(t
 // SecondPass runs the cell through time again, with the same weights and
 // inputs as the last Forward (whose input products it reuses) but its own
 // states, and returns them (((T+1)·batch)×Hidden, time-major): after each
-// step t (from 0), adjust may change that step's state in place, and the
-// next step starts from the changed state. What the last Forward keeps for
-// Backward is left as it was.
-func (r *Recurrent) SecondPass(e *Engine, adjust func(t int, h *Tensor)) *Tensor {
+// step t (from 0), adjust, when set, may change that step's state in place,
+// and the next step starts from the changed state. shift, when set
+// (batch×G·Hidden), is added to every step's input products: the pass then
+// reads x_t + u at every step, shift being u·Wx. What the last Forward keeps
+// for Backward is left as it was.
+func (r *Recurrent) SecondPass(e *Engine, shift *Tensor, adjust func(t int, h *Tensor)) *Tensor {
 	n := r.x.Rows() / r.T
 	r.pass2 = reuse(r.pass2, r.T*n, r.xw.Cols())
-	r.h2, r.c2, r.tc2 = r.run(e, r.pass2, r.h2, r.c2, r.tc2, n, adjust)
+	inputs := r.xw
+	if shift != nil {
+		r.xw2 = reuse(r.xw2, r.T*n, r.xw.Cols())
+		for i := range r.xw.Data {
+			r.xw2.Data[i] = r.xw.Data[i] + shift.Data[i%len(shift.Data)]
+		}
+		inputs = r.xw2
+	}
+	r.h2, r.c2, r.tc2 = r.run(e, inputs, r.pass2, r.h2, r.c2, r.tc2, n, adjust)
 	return r.h2
 }
 
@@ -318,13 +328,23 @@ func (r *Recurrent) lstmBack(d *Tensor, t, n int) {
 // not used: a recurrent layer's inputs are its own).
 func (r *Recurrent) Grads(e *Engine, _ *Tensor, delta *Tensor) {
 	n := delta.Rows() / r.T
+	r.GradsFrom(e, r.x, &Tensor{Shape: []int{r.T * n, r.Hidden}, Data: r.h.Data[:r.T*n*r.Hidden]}, delta)
+}
+
+// GradsFrom sets the weight gradients from delta, the errors of every
+// step's gate pre-activations, paired with the inputs x ((T·batch)×In) and
+// the previous states prev ((T·batch)×Hidden) of the rule's choosing, all
+// time-major.
+func (r *Recurrent) GradsFrom(e *Engine, x, prev, delta *Tensor) {
 	delta = e.errorOf(delta, &r.herr)
-	e.MatMul(r.Wx.Grad, e.input(r.x, &r.hin), true, delta, false, 1, 0)
-	prev := &Tensor{Shape: []int{r.T * n, r.Hidden}, Data: r.h.Data[:r.T*n*r.Hidden]}
+	e.MatMul(r.Wx.Grad, e.input(x, &r.hin), true, delta, false, 1, 0)
 	e.MatMul(r.Wh.Grad, e.input(prev, &r.hprev), true, delta, false, 1, 0)
 	clear(r.B.Grad.Data)
 	AddColSums(r.B.Grad.Data, delta)
 }
+
+// Inputs returns the input of the last Forward, time-major ((T·batch)×In).
+func (r *Recurrent) Inputs() *Tensor { return r.x }
 
 // States returns h_0 … h_T of the last Forward, time-major
 // (((T+1)·batch)×Hidden), and the gates after their nonlinearity

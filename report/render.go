@@ -238,6 +238,7 @@ func (t *Table) notes() []string {
 		notes = append(notes, "Selected points: "+strings.Join(selected, "; ")+".")
 	}
 	notes = append(notes, problems...)
+	notes = append(notes, t.caveats()...)
 	for _, w := range t.Warnings {
 		notes = append(notes, "Warning: "+w)
 	}
@@ -307,4 +308,29 @@ func (t *Table) scored() bool {
 		}
 	}
 	return false
+}
+
+// caveats lists, once each, what the records say of a rule's form that is
+// not the published rule, with the experiments it concerns.
+func (t *Table) caveats() []string {
+	where := map[string][]string{}
+	var order []string
+	for _, r := range t.Rows {
+		for _, c := range t.Columns {
+			cell := t.Cells[CellKey{r, c.Experiment}]
+			if cell == nil || len(cell.Records) == 0 || cell.Records[0].Caveat == "" {
+				continue
+			}
+			cv := cell.Records[0].Caveat
+			if _, ok := where[cv]; !ok {
+				order = append(order, cv)
+			}
+			where[cv] = append(where[cv], c.Label())
+		}
+	}
+	out := make([]string, len(order))
+	for i, cv := range order {
+		out[i] = fmt.Sprintf("Caveat: %s (%s).", cv, strings.Join(where[cv], ", "))
+	}
+	return out
 }

@@ -23,6 +23,9 @@ type Record struct {
 	Key        string     `json:"key"`
 	Status     string     `json:"status"`
 	Reason     string     `json:"reason,omitempty"`
+	// Caveat says where the rule's form on this task is not the published
+	// rule (a reconstruction, an extension).
+	Caveat string `json:"caveat,omitempty"`
 	Spec       spec.Run   `json:"spec"`
 	Epochs     []Epoch    `json:"epochs"`
 	Final      Final      `json:"final"`

@@ -54,6 +54,9 @@ func Execute(ctx context.Context, run spec.Run, o ExecOptions) (rec *results.Rec
 	if err != nil {
 		return nil, err
 	}
+	if c, ok := m.(methods.Caveater); ok {
+		rec.Caveat = c.Caveat(task)
+	}
 	if why := m.Uses(task); why != nil {
 		rec.Status, rec.Reason = results.StatusNotApplicable, why.Error()
 		return rec, nil

@@ -34,6 +34,7 @@ func TestRecurrentRulesLearnRowMNIST(t *testing.T) {
 		{"ftp", map[string]any{"inject": "each"}, 0.15},
 		{"dfa", nil, 0.15},
 		{"dtp", nil, 0.3},
+		{"pepita", nil, 0.05},
 	} {
 		s := sequenceSpec(rule.name, "seq-mnist", map[string]any{"mode": "rows"}, nn.ModelSpec{Kind: "rnn", Hidden: []int{64}})
 		s.Epochs = 3

@@ -20,12 +20,12 @@ const (
 // Record is the result of one run, as stored in out/runs/KEY.json.
 // Accuracies are fractions in [0, 1].
 type Record struct {
-	Key        string     `json:"key"`
-	Status     string     `json:"status"`
-	Reason     string     `json:"reason,omitempty"`
+	Key    string `json:"key"`
+	Status string `json:"status"`
+	Reason string `json:"reason,omitempty"`
 	// Caveat says where the rule's form on this task is not the published
 	// rule (a reconstruction, an extension).
-	Caveat string `json:"caveat,omitempty"`
+	Caveat     string     `json:"caveat,omitempty"`
 	Spec       spec.Run   `json:"spec"`
 	Epochs     []Epoch    `json:"epochs"`
 	Final      Final      `json:"final"`

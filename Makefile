@@ -94,6 +94,19 @@ bench-only:
 	(cd nn && ../$(OUT)/bench/nn.$(if $(TAGS),openblas,gonum) -test.run '^$$' -test.bench 'PaperCNN|CaFoBlock|MatMul' -test.cpu 1 -test.count 3) | grep Benchmark > $(OUT)/bench/cnn.txt
 	(cd runner && ../$(OUT)/bench/runner.$(if $(TAGS),openblas,gonum) -test.run '^$$' -test.bench EpochCIFARCNN -test.cpu 1 -test.benchtime 1x -test.count 3) | grep Benchmark >> $(OUT)/bench/cnn.txt
 	cd $(OUT)/bench && $(GO) tool -modfile=$(CURDIR)/go.mod benchstat cnn.txt | tee cnn-benchstat.txt
+	@# Recurrent nets: one BPTT epoch here and in PyTorch, in alternation;
+	@# then every recurrent rule's epoch.
+	@rm -f $(OUT)/bench/rnn-*.txt
+	@torch=$$($(PYTHON) -c 'import torch; print("yes")' 2>/dev/null); \
+	for i in 1 2 3 4 5 6; do \
+	  (cd nn && ../$(OUT)/bench/nn.$(if $(TAGS),openblas,gonum) -test.run '^$$' -test.bench BPTTEpoch -test.cpu 1 -test.benchtime 1x) | grep Benchmark >> $(OUT)/bench/rnn-creditbench.txt; \
+	  if [ -n "$$torch" ]; then \
+	    OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PYTHON) tools/torch_rnn_epoch.py --repeat 1 >> $(OUT)/bench/rnn-pytorch.txt; fi; \
+	done
+	cd $(OUT)/bench && $(GO) tool -modfile=$(CURDIR)/go.mod benchstat rnn-creditbench.txt $$(ls rnn-pytorch.txt 2>/dev/null) | tee rnn-benchstat.txt
+	$(GO) test -c $(TAGS) -o $(OUT)/bench/methods.bin ./methods
+	(cd methods && ../$(OUT)/bench/methods.bin -test.run '^$$' -test.bench ThroughTimeEpoch -test.cpu 1 -test.benchtime 1x -test.count 3) | grep Benchmark > $(OUT)/bench/rnn-rules.txt
+	cd $(OUT)/bench && $(GO) tool -modfile=$(CURDIR)/go.mod benchstat rnn-rules.txt | tee rnn-rules-benchstat.txt
 
 # fuzz runs every fuzz target briefly.
 fuzz:

@@ -167,7 +167,7 @@ func TestCIGate(t *testing.T) {
 		t.Errorf("a bad baseline: exit %d: %s", code, errs)
 	}
 	// The first test_acc raised above anything reachable.
-	os.WriteFile(high, []byte(strings.Replace(string(b), `"value": 0.`, `"value": 1.`, 1)), 0o644)
+	os.WriteFile(high, []byte(strings.Replace(string(b), "\"metric\": \"test_acc\",\n      \"value\": 0.", "\"metric\": \"test_acc\",\n      \"value\": 1.", 1)), 0o644)
 	code, _, errs := runCLI("check", "--baseline", high, "--out", out)
 	if code != 1 || !strings.Contains(errs, "(-baseline +observed)") || !strings.Contains(errs, "/test_acc: ") {
 		t.Errorf("an unmet baseline: exit %d:\n%s", code, errs)

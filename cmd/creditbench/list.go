@@ -25,16 +25,27 @@ func cmdList(_ context.Context, args []string, stdout, _ io.Writer) error {
 	case "methods":
 		return listMethods(tw)
 	case "datasets":
-		fmt.Fprintln(tw, "NAME\tCLASSES\tSHAPE\tFOUND IN\tDESCRIPTION")
+		fmt.Fprintln(tw, "NAME\tTARGETS\tSHAPE\tARGUMENTS (defaults)\tFOUND IN\tDESCRIPTION")
 		for _, n := range datasets.Names() {
 			info, _ := datasets.Lookup(n)
 			where := "not here (fetched on first use)"
 			if info.Source == nil {
-				where = "generated in memory"
+				where = "made in memory"
 			} else if loc, ok := info.Source.Find(); ok {
 				where = loc.Dir + " (" + loc.Kind + ")"
 			}
-			fmt.Fprintf(tw, "%s\t%d\t%v\t%s\t%s\n", n, info.Classes, info.Shape, where, info.Description)
+			targets := fmt.Sprintf("%d classes", info.Classes)
+			if info.Classes == 0 {
+				targets = fmt.Sprintf("%d value(s)", info.Outputs)
+			}
+			if info.Steps > 1 {
+				targets += fmt.Sprintf(" × %d steps", info.Steps)
+			}
+			args := info.Values.String()
+			if args == "" {
+				args = "-"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%s\t%s\n", n, targets, info.Shape, args, where, info.Description)
 		}
 	case "profiles":
 		fmt.Fprintln(tw, "NAME\tWHAT IT DOES")

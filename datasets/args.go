@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/creditbench/creditbench/internal/suggest"
+	"github.com/creditbench/creditbench/spec"
 )
 
 // Arg is a parameter of a generated task, such as the adding task's length
@@ -26,19 +27,14 @@ type Arg struct {
 // Args are a task's arguments by name: ints and strings.
 type Args map[string]any
 
-// String writes a as "k=v,…" in key order.
-func (a Args) String() string {
-	parts := make([]string, 0, len(a))
-	for _, k := range slices.Sorted(maps.Keys(a)) {
-		parts = append(parts, fmt.Sprintf("%s=%v", k, a[k]))
-	}
-	return strings.Join(parts, ",")
-}
+// String writes a as "k=v …" in key order.
+func (a Args) String() string { return spec.Point(a).String() }
 
 // Int returns the int argument name.
 func (a Args) Int(name string) int { return a[name].(int) }
 
-// ID names the dataset with its arguments, such as "adding(T=200,train=10000)".
+// ID names the dataset with its arguments, such as
+// "adding(T=200 test=1000 train=10000)".
 func (i *Info) ID() string {
 	if len(i.Values) == 0 {
 		return i.Name

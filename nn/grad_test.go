@@ -12,7 +12,7 @@ import (
 func lossOf(e *Engine, s *Sequential, x *Tensor, labels []int, targets *Tensor, grad *Tensor) float64 {
 	y := s.Forward(e, x)
 	if targets != nil {
-		return MSE(y, targets, grad)
+		return MeanSquaredError(y, targets, grad)
 	}
 	l, _ := SoftmaxCrossEntropy(y, labels, grad)
 	return l

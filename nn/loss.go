@@ -64,23 +64,21 @@ func Argmax(v []float32) int {
 	return best
 }
 
-// MSE returns the mean over the batch of ½‖y − t‖² and, when grad is not nil,
-// sets it to (y − t) / batch.
-func MSE(y, t, grad *Tensor) float64 {
+// squaredError returns Σ(y − t)² and, when grad is not nil, sets it to
+// scale·(y − t).
+func squaredError(y, t, grad *Tensor, scale float32) float64 {
 	if len(y.Data) != len(t.Data) {
 		panic(fmt.Sprintf("nn: dimension mismatch (output %v vs target %v)", y.Shape, t.Shape))
 	}
-	n := y.Rows()
-	inv := 1 / float32(n)
 	var s float64
 	for i, v := range y.Data {
 		d := v - t.Data[i]
 		s += float64(d) * float64(d)
 		if grad != nil {
-			grad.Data[i] = d * inv
+			grad.Data[i] = d * scale
 		}
 	}
-	return s / 2 / float64(n)
+	return s
 }
 
 // Targets are what a batch's outputs are trained towards: a class per
@@ -108,17 +106,6 @@ func (t Targets) Loss(out, grad *Tensor) (float64, int) {
 // MeanSquaredError returns the mean over every value of (y − t)² and, when
 // grad is not nil, sets it to 2(y − t)/len(y).
 func MeanSquaredError(y, t, grad *Tensor) float64 {
-	if len(y.Data) != len(t.Data) {
-		panic(fmt.Sprintf("nn: dimension mismatch (output %v vs target %v)", y.Shape, t.Shape))
-	}
-	scale := 2 / float32(len(y.Data))
-	var s float64
-	for i, v := range y.Data {
-		d := v - t.Data[i]
-		s += float64(d) * float64(d)
-		if grad != nil {
-			grad.Data[i] = d * scale
-		}
-	}
-	return s / float64(len(y.Data))
+	n := len(y.Data)
+	return squaredError(y, t, grad, 2/float32(n)) / float64(n)
 }

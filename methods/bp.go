@@ -40,15 +40,22 @@ func (BP) Uses(t Task) error {
 func (BP) Cost(net *nn.Sequential, _ Values) Cost {
 	fwd := net.MACs()
 	c := Cost{TrainMACs: 2 * fwd, EvalMACs: fwd, KeptFloats: bpLikeKept(net)}
-	if rs := recurrentLayers(net); len(rs) > 0 {
+	if len(recurrentLayers(net)) > 0 {
 		// Through time: every step's error goes back through Wh but the
 		// first's, and into the input of every recurrent layer but the
 		// first; the readout's input gradient feeds the last.
-		for i, r := range rs {
+		learned := false // a trained layer before: a learned embedding, another recurrent layer
+		for _, l := range net.Layers {
+			r, ok := l.(*nn.Recurrent)
+			if !ok {
+				learned = learned || len(l.Params()) > 0
+				continue
+			}
 			c.TrainMACs += int64(r.T-1) * int64(r.Hidden) * int64(r.Wh.Value.Cols())
-			if i > 0 {
+			if learned {
 				c.TrainMACs += int64(r.T) * int64(r.In) * int64(r.Wh.Value.Cols())
 			}
+			learned = true
 		}
 		return c.plus(readoutBack(net))
 	}

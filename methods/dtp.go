@@ -66,7 +66,7 @@ func (DTP) Params() []Param {
 func (DTP) Uses(t Task) error {
 	if t.Model.Recurrent() {
 		if t.Model.Kind != "rnn" || t.Model.Resolved().Activation != "tanh" {
-			return fmt.Errorf("dtp: its recurrent form, TPTT, trains tanh RNNs (Manchev & Spratling 2020), not %s %s", t.Model.Resolved().Activation, t.Model.Kind)
+			return fmt.Errorf("dtp: its recurrent form, TPTT, trains tanh Elman RNNs (Manchev & Spratling 2020), not a %s %s", t.Model.Resolved().Activation, t.Model.Kind)
 		}
 		return usesThroughTime("dtp", t.Model)
 	}

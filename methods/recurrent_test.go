@@ -176,3 +176,33 @@ func TestFTPThroughTimeTargets(t *testing.T) {
 		}
 	}
 }
+
+// TestBPTTCostIsCounted checks BPTT's declared MACs against the engine's
+// count on token inputs (one-hot and learned embeddings), stacked layers and
+// a readout at every step.
+func TestBPTTCostIsCounted(t *testing.T) {
+	for _, tc := range []struct {
+		spec nn.ModelSpec
+		io   nn.IO
+	}{
+		{nn.ModelSpec{Kind: "rnn", Hidden: []int{6}}, nn.IO{In: []int{7}, Out: 3, Steps: 7, Vocab: 5}},
+		{nn.ModelSpec{Kind: "lstm", Hidden: []int{6}, Embed: 4}, nn.IO{In: []int{7}, Out: 3, Steps: 1, Vocab: 5}},
+		{nn.ModelSpec{Kind: "lstm", Hidden: []int{6, 5}}, nn.IO{In: []int{7, 2}, Out: 2, Steps: 3}},
+	} {
+		net, err := nn.BuildIO(tc.spec, tc.io, rand.New(rand.NewPCG(1, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := &nn.Engine{}
+		tr, _ := BP{}.New(Config{Net: net, Engine: e, Optimizer: recorder{}})
+		x := nn.NewTensor(4, size(tc.io.In))
+		for i := range x.Data {
+			x.Data[i] = float32(i % max(tc.io.Vocab, 2))
+		}
+		labels := make([]int, 4*tc.io.Steps)
+		tr.Step(x, nn.Classes(labels))
+		if want := 4 * (BP{}).Cost(net, nil).TrainMACs; e.MACs != want {
+			t.Errorf("%+v: the engine counted %d MACs for 4 samples, bp declares %d", tc.spec, e.MACs, want)
+		}
+	}
+}

@@ -48,11 +48,24 @@ func (s *Sequential) Forward(e *Engine, x *Tensor) *Tensor {
 
 // Backward propagates dy, the gradient of the loss with respect to the last
 // output, through every layer, filling every parameter gradient. The input
-// gradient of the first layer is not computed.
+// gradient of the first layer with parameters is not computed.
 func (s *Sequential) Backward(e *Engine, dy *Tensor) {
+	first := s.firstTrained()
 	for i := len(s.Layers) - 1; i >= 0; i-- {
-		dy = s.Layers[i].Backward(e, dy, i > 0)
+		dy = s.Layers[i].Backward(e, dy, i > first)
 	}
+}
+
+// firstTrained is the index of the first layer with parameters: the layers
+// before it (a one-hot encoding) need no error, so the product that would
+// give it to them is skipped.
+func (s *Sequential) firstTrained() int {
+	for i, l := range s.Layers {
+		if len(l.Params()) > 0 {
+			return i
+		}
+	}
+	return len(s.Layers)
 }
 
 // Params returns every parameter, first layer first.

@@ -44,7 +44,11 @@ func Write(w io.Writer, t *Table, format string) error {
 			fmt.Fprintf(w, "%s\n", bullet(n, md))
 		}
 		if gap := t.gapRows(); gap != nil {
-			fmt.Fprintf(w, "\n"+heading, "Suite "+t.Suite+": gap to BP on the same dataset (percentage points)")
+			unit := "percentage points"
+			if t.scored() {
+				unit += "; for errors, the difference of MSE or loss: negative is better"
+			}
+			fmt.Fprintf(w, "\n"+heading, "Suite "+t.Suite+": gap to BP on the same dataset ("+unit+")")
 			if err := render(w, gap, md); err != nil {
 				return err
 			}

@@ -17,12 +17,16 @@ type Arg struct {
 	Name string
 	// Default is an int or a string; its type is the argument's.
 	Default any
-	// Min is the smallest accepted int.
-	Min int
+	// Min and Max bound an int (Max 0: maxArg), so that a task fits in
+	// memory.
+	Min, Max int
 	// Choices are the accepted strings.
 	Choices []string
 	Help    string
 }
+
+// maxArg bounds every int argument without a Max of its own.
+const maxArg = 1_000_000
 
 // Args are a task's arguments by name: ints and strings.
 type Args map[string]any
@@ -121,8 +125,12 @@ func (a Arg) accept(v any) (any, error) {
 		default:
 			return nil, fmt.Errorf("%v (%T) is not a number", v, v)
 		}
-		if n < a.Min {
-			return nil, fmt.Errorf("%d is below %d", n, a.Min)
+		hi := a.Max
+		if hi == 0 {
+			hi = maxArg
+		}
+		if n < a.Min || n > hi {
+			return nil, fmt.Errorf("%d is outside [%d, %d]", n, a.Min, hi)
 		}
 		return n, nil
 	default:

@@ -20,8 +20,8 @@ type generator = func(ctx context.Context, log io.Writer) (*Dataset, error)
 
 func sizeArgs(train, test int) []Arg {
 	return []Arg{
-		{Name: "train", Default: train, Min: 1, Help: "training samples"},
-		{Name: "test", Default: test, Min: 1, Help: "test samples"},
+		{Name: "train", Default: train, Min: 1, Max: 200_000, Help: "training samples"},
+		{Name: "test", Default: test, Min: 1, Max: 100_000, Help: "test samples"},
 	}
 }
 
@@ -95,7 +95,7 @@ func synthetic(name string, args []Arg, describe func(a Args) (task, error)) {
 }
 
 func init() {
-	synthetic("adding", append([]Arg{{Name: "T", Default: 100, Min: 2, Help: "sequence length"}}, sizeArgs(10000, 1000)...),
+	synthetic("adding", append([]Arg{{Name: "T", Default: 100, Min: 2, Max: 10_000, Help: "sequence length"}}, sizeArgs(10000, 1000)...),
 		func(a Args) (task, error) {
 			T := a.Int("T")
 			info := &Info{Description: fmt.Sprintf("adding problem (Arjovsky et al. 2016): T = %d steps of (U[0,1] value, marker); the sum of the two marked values, MSE", T),
@@ -110,7 +110,7 @@ func init() {
 			}
 			return task{info, sample, constantBaseline("predict 1", 1)}, nil
 		})
-	synthetic("copy", append([]Arg{{Name: "T", Default: 100, Min: 1, Help: "blanks between the symbols and the delimiter, plus one"}}, sizeArgs(10000, 1000)...),
+	synthetic("copy", append([]Arg{{Name: "T", Default: 100, Min: 1, Max: 10_000, Help: "blanks between the symbols and the delimiter, plus one"}}, sizeArgs(10000, 1000)...),
 		func(a Args) (task, error) {
 			T := a.Int("T")
 			n := T + 20
@@ -133,7 +133,7 @@ func init() {
 			}}, nil
 		})
 	synthetic("temporal-order", append([]Arg{
-		{Name: "T", Default: 100, Min: 10, Help: "sequence length"},
+		{Name: "T", Default: 100, Min: 10, Max: 10_000, Help: "sequence length"},
 		{Name: "bits", Default: 2, Min: 2, Help: "relevant symbols: 2 (4 classes) or 3 (8 classes)"},
 	}, sizeArgs(10000, 1000)...),
 		func(a Args) (task, error) {
@@ -168,8 +168,8 @@ func init() {
 			return task{info, sample, majorityBaseline}, nil
 		})
 	synthetic("listops", append([]Arg{
-		{Name: "min_len", Default: 500, Min: 1, Help: "shortest expression, in tokens"},
-		{Name: "max_len", Default: 2000, Min: 1, Help: "longest expression, in tokens: the sequence length"},
+		{Name: "min_len", Default: 500, Min: 1, Max: 10_000, Help: "shortest expression, in tokens"},
+		{Name: "max_len", Default: 2000, Min: 1, Max: 10_000, Help: "longest expression, in tokens: the sequence length"},
 	}, sizeArgs(10000, 1000)...),
 		func(a Args) (task, error) {
 			lo, hi := a.Int("min_len"), a.Int("max_len")

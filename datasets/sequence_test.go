@@ -157,7 +157,8 @@ func TestArgumentsAreChecked(t *testing.T) {
 	}{
 		{"adding", map[string]any{"L": 5}, `unknown argument "L" (accepted: T, train, test)`},
 		{"adding", map[string]any{"T": 1.5}, "T: 1.5 is not a whole number"},
-		{"adding", map[string]any{"T": 1}, "T: 1 is below 2"},
+		{"adding", map[string]any{"T": 1}, "T: 1 is outside [2, 10000]"},
+		{"adding", map[string]any{"train": 1e9}, "train: 1000000000 is outside [1, 200000]"},
 		{"etth1", map[string]any{"features": "X"}, "features: X is not accepted (accepted: M, S, MS)"},
 		{"mnist", map[string]any{"T": 5}, `dataset "mnist" takes no arguments`},
 		{"temporal-order", map[string]any{"bits": 4}, "bits: 4 (accepted: 2, 3)"},

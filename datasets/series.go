@@ -23,8 +23,8 @@ import (
 // forecastArgs are the window and horizon arguments.
 func forecastArgs(w, h int) []Arg {
 	return []Arg{
-		{Name: "W", Default: w, Min: 1, Help: "input window, in steps"},
-		{Name: "H", Default: h, Min: 1, Help: "horizon: the steps forecast"},
+		{Name: "W", Default: w, Min: 1, Max: 5000, Help: "input window, in steps"},
+		{Name: "H", Default: h, Min: 1, Max: 5000, Help: "horizon: the steps forecast"},
 	}
 }
 

@@ -197,9 +197,13 @@ func (ds *Dataset) decodeTOML(d *decoder, path string, v any) error {
 	case string:
 		ds.Name = v
 	case map[string]any:
-		name, ok := v["name"].(string)
-		if !ok {
+		raw, given := v["name"]
+		name, ok := raw.(string)
+		switch {
+		case !given:
 			return d.errf(join(path, "name"), "missing: a dataset table names its task, such as { name = \"adding\", T = 200 }")
+		case !ok:
+			return d.errf(join(path, "name"), "is %s, want a dataset's name", typeName(raw))
 		}
 		ds.Name, args = name, map[string]any{}
 		for k, a := range v {

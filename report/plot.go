@@ -17,11 +17,12 @@ import (
 // PlotFormats lists the image formats of the plots.
 var PlotFormats = []string{"png", "svg", "pdf"}
 
-// LearningCurves writes, for each experiment of t, the test accuracy per
-// epoch of every rule at its selected point (mean over seeds) to
-// dir/SUITE-EXPERIMENT-curves.EXT, and returns the files written.
+// LearningCurves writes, for each experiment of t, the test accuracy (or,
+// for a task scored by a loss, the test MSE or loss) per epoch of every rule
+// at its selected point (mean over seeds) to dir/SUITE-EXPERIMENT-curves.EXT,
+// and returns the files written.
 func LearningCurves(t *Table, dir, ext string) ([]string, error) {
-	return perExperiment(t, dir, ext, "curves", "", "test accuracy (%)", func(_ string, c *Cell) []any {
+	return perExperiment(t, dir, ext, "curves", "", "", func(_ string, c *Cell) []any {
 		return []any{meanCurve(c.Records)}
 	})
 }
@@ -54,6 +55,9 @@ func perExperiment(t *Table, dir, ext, kind, title, ylabel string, lines func(ro
 		p.Title.Text = fmt.Sprintf("%s: %s%s", t.Suite, col.Label(), title)
 		p.X.Label.Text = "epoch"
 		p.Y.Label.Text = ylabel
+		if ylabel == "" {
+			p.Y.Label.Text = curveLabel(t, col.Experiment)
+		}
 		var all []any
 		for _, r := range t.Rows {
 			cell := t.Cells[CellKey{r, col.Experiment}]
@@ -141,10 +145,38 @@ func meanCurve(recs []*results.Record) plotter.XYs {
 	for i := range xy {
 		xy[i].X = float64(i + 1)
 		for _, r := range ok {
-			xy[i].Y += 100 * r.Epochs[i].TestAcc / float64(len(ok))
+			xy[i].Y += epochFigure(r.Epochs[i]) / float64(len(ok))
 		}
 	}
 	return xy
+}
+
+// epochFigure is an epoch's test accuracy in percent, or its test MSE
+// (values) or loss (classes at every step).
+func epochFigure(e results.Epoch) float64 {
+	switch {
+	case e.Test == nil:
+		return 100 * e.TestAcc
+	case e.Test.MSE != 0:
+		return float64(e.Test.MSE)
+	}
+	return float64(e.Test.Loss)
+}
+
+// curveLabel names what the learning curves of an experiment show.
+func curveLabel(t *Table, experiment string) string {
+	for _, r := range t.Rows {
+		if c := t.Cells[CellKey{r, experiment}]; c != nil && c.Seeds > 0 {
+			switch c.Metric {
+			case "mse":
+				return "test MSE"
+			case "loss":
+				return "test cross-entropy per step"
+			}
+			return "test accuracy (%)"
+		}
+	}
+	return "test accuracy (%)"
 }
 
 // ValidPlotFormat reports whether ext is a plot format.

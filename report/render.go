@@ -35,7 +35,11 @@ func Write(w io.Writer, t *Table, format string) error {
 		if md {
 			heading = "## %s\n\n"
 		}
-		fmt.Fprintf(w, heading, "Suite "+t.Suite+": test accuracy (%)")
+		title := "Suite " + t.Suite + ": test accuracy (%)"
+		if t.scored() {
+			title += ", or test error where a task is scored by a loss"
+		}
+		fmt.Fprintf(w, heading, title)
 		if err := render(w, acc, md); err != nil {
 			return err
 		}

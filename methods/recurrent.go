@@ -220,7 +220,7 @@ func (t *dfaThroughTime) Step(x *nn.Tensor, y nn.Targets) (float64, int) {
 	t.p = reshape(t.p, n, H) // ε_{t+1}
 	t.p.Zero()
 	for step := r.T - 1; step >= 0; step-- {
-		eps := &nn.Tensor{Shape: []int{n, H}, Data: t.dh.Data[step*n*H : (step+1)*n*H]}
+		eps := t.dh.Block(step, n)
 		for i, v := range t.p.Data {
 			eps.Data[i] = (1 - t.leak) * v
 		}
@@ -250,7 +250,7 @@ type pepitaThroughTime struct {
 	F    *nn.Tensor // n_out×In, fixed
 	bias bool
 
-	esum, u, shift, xp, prev, out2, e2, read *nn.Tensor
+	esum, u, shift, xp, out2, e2, read *nn.Tensor
 }
 
 func newPEPITAThroughTime(c Config) (Trainer, error) {
@@ -297,8 +297,7 @@ func (t *pepitaThroughTime) Step(x *nn.Tensor, y nn.Targets) (float64, int) {
 	for i := range t.dh.Data {
 		t.dh.Data[i] = (h1.Data[n*H+i] - h2.Data[n*H+i]) * inv
 	}
-	t.prev = &nn.Tensor{Shape: []int{T * n, H}, Data: h2.Data[:T*n*H]}
-	r.GradsFrom(eng, t.xp, t.prev, t.dh)
+	r.GradsFrom(eng, t.xp, h2.Block(0, T*n), t.dh)
 	// The readout on the modulated pass's read-out states.
 	t.read = reshape(t.read, n*r.Steps, H)
 	first := T - r.Steps

@@ -89,12 +89,6 @@ func (t *tptt) Step(x *nn.Tensor, y nn.Targets) (float64, int) {
 	return loss, correct
 }
 
-// step returns block t (from 0) of the time-major m, n rows.
-func step(m *nn.Tensor, t, n int) *nn.Tensor {
-	c := m.Cols()
-	return &nn.Tensor{Shape: []int{n, c}, Data: m.Data[t*n*c : (t+1)*n*c]}
-}
-
 // trainInverse takes one step of the inverse on its reconstruction loss over
 // every step t ≥ 1 (0-based: G(x_t, h_{t+1}) reconstructs h_t).
 func (t *tptt) trainInverse(n int) {
@@ -113,22 +107,22 @@ func (t *tptt) trainInverse(n int) {
 	t.gh = reshape(t.gh, n, H)
 	inv := 1 / float32(n)
 	for s := 1; s < r.T; s++ {
-		prev := step(h, s, n) // h_s, what the inverse of step s+1 rebuilds
+		prev := h.Block(s, n) // h_s, what the inverse of step s+1 rebuilds
 		copy(t.ht.Data, prev.Data)
-		in := step(h, s+1, n)
+		in := h.Block(s+1, n)
 		if t.sigma > 0 { // F(x, h̃) on the noisy state
 			t.noise(t.f.Data)
 			for i, v := range t.f.Data {
 				t.ht.Data[i] += v
 			}
-			copy(t.f.Data, step(xw, s, n).Data)
+			copy(t.f.Data, xw.Block(s, n).Data)
 			eng.MatMul(t.f, t.ht, false, r.Wh.Value, false, 1, 1)
 			nn.Tanh{}.Apply(t.f.Data, t.f.Data)
 			in = t.f
 		}
-		copy(step(t.ins, s-1, n).Data, in.Data)
-		t.inverse(t.gh, step(xw, s, n), in)
-		d := step(t.dg, s-1, n)
+		copy(t.ins.Block(s-1, n).Data, in.Data)
+		t.inverse(t.gh, xw.Block(s, n), in)
+		d := t.dg.Block(s-1, n)
 		for i, g := range t.gh.Data {
 			d.Data[i] = (g - t.ht.Data[i]) * (1 - g*g) * inv
 		}
@@ -152,13 +146,13 @@ func (t *tptt) formTargets(n int) {
 	t.gh = reshape(t.gh, n, H)
 	W := t.v.readout.W.Value
 	for s := r.T - 1; s >= 0; s-- {
-		hs := step(h, s+1, n)
-		tgt := step(t.dh, s, n) // ĥ_s first, the error below
+		hs := h.Block(s+1, n)
+		tgt := t.dh.Block(s, n) // ĥ_s first, the error below
 		if s == r.T-1 {
 			copy(tgt.Data, hs.Data)
 		} else { // ĥ_s = h_s + G(x_{s+1}, ĥ_{s+1}) − G(x_{s+1}, h_{s+1})
-			t.inverse(t.gt, step(xw, s+1, n), t.tgt)
-			t.inverse(t.gh, step(xw, s+1, n), step(h, s+2, n))
+			t.inverse(t.gt, xw.Block(s+1, n), t.tgt)
+			t.inverse(t.gh, xw.Block(s+1, n), h.Block(s+2, n))
 			for i, v := range hs.Data {
 				tgt.Data[i] = v + t.gt.Data[i] - t.gh.Data[i]
 			}

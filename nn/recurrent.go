@@ -74,11 +74,6 @@ func NewRecurrent(cell string, in, hidden, T, steps int, act Activation) (*Recur
 
 func (r *Recurrent) gates() int { return r.Wh.Value.Cols() / r.Hidden }
 
-// block returns rows [t·n, (t+1)·n) of m as a tensor sharing its data.
-func block(m *Tensor, t, n int) *Tensor {
-	c := m.Cols()
-	return &Tensor{Shape: []int{n, c}, Data: m.Data[t*n*c : (t+1)*n*c]}
-}
 
 // Forward runs the T steps and returns the hidden states of the last Steps.
 func (r *Recurrent) Forward(e *Engine, x *Tensor) *Tensor {
@@ -127,15 +122,15 @@ func (r *Recurrent) run(e *Engine, xw, gates, h, c, tc *Tensor, n int, adjust fu
 		tc = reuse(tc, r.T*n, H)
 	}
 	for t := 0; t < r.T; t++ {
-		a := block(gates, t, n)
-		r.recurrentProduct(e, a, block(h, t, n))
+		a := gates.Block(t, n)
+		r.recurrentProduct(e, a, h.Block(t, n))
 		if c == nil {
-			r.activate(block(h, t+1, n).Data, a.Data)
+			r.activate(h.Block(t+1, n).Data, a.Data)
 		} else {
-			r.lstmStep(a, block(c, t, n), block(c, t+1, n), block(tc, t, n), block(h, t+1, n))
+			r.lstmStep(a, c.Block(t, n), c.Block(t+1, n), tc.Block(t, n), h.Block(t+1, n))
 		}
 		if adjust != nil {
-			adjust(t, block(h, t+1, n))
+			adjust(t, h.Block(t+1, n))
 		}
 	}
 	return h, c, tc
@@ -177,15 +172,15 @@ func (r *Recurrent) LocalBackward(e *Engine, dh *Tensor) {
 		r.dc = reuse(r.dc, n, H)
 	}
 	for t := 0; t < r.T; t++ {
-		d := block(r.dpre, t, n)
+		d := r.dpre.Block(t, n)
 		if r.gates() == 1 {
-			r.Act.Deriv(d.Data, block(r.h, t+1, n).Data)
-			for i, v := range block(dh, t, n).Data {
+			r.Act.Deriv(d.Data, r.h.Block(t+1, n).Data)
+			for i, v := range dh.Block(t, n).Data {
 				d.Data[i] *= v
 			}
 			continue
 		}
-		copy(r.dh.Data, block(dh, t, n).Data)
+		copy(r.dh.Data, dh.Block(t, n).Data)
 		r.dc.Zero()
 		r.lstmBack(d, t, n)
 	}
@@ -266,9 +261,9 @@ func (r *Recurrent) Backward(e *Engine, dy *Tensor, needInput bool) *Tensor {
 				}
 			}
 		}
-		d := block(r.dpre, t, n)
+		d := r.dpre.Block(t, n)
 		if G == 1 {
-			r.Act.Deriv(d.Data, block(r.h, t+1, n).Data)
+			r.Act.Deriv(d.Data, r.h.Block(t+1, n).Data)
 			for i, v := range r.dh.Data {
 				d.Data[i] *= v
 			}
@@ -306,7 +301,7 @@ func (r *Recurrent) Backward(e *Engine, dy *Tensor, needInput bool) *Tensor {
 // and carries dc back to step t−1.
 func (r *Recurrent) lstmBack(d *Tensor, t, n int) {
 	H := r.Hidden
-	gates, cPrev, tc := block(r.pre, t, n), block(r.c, t, n), block(r.tc, t, n)
+	gates, cPrev, tc := r.pre.Block(t, n), r.c.Block(t, n), r.tc.Block(t, n)
 	for b := 0; b < n; b++ {
 		g, dg, cp, tr := gates.Row(b), d.Row(b), cPrev.Row(b), tc.Row(b)
 		dh, dc := r.dh.Row(b), r.dc.Row(b)
@@ -328,7 +323,7 @@ func (r *Recurrent) lstmBack(d *Tensor, t, n int) {
 // not used: a recurrent layer's inputs are its own).
 func (r *Recurrent) Grads(e *Engine, _ *Tensor, delta *Tensor) {
 	n := delta.Rows() / r.T
-	r.GradsFrom(e, r.x, &Tensor{Shape: []int{r.T * n, r.Hidden}, Data: r.h.Data[:r.T*n*r.Hidden]}, delta)
+	r.GradsFrom(e, r.x, r.h.Block(0, r.T*n), delta)
 }
 
 // GradsFrom sets the weight gradients from delta, the errors of every

@@ -42,6 +42,13 @@ func (t *Tensor) Row(i int) []float32 {
 	return t.Data[i*c : (i+1)*c]
 }
 
+// Block returns rows [i·n, (i+1)·n) of t as a tensor sharing its data: step
+// i of a time-major tensor of n samples per step.
+func (t *Tensor) Block(i, n int) *Tensor {
+	c := t.Cols()
+	return &Tensor{Shape: []int{n, c}, Data: t.Data[i*n*c : (i+1)*n*c]}
+}
+
 // Clone returns a deep copy of t.
 func (t *Tensor) Clone() *Tensor {
 	return &Tensor{Shape: append([]int(nil), t.Shape...), Data: append([]float32(nil), t.Data...)}

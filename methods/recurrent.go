@@ -300,12 +300,7 @@ func (t *pepitaThroughTime) Step(x *nn.Tensor, y nn.Targets) (float64, int) {
 	r.GradsFrom(eng, t.xp, h2.Block(0, T*n), t.dh)
 	// The readout on the modulated pass's read-out states.
 	t.read = reshape(t.read, n*r.Steps, H)
-	first := T - r.Steps
-	for b := 0; b < n; b++ {
-		for s := 0; s < r.Steps; s++ {
-			copy(t.read.Row(b*r.Steps+s), h2.Data[((first+s+1)*n+b)*H:((first+s+1)*n+b+1)*H])
-		}
-	}
+	r.ReadOut(t.read, h2)
 	t.out2 = reshape(t.out2, n*r.Steps, t.v.readout.Out)
 	t.v.readout.Affine(eng, t.out2, t.read)
 	outputError(t.out2, y, &t.e2)

@@ -74,7 +74,6 @@ func NewRecurrent(cell string, in, hidden, T, steps int, act Activation) (*Recur
 
 func (r *Recurrent) gates() int { return r.Wh.Value.Cols() / r.Hidden }
 
-
 // Forward runs the T steps and returns the hidden states of the last Steps.
 func (r *Recurrent) Forward(e *Engine, x *Tensor) *Tensor {
 	n, H, G := x.Rows(), r.Hidden, r.gates()
@@ -97,13 +96,23 @@ func (r *Recurrent) Forward(e *Engine, x *Tensor) *Tensor {
 	r.pre = reuse(r.pre, r.T*n, G*H)
 	r.h, r.c, r.tc = r.run(e, r.xw, r.pre, r.h, r.c, r.tc, n, nil)
 	r.y = reuse(r.y, n, r.Steps*H)
+	r.ReadOut(r.y, r.h)
+	return r.y
+}
+
+// ReadOut copies the states of the read-out steps, the last Steps of h
+// (time-major, ((T+1)·batch)×Hidden), into dst sample by sample: row b of
+// dst (batch×Steps·Hidden, or the same values as (batch·Steps)×Hidden) holds
+// sample b's states, first step first.
+func (r *Recurrent) ReadOut(dst, h *Tensor) {
+	H := r.Hidden
+	n := h.Rows() / (r.T + 1)
 	first := r.T - r.Steps
 	for b := 0; b < n; b++ {
 		for s := 0; s < r.Steps; s++ {
-			copy(r.y.Data[(b*r.Steps+s)*H:(b*r.Steps+s+1)*H], r.h.Data[((first+s+1)*n+b)*H:((first+s+1)*n+b+1)*H])
+			copy(dst.Data[(b*r.Steps+s)*H:(b*r.Steps+s+1)*H], h.Block(first+s+1, n).Row(b))
 		}
 	}
-	return r.y
 }
 
 // run steps the cell through time from zero states, on the input products

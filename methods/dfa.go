@@ -2,6 +2,7 @@ package methods
 
 import (
 	"math"
+	"math/rand/v2"
 
 	"github.com/creditbench/creditbench/nn"
 )
@@ -87,12 +88,18 @@ func (DFA) New(c Config) (Trainer, error) {
 func projections(c Config, ss []*stage, stream string) []*nn.Tensor {
 	r := c.Rand(stream)
 	nOut := ss[len(ss)-1].width
-	limit := c.Params.Float("b_scale") * math.Sqrt(6/float64(nOut))
 	var B []*nn.Tensor
 	for _, s := range ss[:len(ss)-1] {
-		B = append(B, fixedRandom(nOut, s.width, limit, c.Params.String("b_dist"), r))
+		B = append(B, projection(c, nOut, s.width, r))
 	}
 	return B
+}
+
+// projection draws one feedback matrix, n_out×width, from r: uniform on
+// ±b_scale·√(6/n_out), or Gaussian of the same variance (b_dist).
+func projection(c Config, nOut, width int, r *rand.Rand) *nn.Tensor {
+	limit := c.Params.Float("b_scale") * math.Sqrt(6/float64(nOut))
+	return fixedRandom(nOut, width, limit, c.Params.String("b_dist"), r)
 }
 
 type dfaTrainer struct {

@@ -120,12 +120,16 @@ func (FTP) Cost(net *nn.Sequential, p Values) Cost {
 	return c
 }
 
+// drawG draws G, n_out×width, from the stream "ftp.G": uniform on
+// ±g_scale·√(6/n_out), or Gaussian of that variance (g_dist).
+func drawG(c Config, nOut, width int) *nn.Tensor {
+	limit := c.Params.Float("g_scale") * math.Sqrt(6/float64(nOut))
+	return fixedRandom(nOut, width, limit, c.Params.String("g_dist"), c.Rand("ftp.G"))
+}
+
 func (FTP) New(c Config) (Trainer, error) {
 	if len(recurrentLayers(c.Net)) > 0 {
-		return newFTPThroughTime(c, func(nOut, width int) *nn.Tensor {
-			limit := c.Params.Float("g_scale") * math.Sqrt(6/float64(nOut))
-			return fixedRandom(nOut, width, limit, c.Params.String("g_dist"), c.Rand("ftp.G"))
-		})
+		return newFTPThroughTime(c)
 	}
 	ss, err := hiddenStagesOf("ftp", c.Net)
 	if err != nil {
@@ -135,8 +139,7 @@ func (FTP) New(c Config) (Trainer, error) {
 	t := &ftpTrainer{c: c, ss: ss, gamma: float32(c.Params.Float("gamma")),
 		sigma: c.Params.String("sigma_g"), targetInput: c.Params.String("layer_input") == "target",
 		targetOutput: c.Params.String("output") == "target"}
-	limit := c.Params.Float("g_scale") * math.Sqrt(6/float64(nOut))
-	t.G = fixedRandom(nOut, ss[0].width, limit, c.Params.String("g_dist"), c.Rand("ftp.G"))
+	t.G = drawG(c, nOut, ss[0].width)
 	switch t.sigma {
 	case "tanh":
 		t.sigmaF = nn.Tanh{}

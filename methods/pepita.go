@@ -95,6 +95,12 @@ func (PEPITA) Cost(net *nn.Sequential, _ Values) Cost {
 	return Cost{TrainMACs: 3*net.MACs() + proj, EvalMACs: net.MACs(), KeptFloats: bpLikeKept(net)}
 }
 
+// drawF draws F, n_out×n_in, from the stream "pepita.F":
+// f_scale·U[−√(6/n_in), √(6/n_in)].
+func drawF(c Config, nOut, nIn int) *nn.Tensor {
+	return fixedRandom(nOut, nIn, c.Params.Float("f_scale")*math.Sqrt(6/float64(nIn)), "uniform", c.Rand("pepita.F"))
+}
+
 func (PEPITA) New(c Config) (Trainer, error) {
 	if len(recurrentLayers(c.Net)) > 0 {
 		return newPEPITAThroughTime(c)
@@ -109,7 +115,7 @@ func (PEPITA) New(c Config) (Trainer, error) {
 	}
 	nIn, nOut := size(c.Net.InShape), ss[len(ss)-1].width
 	t := &pepitaTrainer{c: c, ss: ss, keep: float32(keep), bias: c.Params.Bool("bias"),
-		F:       fixedRandom(nOut, nIn, c.Params.Float("f_scale")*math.Sqrt(6/float64(nIn)), "uniform", c.Rand("pepita.F")),
+		F:       drawF(c, nOut, nIn),
 		dropout: c.Rand("pepita.dropout")}
 	if !t.bias {
 		for _, s := range ss {

@@ -2,7 +2,6 @@ package methods
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/creditbench/creditbench/nn"
 )
@@ -150,7 +149,7 @@ type ftpThroughTime struct {
 	es, gd *nn.Tensor
 }
 
-func newFTPThroughTime(c Config, ruleG func(nOut, width int) *nn.Tensor) (Trainer, error) {
+func newFTPThroughTime(c Config) (Trainer, error) {
 	v, err := rnnOf("ftp", c.Net)
 	if err != nil {
 		return nil, err
@@ -158,7 +157,7 @@ func newFTPThroughTime(c Config, ruleG func(nOut, width int) *nn.Tensor) (Traine
 	if c.Params.String("layer_input") != "forward" || c.Params.String("output") != "label" || c.Params.String("sigma_g") != "identity" {
 		return nil, fmt.Errorf("ftp: through time only layer_input = \"forward\", output = \"label\" and sigma_g = \"identity\" are built")
 	}
-	return &ftpThroughTime{localRecurrent: localRecurrent{c: c, v: v}, G: ruleG(v.readout.Out, v.rec.Hidden),
+	return &ftpThroughTime{localRecurrent: localRecurrent{c: c, v: v}, G: drawG(c, v.readout.Out, v.rec.Hidden),
 		gamma: float32(c.Params.Float("gamma")), each: c.Params.String("inject") == "each"}, nil
 }
 
@@ -206,9 +205,7 @@ func newDFAThroughTime(c Config) (Trainer, error) {
 	if err != nil {
 		return nil, err
 	}
-	nOut := v.readout.Out
-	limit := c.Params.Float("b_scale") * math.Sqrt(6/float64(nOut))
-	B := fixedRandom(nOut, v.rec.Hidden, limit, c.Params.String("b_dist"), c.Rand("dfa.B"))
+	B := projection(c, v.readout.Out, v.rec.Hidden, c.Rand("dfa.B"))
 	return &dfaThroughTime{localRecurrent: localRecurrent{c: c, v: v}, B: B, leak: float32(c.Params.Float("leak"))}, nil
 }
 
@@ -258,9 +255,8 @@ func newPEPITAThroughTime(c Config) (Trainer, error) {
 	if err != nil {
 		return nil, err
 	}
-	nIn, nOut := v.rec.In, v.readout.Out
 	t := &pepitaThroughTime{localRecurrent: localRecurrent{c: c, v: v}, bias: c.Params.Bool("bias"),
-		F: fixedRandom(nOut, nIn, c.Params.Float("f_scale")*math.Sqrt(6/float64(nIn)), "uniform", c.Rand("pepita.F"))}
+		F: drawF(c, v.readout.Out, v.rec.In)}
 	if !t.bias {
 		v.rec.B.Value.Zero()
 		v.readout.B.Value.Zero()

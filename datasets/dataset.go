@@ -228,6 +228,21 @@ func (s Split) Gather(x []float32, y []int, v []float32, from, to int) {
 	}
 }
 
+// MajorityShare is the fraction of the view in its most frequent class (0
+// for an empty view): the accuracy of always answering that class.
+func (s Split) MajorityShare() float64 {
+	if s.Len() == 0 {
+		return 0
+	}
+	counts := map[int]int{}
+	most := 0
+	for _, i := range s.Index {
+		counts[s.Part.Y[i]]++
+		most = max(most, counts[s.Part.Y[i]])
+	}
+	return float64(most) / float64(s.Len())
+}
+
 // Splits are the three views a run uses.
 type Splits struct {
 	Train, Val, Test Split

@@ -247,27 +247,16 @@ func listopsTree(r *rand.Rand, depth int, toks []int) ([]int, int) {
 // constantBaseline scores predicting c for every value.
 func constantBaseline(name string, c float32) func(Split) []results.Reference {
 	return func(s Split) []results.Reference {
-		var e results.ValueErrors
-		p := s.Part
-		pred := make([]float32, p.VDim)
-		for k := range pred {
-			pred[k] = c
-		}
-		for _, i := range s.Index {
-			e.Add(pred, p.V[i*p.VDim:(i+1)*p.VDim])
-		}
-		return []results.Reference{{Name: name, Scores: e.Scores()}}
+		return []results.Reference{{Name: name, Scores: valueErrors(s, func(_, pred []float32) {
+			for k := range pred {
+				pred[k] = c
+			}
+		})}}
 	}
 }
 
 // majorityBaseline scores answering the most frequent class of the split
 // (chance, for balanced classes).
 func majorityBaseline(s Split) []results.Reference {
-	counts := map[int]int{}
-	most := 0
-	for _, i := range s.Index {
-		counts[s.Part.Y[i]]++
-		most = max(most, counts[s.Part.Y[i]])
-	}
-	return []results.Reference{{Name: "majority class", Acc: float64(most) / float64(max(s.Len(), 1))}}
+	return []results.Reference{{Name: "majority class", Acc: s.MajorityShare()}}
 }

@@ -94,8 +94,8 @@ func (s *series) dataset(name string, W, H int, in, out []int) (*Dataset, error)
 	}
 	d.Baselines = func(sp Split) []results.Reference {
 		return []results.Reference{
-			{Name: "persistence", Scores: forecastErrors(sp, func(x, pred []float32) { persist(x, pred, W, H, in, out) })},
-			{Name: "linear", Scores: forecastErrors(sp, lin)},
+			{Name: "persistence", Scores: valueErrors(sp, func(x, pred []float32) { persist(x, pred, W, H, in, out) })},
+			{Name: "linear", Scores: valueErrors(sp, lin)},
 		}
 	}
 	return d, nil
@@ -116,7 +116,9 @@ func persist(x, pred []float32, W, H int, in, out []int) {
 	}
 }
 
-func forecastErrors(s Split, predict func(x, pred []float32)) results.Scores {
+// valueErrors scores predict, which sets the values pred of the input x, on
+// the split.
+func valueErrors(s Split, predict func(x, pred []float32)) results.Scores {
 	var e results.ValueErrors
 	p := s.Part
 	pred := make([]float32, p.VDim)

@@ -189,7 +189,7 @@ func setUp(ctx context.Context, run spec.Run, m methods.Method, task methods.Tas
 	r := &training{run: run, m: m, params: params, splits: splits, net: net, engine: engine,
 		order: rng.get("order"), ck: &checkpoint{Key: key}, sequence: data.Steps > 0}
 	if data.Classes > 0 && !r.sequence {
-		r.chance = majorityShare(splits.Val)
+		r.chance = splits.Val.MajorityShare()
 	}
 	if data.Baselines != nil {
 		r.baselines = data.Baselines(splits.Test)
@@ -321,21 +321,6 @@ func (r *training) finish(rec *results.Record) {
 		rec.Efficiency.MeasuredTrainMACsPerSample = float64(r.ck.TrainMACs) / float64(r.ck.TrainSamples)
 	}
 	rec.Efficiency.PeakHeapBytes, rec.Efficiency.PeakRSSBytes = r.ck.PeakHeap, peakRSS()
-}
-
-// majorityShare is the fraction of s in its most frequent class (0 for an
-// empty split).
-func majorityShare(s datasets.Split) float64 {
-	if s.Len() == 0 {
-		return 0
-	}
-	counts := map[int]int{}
-	most := 0
-	for _, i := range s.Index {
-		counts[s.Part.Y[i]]++
-		most = max(most, counts[s.Part.Y[i]])
-	}
-	return float64(most) / float64(s.Len())
 }
 
 // batch is one batch of a split: its inputs and its targets.

@@ -154,13 +154,11 @@ func meanCurve(recs []*results.Record) plotter.XYs {
 // epochFigure is an epoch's test accuracy in percent, or its test MSE
 // (values) or loss (classes at every step).
 func epochFigure(e results.Epoch) float64 {
-	switch {
-	case e.Test == nil:
-		return 100 * e.TestAcc
-	case e.Test.MSE != 0:
-		return float64(e.Test.MSE)
+	metric, v := scoreOf(e.Test, e.TestAcc)
+	if metric == "" {
+		return 100 * v
 	}
-	return float64(e.Test.Loss)
+	return v
 }
 
 // curveLabel names what the learning curves of an experiment show.

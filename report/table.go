@@ -197,14 +197,19 @@ func validation(r *results.Record) float64 {
 // figure is a run's test figure at best validation: the accuracy, the MSE
 // of values, or the loss per step of classes at every step.
 func figure(r *results.Record) (metric string, v float64) {
-	switch t := r.Final.TestAtBestVal; {
-	case t == nil:
-		return "", r.Final.TestAccAtBestVal
-	case t.MSE != 0:
-		return "mse", float64(t.MSE)
-	default:
-		return "loss", float64(t.Loss)
+	return scoreOf(r.Final.TestAtBestVal, r.Final.TestAccAtBestVal)
+}
+
+// scoreOf is the figure of test errors s, or of the accuracy acc when s is
+// nil: the metric's name ("", "mse" or "loss") and its value.
+func scoreOf(s *results.Scores, acc float64) (metric string, v float64) {
+	switch {
+	case s == nil:
+		return "", acc
+	case s.MSE != 0:
+		return "mse", float64(s.MSE)
 	}
+	return "loss", float64(s.Loss)
 }
 
 // baselineFigure is a baseline's figure in metric.

@@ -20,7 +20,7 @@ RUNFLAGS ?=
 PYTHON  ?= /usr/bin/python3
 FUZZTIME ?= 20s
 
-.PHONY: all build test reproduce bench fuzz deps clean
+.PHONY: all build test test-slurm reproduce bench fuzz deps clean
 
 all: build
 
@@ -51,6 +51,18 @@ test-only:
 	$(GO) vet ./...
 	$(GO) test $(TAGS) -count=1 ./...
 	@if [ -n "$(TAGS)" ]; then echo "pure-Go backend:"; $(GO) test -count=1 ./nn; fi
+
+# test-slurm starts a real single-node Slurm on loopback (tools/slurm-local:
+# Debian's slurmctld, slurmd and munge), submits exported job arrays to it,
+# requeues a task mid-run, and stops it again. Where Slurm cannot be
+# installed (not root, no apt-get) it says so and skips.
+test-slurm: deps
+	@conf=$$(tools/slurm-local start); rc=$$?; \
+	if [ $$rc = 3 ]; then echo "test-slurm: skipped, Slurm cannot be had here (see above)"; exit 0; fi; \
+	[ $$rc = 0 ] || exit $$rc; \
+	export $$conf; status=0; \
+	CREDITBENCH_SLURM=required $(GO) test $(TAGS) -count=1 -run Slurm -v ./cmd/creditbench || status=$$?; \
+	tools/slurm-local stop; exit $$status
 
 reproduce: deps
 	@$(MAKE) --no-print-directory reproduce-only

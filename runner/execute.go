@@ -79,6 +79,10 @@ func Execute(ctx context.Context, run spec.Run, o ExecOptions) (rec *results.Rec
 	if err := r.resume(o.Checkpoints, rec); err != nil {
 		return nil, err
 	}
+	if n := len(rec.Epochs); n > 0 && o.Log != nil {
+		fmt.Fprintf(o.Log, "%s (%s on %s, seed %d): resumed after epoch %d of %d from its checkpoint\n",
+			rec.Key, run.Method, run.Dataset, run.Seed, n, run.Epochs)
+	}
 	for ep := len(rec.Epochs) + 1; ep <= run.Epochs; ep++ {
 		e, failure, err := r.epoch(ctx, ep)
 		if err != nil {

@@ -3,27 +3,69 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"text/template"
+	"time"
+
+	"github.com/creditbench/creditbench/datasets"
+	"github.com/creditbench/creditbench/runner"
+	"github.com/creditbench/creditbench/spec"
 )
 
 // exportTemplates are the cluster job files: a Slurm job array and a
 // Kubernetes Indexed Job, each running one shard of the suite per task.
 var exportTemplates = map[string]*template.Template{
 	"slurm": template.Must(template.New("slurm").Parse(`#!/bin/bash
-# {{.Name}}: creditbench suite {{.Suite}} in {{.Shards}} shards, one per array task.
-# Submit with: sbatch {{.Name}}.sbatch
-# Every task writes its records into {{.Out}}/runs; a shared folder merges
-# them, or copy the runs/ folders together afterwards.
+# {{.Name}}: creditbench suite {{.Suite}} in {{.Shards}} shards, one per
+# array task, then its report.
+#
+# Submit with: bash {{.Name}}.sbatch
+#   It submits the array, then a job that writes the report once every task
+#   has succeeded (afterok). sbatch {{.Name}}.sbatch submits the array alone
+#   (create {{.Out}}/slurm first: Slurm opens the logs there).
+# Every task writes its records into {{.Out}}/runs: a shared folder merges
+# them; without one, copy each node's {{.Out}} back and merge them with
+# creditbench collect. A requeued task (scontrol requeue, preemption) resumes
+# its shard: finished runs are kept, a run in progress goes on from its last
+# epoch's checkpoint.
+# --time: {{.TimeWhy}}
+# --mem: {{.MemWhy}}
 #SBATCH --job-name={{.Name}}
-#SBATCH --array=0-{{.Last}}
+#SBATCH --array=0-{{.Last}}{{if .Throttle}}%{{.Throttle}}{{end}}
 #SBATCH --cpus-per-task={{.CPUs}}
-#SBATCH --output={{.Out}}/slurm-%A_%a.log
+#SBATCH --mem={{.Mem}}
+#SBATCH --time={{.Time}}{{if .Partition}}
+#SBATCH --partition={{.Partition}}{{end}}
+#SBATCH --output={{.Out}}/slurm/%x-%A_%a.out
+#SBATCH --error={{.Out}}/slurm/%x-%A_%a.err
+#SBATCH --open-mode=append
+#SBATCH --requeue
 set -euo pipefail
-mkdir -p {{.Out}}
+if [ -z "${SLURM_ARRAY_TASK_ID:-}" ]; then
+  mkdir -p {{.Out}}/slurm
+  array=$(sbatch --parsable "$0")
+  array=${array%%;*}
+  report=$(sbatch --parsable --dependency=afterok:"$array" <<'REPORT'
+#!/bin/bash
+#SBATCH --job-name={{.Name}}-report
+#SBATCH --cpus-per-task=1
+#SBATCH --mem={{.Mem}}
+#SBATCH --time=01:00:00{{if .Partition}}
+#SBATCH --partition={{.Partition}}{{end}}
+#SBATCH --output={{.Out}}/slurm/%x-%j.out
+#SBATCH --error={{.Out}}/slurm/%x-%j.err
+exec {{.Bin}} report {{.Suite}} --out {{.Out}}{{range .Sets}} \
+  --set {{.}}{{end}}
+REPORT
+)
+  echo "array job ${array}: {{.Shards}} tasks; report job ${report%%;*} after it"
+  exit 0
+fi
 exec {{.Bin}} run {{.Suite}} --out {{.Out}} --jobs {{.CPUs}} --progress lines \
   --shard "${SLURM_ARRAY_TASK_ID}/{{.Shards}}"{{range .Sets}} \
   --set {{.}}{{end}}
@@ -75,6 +117,11 @@ func cmdExport(_ context.Context, args []string, stdout, _ io.Writer) error {
 	bin := fs.String("bin", "", "the creditbench command on the nodes (default: this binary for slurm, creditbench for k8s)")
 	image := fs.String("image", "creditbench:latest", "container image (k8s)")
 	pvc := fs.String("pvc", "creditbench-out", "persistent volume claim mounted at /out (k8s)")
+	partition := fs.String("partition", "", "Slurm partition of the tasks and the report (default: the cluster's)")
+	limit := fs.String("time", "", "time limit per task in Slurm's format, such as 2:00:00 (default: estimated from the suite's MACs)")
+	mem := fs.String("mem", "", "memory per task in Slurm's format, such as 4G (default: estimated from the datasets)")
+	throttle := fs.Int("throttle", 0, "array tasks running at once, 0 for no limit (slurm)")
+	rate := fs.Float64("macs-per-second", 0, "one core's training rate for the time estimate (default: measured here for a second)")
 	var ov overrides
 	ov.register(fs, "KEY=VALUE override passed to every task (repeatable)")
 	rest, err := parse(fs, args)
@@ -85,10 +132,11 @@ func cmdExport(_ context.Context, args []string, stdout, _ io.Writer) error {
 		return usagef("export: want slurm SUITE or k8s SUITE")
 	}
 	kind, suite := rest[0], rest[1]
-	if *shards < 1 || *cpus < 1 {
-		return usagef("export: --shards and --cpus must be at least 1")
+	if *shards < 1 || *cpus < 1 || *throttle < 0 || *rate < 0 {
+		return usagef("export: --shards and --cpus must be at least 1, --throttle and --macs-per-second at least 0")
 	}
-	if _, err := expandAll([]string{suite}, ov.list()); err != nil {
+	specs, err := expandAll([]string{suite}, ov.list())
+	if err != nil {
 		return err // a suite that does not parse would fail on every node
 	}
 	if _, err := os.Stat(suite); err == nil {
@@ -96,9 +144,26 @@ func cmdExport(_ context.Context, args []string, stdout, _ io.Writer) error {
 			return err
 		}
 	}
+	vars := map[string]any{"Shards": *shards, "Last": *shards - 1, "CPUs": *cpus, "Image": *image, "PVC": *pvc,
+		"Partition": *partition, "Throttle": *throttle, "Time": *limit, "TimeWhy": "given", "Mem": *mem, "MemWhy": "given"}
 	if kind == "slurm" {
 		if *out, err = filepath.Abs(*out); err != nil {
 			return err
+		}
+		if strings.ContainsAny(*out+suite, " \t\n'\"$") {
+			return usagef("export slurm: %s: Slurm's #SBATCH lines take no spaces, quotes or $ in paths: choose another folder", *out)
+		}
+		if *limit == "" || *mem == "" {
+			need, err := estimate(specs, *shards, *cpus, *rate)
+			if err != nil {
+				return err
+			}
+			if *limit == "" {
+				vars["Time"], vars["TimeWhy"] = need.time, need.timeWhy
+			}
+			if *mem == "" {
+				vars["Mem"], vars["MemWhy"] = need.mem, need.memWhy
+			}
 		}
 	}
 	if *bin == "" {
@@ -116,9 +181,63 @@ func cmdExport(_ context.Context, args []string, stdout, _ io.Writer) error {
 		}
 		quoted = append(quoted, s)
 	}
-	name := "creditbench-" + strings.TrimSuffix(filepath.Base(suite), ".toml")
-	return exportTemplates[kind].Execute(stdout, map[string]any{
-		"Name": name, "Suite": suite, "Shards": *shards, "Last": *shards - 1, "Out": *out, "CPUs": *cpus,
-		"Bin": *bin, "Image": *image, "PVC": *pvc, "Sets": quoted,
-	})
+	vars["Name"] = "creditbench-" + strings.TrimSuffix(filepath.Base(suite), ".toml")
+	vars["Suite"], vars["Out"], vars["Bin"], vars["Sets"] = suite, *out, *bin, quoted
+	return exportTemplates[kind].Execute(stdout, vars)
+}
+
+// needs are a Slurm task's estimated time and memory, each with how it was
+// estimated.
+type needs struct {
+	time, timeWhy, mem, memWhy string
+}
+
+// estimate sizes the array's tasks for the busiest shard: its runs' MACs
+// (runner.Work) at one core's measured rate, spread over cpus cores, with
+// a margin of 3 for the convolutions and recurrent cells that run below the
+// dense product's rate and 10 minutes for loading data; and, for memory,
+// the largest dataset as float32 once per core, plus 1 GiB.
+func estimate(specs []spec.Run, shards, cpus int, rate float64) (needs, error) {
+	if rate == 0 {
+		var err error
+		if rate, err = runner.Throughput(time.Second); err != nil {
+			return needs{}, err
+		}
+	}
+	var busiest float64 // seconds
+	var most int64      // bytes of one run's data
+	for i := range shards {
+		part, _ := shardOf(specs, fmt.Sprintf("%d/%d", i, shards))
+		var sum, longest float64
+		for _, s := range part {
+			w, err := runner.Work(s)
+			if err != nil {
+				return needs{}, err
+			}
+			sec := float64(w) / rate
+			sum += sec
+			longest = max(longest, sec)
+			if info, err := datasets.Resolve(s.Dataset, s.DatasetArgs); err == nil {
+				floats := int64(info.TrainSize) * 7 / 6 // with the test split
+				for _, d := range info.Shape {
+					floats *= int64(d)
+				}
+				most = max(most, 4*floats)
+			}
+		}
+		if cpus > 1 { // list scheduling: within the mean load plus one run
+			sum = min(sum, sum/float64(cpus)+longest)
+		}
+		busiest = max(busiest, sum)
+	}
+	limit := time.Duration(3*busiest)*time.Second + 10*time.Minute
+	minutes := int(math.Ceil(limit.Minutes()))
+	gib := int(math.Ceil(float64(int64(cpus)*most+1<<30) / (1 << 30)))
+	return needs{
+		time: fmt.Sprintf("%d-%02d:%02d:00", minutes/(24*60), minutes/60%24, minutes%60),
+		timeWhy: fmt.Sprintf("the busiest shard's %.3g s at %.3g GMAC/s per core (measured), × 3, + 10 min",
+			busiest, rate/1e9),
+		mem:    fmt.Sprintf("%dG", gib),
+		memWhy: fmt.Sprintf("the largest dataset as float32 (%.3g GiB) per core, + 1 GiB", float64(most)/(1<<30)),
+	}, nil
 }

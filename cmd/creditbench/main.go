@@ -8,6 +8,7 @@
 //	creditbench list methods|datasets|profiles|suites
 //	creditbench data fetch|verify NAME...
 //	creditbench export slurm|k8s SUITE [--shards N] [--out DIR] [--cpus N] [--quick] [--set KEY=VALUE]...
+//	creditbench collect SRC... [--out DIR] [--suite SUITE]... [--quick] [--set KEY=VALUE]...
 //	creditbench check --baseline FILE [--out DIR]
 //	creditbench baseline update SUITE --file FILE [--out DIR] [--tolerance T]
 //
@@ -40,6 +41,7 @@ var commands = map[string]func(ctx context.Context, args []string, stdout, stder
 	"list":     cmdList,
 	"data":     cmdData,
 	"export":   cmdExport,
+	"collect":  cmdCollect,
 	"check":    cmdCheck,
 	"baseline": cmdBaseline,
 }
@@ -51,6 +53,7 @@ const usage = `usage:
   creditbench list methods|datasets|profiles|suites
   creditbench data fetch|verify NAME...
   creditbench export slurm|k8s SUITE [--shards N] [--out DIR] [--cpus N] [--quick] [--set KEY=VALUE]...
+  creditbench collect SRC... [--out DIR] [--suite SUITE]... [--quick] [--set KEY=VALUE]...
   creditbench check --baseline FILE [--out DIR]
   creditbench baseline update SUITE --file FILE [--out DIR] [--tolerance T]
 SUITE is a suite file or a built-in suite name (creditbench list suites).

@@ -47,9 +47,13 @@ func (e *ConflictError) Error() string {
 	for i, c := range e.Conflicts {
 		lines[i] = c.String()
 	}
-	return fmt.Sprintf("%d run keys have two different records; nothing was collected:\n  %s\n"+
+	what := fmt.Sprintf("%d run keys have", len(e.Conflicts))
+	if len(e.Conflicts) == 1 {
+		what = "1 run key has"
+	}
+	return fmt.Sprintf("%s two different records; nothing was collected:\n  %s\n"+
 		"a run key names one spec, and one spec gives one result: remove the record that is wrong (made by other code, or by a faulty machine) and collect again",
-		len(e.Conflicts), strings.Join(lines, "\n  "))
+		what, strings.Join(lines, "\n  "))
 }
 
 // Collect merges into s the records of the folders srcs, each an output

@@ -143,6 +143,31 @@ func TestExportK8s(t *testing.T) {
 	}
 }
 
+// TestExportSlurm: the script sizes its tasks (time from the suite's MACs at
+// the given rate, memory from the data), passes partition, throttle and
+// logs per task, can be requeued, and submits the report after the array.
+func TestExportSlurm(t *testing.T) {
+	out := t.TempDir()
+	code, script, errs := runCLI("export", "slurm", "smoke", "--shards", "2", "--out", out, "--partition", "short",
+		"--throttle", "4", "--macs-per-second", "1e6")
+	// smoke's one run is 7.39e9 MACs: 7389 s at 1e6 MAC/s, × 3, + 10 min = 380 min.
+	for _, want := range []string{"#SBATCH --array=0-1%4", "#SBATCH --time=0-06:20:00", "#SBATCH --mem=2G", "#SBATCH --partition=short",
+		"#SBATCH --output=" + out + "/slurm/%x-%A_%a.out", "#SBATCH --error=" + out + "/slurm/%x-%A_%a.err", "#SBATCH --requeue",
+		"#SBATCH --open-mode=append", `--dependency=afterok:"$array"`, "report smoke --out " + out, `--shard "${SLURM_ARRAY_TASK_ID}/2"`} {
+		if code != 0 || !strings.Contains(script, want) {
+			t.Errorf("export slurm: exit %d (%s), no %q in\n%s", code, errs, want, script)
+		}
+	}
+	code, script, _ = runCLI("export", "slurm", "smoke", "--out", out, "--time", "1:00:00", "--mem", "3G")
+	if code != 0 || !strings.Contains(script, "#SBATCH --time=1:00:00\n") || !strings.Contains(script, "#SBATCH --mem=3G\n") ||
+		strings.Contains(script, "--partition") || strings.Contains(script, "%4") {
+		t.Errorf("export slurm with --time and --mem: exit %d:\n%s", code, script)
+	}
+	if code, _, errs := runCLI("export", "slurm", "smoke", "--out", filepath.Join(out, "a b")); code != 2 || !strings.Contains(errs, "no spaces") {
+		t.Errorf("an output folder with a space: exit %d: %s", code, errs)
+	}
+}
+
 // TestCIGate runs the ci suite and checks it against the committed baseline,
 // then against a baseline it cannot meet: exit 1 and a diff naming the metric.
 func TestCIGate(t *testing.T) {

@@ -169,18 +169,19 @@ func TestTwoRunnersShareAnOutputFolder(t *testing.T) {
 
 // TestShardsMergeToTheWholeSuite runs the suite as three shards, each a
 // process of the Slurm array script that export writes (the array index
-// given as Slurm gives it), with its own output folder; copying their
-// records together gives exactly the single-process run.
+// given as Slurm gives it), with its own output folder, as on machines
+// without a shared filesystem; collect merges them into exactly the
+// single-process run, refuses a conflicting record, and names what is
+// missing from the plan.
 func TestShardsMergeToTheWholeSuite(t *testing.T) {
 	suite, clean := tinySetup(t)
 	dir := t.TempDir()
-	merged := filepath.Join(dir, "merged", "runs")
-	os.MkdirAll(merged, 0o755)
+	var shards []string
 	for i := range 3 {
 		out := filepath.Join(dir, fmt.Sprint("shard", i))
 		var script bytes.Buffer
 		if code := run(context.Background(), []string{"export", "slurm", suite, "--shards", "3", "--out", out,
-			"--bin", os.Args[0]}, &script, os.Stderr); code != 0 {
+			"--bin", os.Args[0], "--macs-per-second", "1e9"}, &script, os.Stderr); code != 0 {
 			t.Fatalf("export: exit %d", code)
 		}
 		cmd := exec.Command("bash", "-c", script.String())
@@ -188,16 +189,33 @@ func TestShardsMergeToTheWholeSuite(t *testing.T) {
 		if b, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("shard %d: %v\n%s", i, err, b)
 		}
-		files, _ := filepath.Glob(filepath.Join(out, "runs", "*.json"))
-		if len(files) == 0 {
+		if files, _ := filepath.Glob(filepath.Join(out, "runs", "*.json")); len(files) == 0 {
 			t.Errorf("shard %d trained nothing", i)
 		}
-		for _, f := range files {
-			b, _ := os.ReadFile(f)
-			os.WriteFile(filepath.Join(merged, filepath.Base(f)), b, 0o644)
-		}
+		shards = append(shards, out)
 	}
-	if diff := cmp.Diff(records(t, clean), records(t, filepath.Dir(merged)), ignoreTimings); diff != "" {
+	merged := filepath.Join(dir, "merged")
+	code, stdout, errs := runCLI(append([]string{"collect", "--out", merged, "--suite", suite}, shards[:2]...)...)
+	if code != 1 || !strings.Contains(stdout, "missing  ") || !strings.Contains(errs, "have no record made by this code") {
+		t.Errorf("collect of two shards of three: exit %d, want 1 and the missing runs named:\n%s%s", code, stdout, errs)
+	}
+	code, stdout, errs = runCLI(append([]string{"collect", "--out", merged, "--suite", suite}, shards...)...)
+	if code != 0 || !strings.Contains(stdout, "4 of 4 runs of the plan recorded") {
+		t.Fatalf("collect: exit %d:\n%s%s", code, stdout, errs)
+	}
+	if diff := cmp.Diff(records(t, clean), records(t, merged), ignoreTimings); diff != "" {
 		t.Errorf("merged shards differ from the single run (-single +merged):\n%s", diff)
 	}
+
+	// A record changed in a shard conflicts with the merged one.
+	files, _ := filepath.Glob(filepath.Join(shards[0], "runs", "*.json"))
+	b, _ := os.ReadFile(files[0])
+	bad := strings.Replace(string(b), `"test_acc_at_best_val": 0.`, `"test_acc_at_best_val": 0.0`, 1)
+	os.WriteFile(files[0], []byte(bad), 0o644)
+	code, _, errs = runCLI("collect", "--out", merged, shards[0])
+	if code != 1 || !strings.Contains(errs, files[0]) || !strings.Contains(errs, filepath.Join(merged, "runs", filepath.Base(files[0]))) ||
+		!strings.Contains(errs, "differ in final") {
+		t.Errorf("collect of a conflicting record: exit %d, want 1 and both files named:\n%s", code, errs)
+	}
+	t.Logf("collect refuses:\n%s", errs)
 }

@@ -150,9 +150,6 @@ func cmdExport(_ context.Context, args []string, stdout, _ io.Writer) error {
 		if *out, err = filepath.Abs(*out); err != nil {
 			return err
 		}
-		if strings.ContainsAny(*out+suite, " \t\n'\"$") {
-			return usagef("export slurm: %s: Slurm's #SBATCH lines take no spaces, quotes or $ in paths: choose another folder", *out)
-		}
 		if *limit == "" || *mem == "" {
 			need, err := estimate(specs, *shards, *cpus, *rate)
 			if err != nil {
@@ -170,6 +167,13 @@ func cmdExport(_ context.Context, args []string, stdout, _ io.Writer) error {
 		*bin = "creditbench"
 		if exe, err := os.Executable(); err == nil && kind == "slurm" {
 			*bin = exe
+		}
+	}
+	if kind == "slurm" {
+		for _, path := range []string{*out, suite, *bin} {
+			if strings.ContainsAny(path, " \t\n'\"$%") {
+				return usagef("export slurm: %s: the script takes no spaces, quotes, $ or %% in paths (Slurm's #SBATCH lines do not quote): move it or link it", path)
+			}
 		}
 	}
 	var quoted []string

@@ -67,7 +67,10 @@ var ignoreTimings = cmp.Options{
 	cmpopts.IgnoreFields(results.Record{}, "Env"),
 }
 
-func tinySetup(t *testing.T) (suite, clean string) {
+// tinySetup writes tinySuite into a temporary folder and runs it in one
+// process with the given --set flags: clean holds its records. It skips the
+// test without MNIST.
+func tinySetup(t *testing.T, sets ...string) (suite, clean string) {
 	t.Helper()
 	info, _ := datasets.Lookup("mnist")
 	if _, ok := info.Source.Find(); !ok {
@@ -79,7 +82,7 @@ func tinySetup(t *testing.T) (suite, clean string) {
 		t.Fatal(err)
 	}
 	clean = filepath.Join(dir, "clean")
-	if code, out, errs := runCLI("run", suite, "--out", clean, "--progress", "none"); code != 0 {
+	if code, out, errs := runCLI(append([]string{"run", suite, "--out", clean, "--progress", "none"}, sets...)...); code != 0 {
 		t.Fatalf("clean run: exit %d: %s %s", code, out, errs)
 	}
 	return suite, clean

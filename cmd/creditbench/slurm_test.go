@@ -49,14 +49,15 @@ func slurm(t *testing.T, name string, args ...string) string {
 	return string(b)
 }
 
-// exportScript writes the Slurm script of suite in shards, running this
-// test binary as creditbench, and returns its path and output folder.
-func exportScript(t *testing.T, suite string, shards int) (script, out string) {
+// exportScript writes the Slurm script of suite in shards, with the given
+// --set flags, running this test binary as creditbench, and returns its
+// path and output folder.
+func exportScript(t *testing.T, suite string, shards int, sets ...string) (script, out string) {
 	t.Helper()
 	dir := t.TempDir()
 	out = filepath.Join(dir, "out")
-	code, text, errs := runCLI("export", "slurm", suite, "--shards", fmt.Sprint(shards), "--out", out,
-		"--bin", os.Args[0], "--macs-per-second", "1e9")
+	code, text, errs := runCLI(append([]string{"export", "slurm", suite, "--shards", fmt.Sprint(shards), "--out", out,
+		"--bin", os.Args[0], "--macs-per-second", "1e9"}, sets...)...)
 	if code != 0 {
 		t.Fatalf("export: exit %d: %s", code, errs)
 	}
@@ -158,22 +159,8 @@ func TestSlurmArrayEqualsOneProcess(t *testing.T) {
 	}
 }
 
-// slowSuite has three runs long enough to requeue one mid-run.
-const slowSuite = `[suite]
-name = "slow"
-seeds = [1, 2, 3]
-[defaults]
-epochs = 5
-batch_size = 32
-validation = 1000
-train_limit = 12000
-test_limit = 1000
-[[experiment]]
-name = "fc"
-dataset = "mnist"
-model = { kind = "mlp", hidden = [256] }
-methods = ["bp"]
-`
+// slower makes tinySuite's runs long enough to requeue one mid-run.
+var slower = []string{"--set", "train_limit=15000", "--set", "epochs=5"}
 
 // TestSlurmRequeueResumes requeues the task of a one-task array (sbatch
 // SCRIPT) once it has finished a run and checkpointed another: the requeued
@@ -181,17 +168,8 @@ methods = ["bp"]
 // its records equal an uninterrupted run's.
 func TestSlurmRequeueResumes(t *testing.T) {
 	slurmHere(t)
-	_, _ = tinySetup(t) // skips without MNIST
-	dir := t.TempDir()
-	suite := filepath.Join(dir, "slow.toml")
-	if err := os.WriteFile(suite, []byte(slowSuite), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	clean := filepath.Join(dir, "clean")
-	if code, _, errs := runCLI("run", suite, "--out", clean, "--progress", "none"); code != 0 {
-		t.Fatalf("clean run: exit %d: %s", code, errs)
-	}
-	script, out := exportScript(t, suite, 1)
+	suite, clean := tinySetup(t, slower...)
+	script, out := exportScript(t, suite, 1, slower...)
 	os.MkdirAll(filepath.Join(out, "slurm"), 0o755) // as the script's header asks
 	cmd := exec.Command("sbatch", "--parsable", script)
 	cmd.Env = asMain()

@@ -2,6 +2,8 @@ package nn
 
 import (
 	"fmt"
+
+	"github.com/creditbench/creditbench/internal/vecmath"
 )
 
 // Recurrent is an Elman RNN or an LSTM unrolled over T steps, trained by
@@ -200,7 +202,7 @@ func (r *Recurrent) LocalBackward(e *Engine, dh *Tensor) {
 func (r *Recurrent) activate(dst, src []float32) {
 	if _, ok := r.Act.(Tanh); ok {
 		copy(dst, src)
-		tanh32(dst)
+		vecmath.Tanh(dst)
 		return
 	}
 	r.Act.Apply(dst, src)
@@ -228,15 +230,15 @@ func (r *Recurrent) lstmStep(a, cPrev, c, tc, h *Tensor) {
 	H := r.Hidden
 	for b := 0; b < a.Rows(); b++ {
 		g := a.Row(b)
-		sigmoid(g[:2*H])
-		tanh32(g[2*H : 3*H])
-		sigmoid(g[3*H:])
+		vecmath.Sigmoid(g[:2*H])
+		vecmath.Tanh(g[2*H : 3*H])
+		vecmath.Sigmoid(g[3*H:])
 		cp, cr, tr, hr := cPrev.Row(b), c.Row(b), tc.Row(b), h.Row(b)
 		for j := 0; j < H; j++ {
 			cr[j] = g[H+j]*cp[j] + g[j]*g[2*H+j]
 		}
 		copy(tr, cr)
-		tanh32(tr)
+		vecmath.Tanh(tr)
 		for j := 0; j < H; j++ {
 			hr[j] = g[3*H+j] * tr[j]
 		}

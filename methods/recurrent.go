@@ -122,6 +122,17 @@ func (l *localRecurrent) stepError(s, n int, buf **nn.Tensor) *nn.Tensor {
 	return *buf
 }
 
+// stateErrors sets dst = (h − target)/n, value by value: the error of n
+// samples' states against their targets, averaged over the batch as the
+// loss is.
+func stateErrors(dst, h, target []float32, n int) {
+	inv := 1 / float32(n)
+	h, target = h[:len(dst)], target[:len(dst)]
+	for i := range dst {
+		dst[i] = (h[i] - target[i]) * inv
+	}
+}
+
 // update trains the readout on e and the recurrent layer on dh, and applies
 // every gradient.
 func (l *localRecurrent) update() {
@@ -179,11 +190,7 @@ func (t *ftpThroughTime) Step(x *nn.Tensor, y nn.Targets) (float64, int) {
 	})
 	h, _ := r.States()
 	t.dh = reshape(t.dh, r.T*n, H)
-	inv := 1 / float32(n)
-	states, targets := h.Data[n*H:], tau.Data[n*H:] // h_1 … h_T
-	for i := range t.dh.Data {
-		t.dh.Data[i] = (states[i] - targets[i]) * inv
-	}
+	stateErrors(t.dh.Data, h.Data[n*H:], tau.Data[n*H:], n) // h_1 … h_T
 	t.update()
 	return loss, correct
 }
@@ -289,10 +296,7 @@ func (t *pepitaThroughTime) Step(x *nn.Tensor, y nn.Targets) (float64, int) {
 	}
 	h1, _ := r.States()
 	t.dh = reshape(t.dh, T*n, H)
-	inv := 1 / float32(n)
-	for i := range t.dh.Data {
-		t.dh.Data[i] = (h1.Data[n*H+i] - h2.Data[n*H+i]) * inv
-	}
+	stateErrors(t.dh.Data, h1.Data[n*H:], h2.Data[n*H:], n)
 	r.GradsFrom(eng, t.xp, h2.Block(0, T*n), t.dh)
 	// The readout on the modulated pass's read-out states.
 	t.read = reshape(t.read, n*r.Steps, H)

@@ -161,9 +161,6 @@ func (t *tptt) formTargets(n int) {
 			eng.MatMul(tgt, t.stepError(k, n, &t.a), false, W, true, -t.beta*float32(n), 1)
 		}
 		copy(t.tgt.Data, tgt.Data)
-		inv := 1 / float32(n)
-		for i, v := range hs.Data {
-			tgt.Data[i] = (v - tgt.Data[i]) * inv
-		}
+		stateErrors(tgt.Data, hs.Data, tgt.Data, n)
 	}
 }

@@ -124,7 +124,6 @@ func (r *Recurrent) ReadOut(dst, h *Tensor) {
 // the next step reads. It returns the buffers, grown as needed.
 func (r *Recurrent) run(e *Engine, xw, gates, h, c, tc *Tensor, n int, adjust func(t int, h *Tensor)) (*Tensor, *Tensor, *Tensor) {
 	H := r.Hidden
-	copy(gates.Data, xw.Data)
 	h = reuse(h, (r.T+1)*n, H)
 	clear(h.Data[:n*H])
 	if r.gates() == 4 {
@@ -133,7 +132,10 @@ func (r *Recurrent) run(e *Engine, xw, gates, h, c, tc *Tensor, n int, adjust fu
 		tc = reuse(tc, r.T*n, H)
 	}
 	for t := 0; t < r.T; t++ {
+		// Each step's input products are copied as the step starts, so
+		// that they are in cache for its product and nonlinearities.
 		a := gates.Block(t, n)
+		copy(a.Data, xw.Block(t, n).Data)
 		r.recurrentProduct(e, a, h.Block(t, n))
 		if c == nil {
 			r.activate(h.Block(t+1, n).Data, a.Data)

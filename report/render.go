@@ -168,7 +168,7 @@ func (t *Table) gapRows() [][]string {
 }
 
 // String shows a cell as "98.21 ± 0.07 (3)": mean ± std in percent, with the
-// number of seeds.
+// number of seeds; one seed has no spread to show, "98.21 (1)".
 func (c *Cell) String() string {
 	switch {
 	case c == nil:
@@ -176,10 +176,14 @@ func (c *Cell) String() string {
 	case c.Seeds == 0:
 		return c.Status
 	}
-	s := fmt.Sprintf("%.2f ± %.2f (%d)", 100*c.Mean, 100*c.Std, c.Seeds)
+	value, spread := fmt.Sprintf("%.2f", 100*c.Mean), fmt.Sprintf(" ± %.2f", 100*c.Std)
 	if c.Metric != "" { // an error, not a percentage
-		s = fmt.Sprintf("%s %.4f ± %.4f (%d)", c.Metric, c.Mean, c.Std, c.Seeds)
+		value, spread = fmt.Sprintf("%s %.4f", c.Metric, c.Mean), fmt.Sprintf(" ± %.4f", c.Std)
 	}
+	if c.Seeds == 1 {
+		spread = ""
+	}
+	s := fmt.Sprintf("%s%s (%d)", value, spread, c.Seeds)
 	if !math.IsNaN(c.Baseline) && c.BaselineName != "" && c.Baseline != 0 {
 		if c.Metric == "" {
 			s += fmt.Sprintf(" [%s %.2f]", c.BaselineName, 100*c.Baseline)

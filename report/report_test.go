@@ -50,6 +50,11 @@ func TestSelectionPicksBestValidationPoint(t *testing.T) {
 	if got := c.String(); got != "86.00 ± 1.41 (2)" {
 		t.Errorf("cell shows %q", got)
 	}
+	one := *c
+	one.Seeds, one.Std, one.Records = 1, 0, c.Records[:1]
+	if got := one.String(); got != "86.00 (1)" {
+		t.Errorf("a cell of one seed shows %q, want no spread", got)
+	}
 }
 
 func TestMixedConfigurationsWarn(t *testing.T) {

@@ -96,9 +96,12 @@ spec:
           command: ["{{.Bin}}", "run", "{{.Suite}}", "--out", "/out", "--jobs", "{{.CPUs}}",
                     "--progress", "lines", "--shard", "$(SHARD)/{{.Shards}}"{{range .Sets}},
                     "--set", "{{.}}"{{end}}]
-          resources:
+          resources: # memory: {{.MemWhy}}
             requests:
               cpu: "{{.CPUs}}"
+              memory: "{{.Mem}}"
+            limits:
+              memory: "{{.Mem}}"
           volumeMounts:
             - name: out
               mountPath: /out
@@ -119,7 +122,7 @@ func cmdExport(_ context.Context, args []string, stdout, _ io.Writer) error {
 	pvc := fs.String("pvc", "creditbench-out", "persistent volume claim mounted at /out (k8s)")
 	partition := fs.String("partition", "", "Slurm partition of the tasks and the report (default: the cluster's)")
 	limit := fs.String("time", "", "time limit per task in Slurm's format, such as 2:00:00 (default: estimated from the suite's MACs)")
-	mem := fs.String("mem", "", "memory per task in Slurm's format, such as 4G (default: estimated from the datasets)")
+	mem := fs.String("mem", "", "memory per task, such as 4G (Slurm) or 4Gi (k8s) (default: estimated from the datasets)")
 	throttle := fs.Int("throttle", 0, "array tasks running at once, 0 for no limit (slurm)")
 	rate := fs.Float64("macs-per-second", 0, "one core's training rate for the time estimate (default: measured here for a second)")
 	var ov overrides
@@ -150,17 +153,17 @@ func cmdExport(_ context.Context, args []string, stdout, _ io.Writer) error {
 		if *out, err = filepath.Abs(*out); err != nil {
 			return err
 		}
-		if *limit == "" || *mem == "" {
-			need, err := estimate(specs, *shards, *cpus, *rate)
-			if err != nil {
+		if *limit == "" {
+			if vars["Time"], vars["TimeWhy"], err = timeLimit(specs, *shards, *cpus, *rate); err != nil {
 				return err
 			}
-			if *limit == "" {
-				vars["Time"], vars["TimeWhy"] = need.time, need.timeWhy
-			}
-			if *mem == "" {
-				vars["Mem"], vars["MemWhy"] = need.mem, need.memWhy
-			}
+		}
+	}
+	if *mem == "" {
+		gib, why := memory(specs, *cpus)
+		vars["Mem"], vars["MemWhy"] = fmt.Sprintf("%dG", gib), why
+		if kind == "k8s" {
+			vars["Mem"] = fmt.Sprintf("%dGi", gib)
 		}
 	}
 	if *bin == "" {
@@ -190,58 +193,55 @@ func cmdExport(_ context.Context, args []string, stdout, _ io.Writer) error {
 	return exportTemplates[kind].Execute(stdout, vars)
 }
 
-// needs are a Slurm task's estimated time and memory, each with how it was
-// estimated.
-type needs struct {
-	time, timeWhy, mem, memWhy string
-}
-
-// estimate sizes the array's tasks for the busiest shard: its runs' MACs
-// (runner.Work) at one core's measured rate, spread over cpus cores, with
-// a margin of 3 for the convolutions and recurrent cells that run below the
-// dense product's rate and 10 minutes for loading data; and, for memory,
-// the largest dataset as float32 once per core, plus 1 GiB.
-func estimate(specs []spec.Run, shards, cpus int, rate float64) (needs, error) {
+// timeLimit estimates a task's time for the busiest shard: its runs'
+// analytic MACs (runner.Work) at one core's rate (measured here for a
+// second when rate is 0), spread over cpus cores, with a margin of 3 for
+// the convolutions and recurrent cells that run below the dense product's
+// rate and 10 minutes for loading data. It returns the limit in Slurm's
+// D-HH:MM:SS and how it was reached.
+func timeLimit(specs []spec.Run, shards, cpus int, rate float64) (limit, why string, err error) {
 	if rate == 0 {
-		var err error
 		if rate, err = runner.Throughput(time.Second); err != nil {
-			return needs{}, err
+			return "", "", err
 		}
 	}
 	var busiest float64 // seconds
-	var most int64      // bytes of one run's data
 	for i := range shards {
 		part, _ := shardOf(specs, fmt.Sprintf("%d/%d", i, shards))
 		var sum, longest float64
 		for _, s := range part {
 			w, err := runner.Work(s)
 			if err != nil {
-				return needs{}, err
+				return "", "", err
 			}
 			sec := float64(w) / rate
 			sum += sec
 			longest = max(longest, sec)
-			if info, err := datasets.Resolve(s.Dataset, s.DatasetArgs); err == nil {
-				floats := int64(info.TrainSize) * 7 / 6 // with the test split
-				for _, d := range info.Shape {
-					floats *= int64(d)
-				}
-				most = max(most, 4*floats)
-			}
 		}
 		if cpus > 1 { // list scheduling: within the mean load plus one run
 			sum = min(sum, sum/float64(cpus)+longest)
 		}
 		busiest = max(busiest, sum)
 	}
-	limit := time.Duration(3*busiest)*time.Second + 10*time.Minute
-	minutes := int(math.Ceil(limit.Minutes()))
-	gib := int(math.Ceil(float64(int64(cpus)*most+1<<30) / (1 << 30)))
-	return needs{
-		time: fmt.Sprintf("%d-%02d:%02d:00", minutes/(24*60), minutes/60%24, minutes%60),
-		timeWhy: fmt.Sprintf("the busiest shard's %.3g s at %.3g GMAC/s per core (measured), × 3, + 10 min",
-			busiest, rate/1e9),
-		mem:    fmt.Sprintf("%dG", gib),
-		memWhy: fmt.Sprintf("the largest dataset as float32 (%.3g GiB) per core, + 1 GiB", float64(most)/(1<<30)),
-	}, nil
+	minutes := int(math.Ceil((time.Duration(3*busiest)*time.Second + 10*time.Minute).Minutes()))
+	return fmt.Sprintf("%d-%02d:%02d:00", minutes/(24*60), minutes/60%24, minutes%60),
+		fmt.Sprintf("the busiest shard's %.3g s at %.3g GMAC/s per core (measured), × 3, + 10 min", busiest, rate/1e9), nil
+}
+
+// memory estimates a task's memory in GiB: the largest dataset of the
+// suite as float32 (training and test splits) once per core, plus 1 GiB,
+// and says so.
+func memory(specs []spec.Run, cpus int) (gib int, why string) {
+	var most int64 // bytes
+	for _, s := range specs {
+		if info, err := datasets.Resolve(s.Dataset, s.DatasetArgs); err == nil {
+			floats := int64(info.TrainSize) * 7 / 6 // with the test split
+			for _, d := range info.Shape {
+				floats *= int64(d)
+			}
+			most = max(most, 4*floats)
+		}
+	}
+	gib = int(math.Ceil(float64(int64(cpus)*most+1<<30) / (1 << 30)))
+	return gib, fmt.Sprintf("the largest dataset as float32 (%.3g GiB) per core, + 1 GiB", float64(most)/(1<<30))
 }

@@ -133,7 +133,7 @@ func TestListMethodsShowsCosts(t *testing.T) {
 func TestExportK8s(t *testing.T) {
 	code, out, _ := runCLI("export", "k8s", "mnist-fc", "--shards", "5", "--set", `methods=["bp"]`)
 	for _, want := range []string{"completionMode: Indexed", "completions: 5", `"--shard", "$(SHARD)/5"`,
-		`"--set", "methods=[\"bp\"]"`, "batch.kubernetes.io/job-completion-index"} {
+		`"--set", "methods=[\"bp\"]"`, "batch.kubernetes.io/job-completion-index", `memory: "2Gi"`} {
 		if code != 0 || !strings.Contains(out, want) {
 			t.Errorf("export k8s: exit %d, no %q in\n%s", code, want, out)
 		}

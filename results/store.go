@@ -2,13 +2,10 @@ package results
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	"github.com/creditbench/creditbench/internal/atomicfile"
 )
@@ -94,20 +91,13 @@ func readFile(path string) (*Record, error) {
 // All returns every record in the store, sorted by key. A folder with no
 // records gives none and no error.
 func (s *Store) All() ([]*Record, error) {
-	entries, err := os.ReadDir(s.runs())
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
+	paths, err := s.files()
 	if err != nil {
-		return nil, fmt.Errorf("results: %v", err)
+		return nil, err
 	}
 	var recs []*Record
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || strings.HasPrefix(name, ".") || !strings.HasSuffix(name, ".json") {
-			continue
-		}
-		r, err := readFile(filepath.Join(s.runs(), name))
+	for _, path := range paths {
+		r, err := readFile(path)
 		if err != nil {
 			return nil, err
 		}

@@ -69,7 +69,8 @@ func decodeCIFAR(name string, classes, labelBytes, labelAt, trainFiles int) func
 		shape := []int{3, 32, 32}
 		xtr, xte := normalise(parts[0].x, parts[1].x, shape)
 		return &Dataset{Name: name, Classes: classes, Shape: shape,
-			Train: &Part{X: xtr, Y: parts[0].y, Dim: pixels},
-			Test:  &Part{X: xte, Y: parts[1].y, Dim: pixels}}, nil
+			Train:  &Part{X: xtr, Y: parts[0].y, Dim: pixels},
+			Test:   &Part{X: xte, Y: parts[1].y, Dim: pixels},
+			images: &imageBytes{parts[0].x, parts[1].x, shape}}, nil
 	}
 }

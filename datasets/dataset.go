@@ -57,6 +57,9 @@ type Dataset struct {
 	Steps, Vocab, Outputs int
 	// Baselines score the task's trivial predictors on a split.
 	Baselines func(Split) []results.Reference
+	// images, for an image dataset, are its pixels, which Preprocessed
+	// rescales.
+	images *imageBytes
 }
 
 // Info describes a registered dataset.
@@ -329,18 +332,27 @@ func normalise(train, test []byte, shape []int) (xtr, xte []float32) {
 			lut[c][b] = (float32(b)/255 - mean) * inv
 		}
 	}
-	conv := func(src []byte) []float32 {
-		dst := make([]float32, len(src))
-		for s := 0; s+size <= len(src); s += size {
-			for c := 0; c < channels; c++ {
-				l := &lut[c]
-				out := dst[s+c*plane : s+(c+1)*plane]
-				for i, b := range src[s+c*plane : s+(c+1)*plane] {
-					out[i] = l[b]
-				}
+	return applyLUT(train, lut, shape), applyLUT(test, lut, shape)
+}
+
+// applyLUT maps every byte of src (samples of shape, channels first) to
+// its channel's value in lut.
+func applyLUT(src []byte, lut [][256]float32, shape []int) []float32 {
+	size := 1
+	for _, d := range shape {
+		size *= d
+	}
+	channels := shape[0]
+	plane := size / channels
+	dst := make([]float32, len(src))
+	for s := 0; s+size <= len(src); s += size {
+		for c := 0; c < channels; c++ {
+			l := &lut[c]
+			out := dst[s+c*plane : s+(c+1)*plane]
+			for i, b := range src[s+c*plane : s+(c+1)*plane] {
+				out[i] = l[b]
 			}
 		}
-		return dst
 	}
-	return conv(train), conv(test)
+	return dst
 }

@@ -190,7 +190,8 @@ func decodeImageZipCached(name, sum string) func([][]byte) (*Dataset, error) {
 		xtr, xte := normalise(train.x, test.x, shape)
 		dim := shape[0] * shape[1] * shape[2]
 		return &Dataset{Name: name, Classes: len(classes), Shape: shape,
-			Train: &Part{X: xtr, Y: train.y, Dim: dim}, Test: &Part{X: xte, Y: test.y, Dim: dim}}, nil
+			Train: &Part{X: xtr, Y: train.y, Dim: dim}, Test: &Part{X: xte, Y: test.y, Dim: dim},
+			images: &imageBytes{train.x, test.x, shape}}, nil
 	}
 }
 

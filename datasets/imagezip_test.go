@@ -77,7 +77,7 @@ func TestImageZipCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(first, second); diff != "" {
+	if diff := cmp.Diff(first, second, cmp.AllowUnexported(Dataset{}, imageBytes{})); diff != "" {
 		t.Errorf("cached load differs (-decoded +cached):\n%s", diff)
 	}
 	d, _ := CacheDir()

@@ -135,8 +135,9 @@ func decodeIDX(name string) func([][]byte) (*Dataset, error) {
 		xtr, xte := normalise(arrs[0].Data, arrs[2].Data, shape)
 		dim := shape[1] * shape[2]
 		d := &Dataset{Name: name, Classes: 10, Shape: shape,
-			Train: &Part{X: xtr, Y: labels(arrs[1].Data), Dim: dim},
-			Test:  &Part{X: xte, Y: labels(arrs[3].Data), Dim: dim}}
+			Train:  &Part{X: xtr, Y: labels(arrs[1].Data), Dim: dim},
+			Test:   &Part{X: xte, Y: labels(arrs[3].Data), Dim: dim},
+			images: &imageBytes{arrs[0].Data, arrs[2].Data, shape}}
 		for _, p := range []*Part{d.Train, d.Test} {
 			for i, y := range p.Y {
 				if y >= d.Classes {

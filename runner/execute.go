@@ -171,6 +171,9 @@ func setUp(ctx context.Context, run spec.Run, m methods.Method, task methods.Tas
 	if err != nil {
 		return nil, err
 	}
+	if data, err = data.Preprocessed(run.Preprocess); err != nil {
+		return nil, err
+	}
 	seed := strconv.FormatInt(run.Seed, 10)
 	// The split depends on the seed and the data only, so that every rule of
 	// a suite is selected on the same held-out samples.

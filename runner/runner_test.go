@@ -108,6 +108,33 @@ func TestThreadsDoNotChangeRecords(t *testing.T) {
 
 // TestBPLearnsMNIST trains the paper's net on a fifth of MNIST for one
 // epoch: BP must pass 93 % test accuracy.
+// TestPreprocessReachesTheNet: a run with pixels in [0, 1] trains on other
+// inputs than the default standardised ones (another first loss), learns
+// all the same, and is repeatable.
+func TestPreprocessReachesTheNet(t *testing.T) {
+	requireMNIST(t)
+	base := smallSpec("bp", 1)
+	unit := base
+	unit.Preprocess = "unit"
+	var recs []*results.Record
+	for _, s := range []spec.Run{base, unit, unit} {
+		rec, err := Execute(context.Background(), s, ExecOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.Status != results.StatusOK || rec.Final.TestAcc < 0.7 {
+			t.Fatalf("preprocess %q: status %s, test accuracy %.3f; want ok and ≥ 0.7", s.Preprocess, rec.Status, rec.Final.TestAcc)
+		}
+		recs = append(recs, rec)
+	}
+	if recs[0].Epochs[0].TrainLoss == recs[1].Epochs[0].TrainLoss {
+		t.Errorf("unit and standardised inputs gave the same first loss %v", recs[0].Epochs[0].TrainLoss)
+	}
+	if diff := cmp.Diff(recs[1], recs[2], ignoreTimings); diff != "" {
+		t.Errorf("unit inputs, run twice (-first +second):\n%s", diff)
+	}
+}
+
 func TestBPLearnsMNIST(t *testing.T) {
 	requireMNIST(t)
 	spec := smallSpec("bp", 1)

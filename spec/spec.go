@@ -38,6 +38,11 @@ type Run struct {
 	Validation int               `json:"validation"`
 	TrainLimit int               `json:"train_limit"`
 	TestLimit  int               `json:"test_limit"`
+	// Preprocess is how an image dataset's pixels become inputs
+	// (datasets.ParsePreprocessing), "" for the default, standardize: left
+	// out then, so that runs named before the setting existed keep their
+	// keys.
+	Preprocess string `json:"preprocess,omitempty"`
 	Optimizer  nn.OptimizerSpec  `json:"optimizer"`
 	// Select is how the report picks among sweep points: "best_val".
 	Select string `json:"select"`

@@ -9,6 +9,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/creditbench/creditbench/datasets"
 	"github.com/creditbench/creditbench/internal/suggest"
 	"github.com/creditbench/creditbench/methods"
 	"github.com/creditbench/creditbench/nn"
@@ -322,6 +323,15 @@ func (s *Suite) resolve(d *decoder, path string, e Experiment, m methods.Method,
 		if _, ok := run.Sources["params."+k]; !ok {
 			run.Sources["params."+k] = spec.FromRule
 		}
+	}
+	if p, _ := datasets.ParsePreprocessing(run.Preprocess); p.Kind == "standardize" { // checked when read
+		run.Preprocess = ""
+	} else if info := e.Dataset.Info; !info.HasPixels() {
+		return run, d.errf(path+".preprocess", "%q: %s has no pixels to rescale (only image datasets do: %s)",
+			run.Preprocess, run.Dataset, strings.Join(datasets.ImageNames(), ", "))
+	} else if p.Kind == "mean_std" && len(p.Mean) != info.Shape[0] {
+		return run, d.errf(path+".preprocess", "%q gives %d means and standard deviations, %s has %d channels",
+			run.Preprocess, len(p.Mean), run.Dataset, info.Shape[0])
 	}
 	if info := e.Dataset.Info; info.TrainSize > 0 && run.Validation >= info.TrainSize {
 		return run, d.errf(path+".validation", "%d leaves no training sample: %s has %d (accepted: 0 to %d)",

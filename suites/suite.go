@@ -90,11 +90,13 @@ func (s *Suite) validate(d *decoder, _ string) error {
 // Settings may be given in [defaults] and overridden in each experiment; nil
 // means not given. Each key is also a field of the run spec (its json tag).
 type Settings struct {
-	Epochs     *int      `toml:"epochs" min:"1"`
-	BatchSize  *int      `toml:"batch_size" min:"1"`
-	Validation *int      `toml:"validation" min:"0"`
-	TrainLimit *int      `toml:"train_limit" min:"0"`
-	TestLimit  *int      `toml:"test_limit" min:"0"`
+	Epochs     *int `toml:"epochs" min:"1"`
+	BatchSize  *int `toml:"batch_size" min:"1"`
+	Validation *int `toml:"validation" min:"0"`
+	TrainLimit *int `toml:"train_limit" min:"0"`
+	TestLimit  *int `toml:"test_limit" min:"0"`
+	// Preprocess is how image pixels become inputs (datasets.PreprocessForms).
+	Preprocess *string   `toml:"preprocess"`
 	Profile    *string   `toml:"profile"`
 	Optimizer  Optimizer `toml:"optimizer"`
 	// Select is how the report picks among sweep points (Selections).
@@ -126,6 +128,11 @@ func (s *Settings) validate(d *decoder, path string) error {
 			names := d.profileNames()
 			return d.errf(join(path, "profile"), "unknown profile %q%s (accepted: %s, or a [profiles.NAME] table)", *s.Profile,
 				suggest.Hint(*s.Profile, names), strings.Join(names, ", "))
+		}
+	}
+	if s.Preprocess != nil {
+		if _, err := datasets.ParsePreprocessing(*s.Preprocess); err != nil {
+			return d.errf(join(path, "preprocess"), "%v", err)
 		}
 	}
 	if s.Select != nil && !slices.Contains(Selections, *s.Select) {

@@ -280,6 +280,12 @@ func TestErrors(t *testing.T) {
 			"the suite expands to over 100000 runs"},
 		{"validation too large", head + "validation = 60000\n", nil,
 			`experiment[0].validation: 60000 leaves no training sample: mnist has 60000 (accepted: 0 to 59999)`},
+		{"bad preprocess", head + "preprocess = \"normalize\"\n", nil,
+			`t.toml:9:1: experiment[0].preprocess: preprocess "normalize": unknown (accepted: "standardize"`},
+		{"preprocess without pixels", strings.Replace(head, `"mnist"`, `"adding"`, 1), []string{`preprocess="unit"`},
+			`experiment[0].preprocess: "unit": adding has no pixels to rescale (only image datasets do: `},
+		{"preprocess channels", head + "preprocess = \"mean_std 0.5,0.5,0.5 0.2,0.2,0.2\"\n", nil,
+			`gives 3 means and standard deviations, mnist has 1 channels`},
 		{"no experiment", "[suite]\nname = \"t\"\n", nil, `experiment: missing`},
 		{"no quick settings", head, []string{"quick=true"}, `t.toml: --quick: the suite declares no quick settings`},
 		{"bad quick setting", strings.Replace(head, "name = \"t\"\n", "name = \"t\"\nquick = [\"epoch=1\"]\n", 1), []string{"quick=true"},
@@ -319,4 +325,25 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("a suite that parsed has no runs")
 		}
 	})
+}
+
+// TestPreprocessKeys: naming the default preprocessing keeps a run's key,
+// so that runs named before the setting existed keep theirs; another one
+// makes a new run that says what it does.
+func TestPreprocessKeys(t *testing.T) {
+	src := []byte("[suite]\nname = \"t\"\n[[experiment]]\nname = \"fc\"\ndataset = \"mnist\"\nmodel = { kind = \"mlp\", hidden = [8] }\nmethods = [\"bp\"]\n")
+	key := func(sets ...string) (string, string) {
+		s, err := Parse("t.toml", src, sets)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Runs[0].Key(), s.Runs[0].Preprocess
+	}
+	plain, _ := key()
+	if std, p := key(`preprocess="standardize"`); std != plain || p != "" {
+		t.Errorf("standardize named: key %s (%q), want %s", std, p, plain)
+	}
+	if unit, p := key(`preprocess="unit"`); unit == plain || p != "unit" {
+		t.Errorf("unit: key %s (%q), want a new key that says unit", unit, p)
+	}
 }

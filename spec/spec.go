@@ -42,8 +42,8 @@ type Run struct {
 	// (datasets.ParsePreprocessing), "" for the default, standardize: left
 	// out then, so that runs named before the setting existed keep their
 	// keys.
-	Preprocess string `json:"preprocess,omitempty"`
-	Optimizer  nn.OptimizerSpec  `json:"optimizer"`
+	Preprocess string           `json:"preprocess,omitempty"`
+	Optimizer  nn.OptimizerSpec `json:"optimizer"`
 	// Select is how the report picks among sweep points: "best_val".
 	Select string `json:"select"`
 	// Point is this run's coordinates on the experiment's sweep axes (dotted

@@ -9,7 +9,6 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
-	"gonum.org/v1/plot/vg"
 
 	"github.com/creditbench/creditbench/hardware"
 	"github.com/creditbench/creditbench/spec"
@@ -172,8 +171,8 @@ func ProfileCurves(t *Table, dir, ext string) ([]string, error) {
 			return files, fmt.Errorf("report: %v", err)
 		}
 		name := filepath.Join(dir, fmt.Sprintf("%s-%s-profiles.%s", t.Suite, sw.Experiment, ext))
-		if err := p.Save(6*vg.Inch, 4*vg.Inch, name); err != nil {
-			return files, fmt.Errorf("report: %v", err)
+		if err := save(p, name); err != nil {
+			return files, err
 		}
 		files = append(files, name)
 	}

@@ -9,7 +9,6 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
-	"gonum.org/v1/plot/vg"
 
 	"github.com/creditbench/creditbench/results"
 )
@@ -54,6 +53,7 @@ func perExperiment(t *Table, dir, ext, kind, title, ylabel string, lines func(ro
 		p := plot.New()
 		p.Title.Text = fmt.Sprintf("%s: %s%s", t.Suite, col.Label(), title)
 		p.X.Label.Text = "epoch"
+		p.X.Tick.Marker = epochTicks{}
 		p.Y.Label.Text = ylabel
 		if ylabel == "" {
 			p.Y.Label.Text = curveLabel(t, col.Experiment)
@@ -80,8 +80,8 @@ func perExperiment(t *Table, dir, ext, kind, title, ylabel string, lines func(ro
 			return files, fmt.Errorf("report: %v", err)
 		}
 		name := filepath.Join(dir, fmt.Sprintf("%s-%s-%s.%s", t.Suite, col.Experiment, kind, ext))
-		if err := p.Save(6*vg.Inch, 4*vg.Inch, name); err != nil {
-			return files, fmt.Errorf("report: %v", err)
+		if err := save(p, name); err != nil {
+			return files, err
 		}
 		files = append(files, name)
 	}

@@ -185,3 +185,22 @@ func TestGapToBP(t *testing.T) {
 		t.Errorf("a table without BP has gap rows %q", rows)
 	}
 }
+
+// TestEpochTicks labels whole epochs only: every one up to ten, then a
+// round step, about ten labels at most.
+func TestEpochTicks(t *testing.T) {
+	for _, c := range []struct {
+		max  float64
+		want string
+	}{{3, "1 2 3"}, {10, "1 2 3 4 5 6 7 8 9 10"}, {20, "2 4 6 8 10 12 14 16 18 20"}, {100, "10 20 30 40 50 60 70 80 90 100"}} {
+		var labels []string
+		for _, tk := range (epochTicks{}).Ticks(1, c.max) {
+			if tk.Label != "" {
+				labels = append(labels, tk.Label)
+			}
+		}
+		if got := strings.Join(labels, " "); got != c.want {
+			t.Errorf("epochs 1 to %v: labels %q, want %q", c.max, got, c.want)
+		}
+	}
+}

@@ -8,8 +8,9 @@ import (
 	"path/filepath"
 )
 
-// Write writes b to path through a synced temporary file in the same
-// folder (unique, so concurrent writers do not collide) and a rename.
+// Write writes b to path, readable by all (0644), through a synced
+// temporary file in the same folder (unique, so concurrent writers do not
+// collide) and a rename.
 func Write(path string, b []byte) error {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
@@ -17,7 +18,12 @@ func Write(path string, b []byte) error {
 	}
 	tmp := f.Name()
 	defer os.Remove(tmp) // a no-op after the rename
-	_, err = f.Write(b)
+	// CreateTemp makes the file private (0600); a record or a report is
+	// for the people who share the folder, as os.Create would leave it.
+	err = f.Chmod(0o644)
+	if err == nil {
+		_, err = f.Write(b)
+	}
 	if err == nil {
 		err = f.Sync()
 	}

@@ -16,6 +16,9 @@ func TestWriteReplacesWholeAndLeavesNoTemporary(t *testing.T) {
 		if b, _ := os.ReadFile(p); string(b) != body {
 			t.Fatalf("read %q, want %q", b, body)
 		}
+		if st, err := os.Stat(p); err != nil || st.Mode().Perm() != 0o644 {
+			t.Errorf("mode %v (%v), want -rw-r--r--: others who share the folder read it", st.Mode(), err)
+		}
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("files left: %v", entries)

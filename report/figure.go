@@ -2,13 +2,18 @@ package report
 
 import (
 	"fmt"
+	"image/color"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/creditbench/creditbench/methods"
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -53,6 +58,47 @@ func save(p *plot.Plot, path string) error {
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("report: %v", err)
 	}
+	return nil
+}
+
+// palette is matplotlib's "tab10", the colours its users know, one per
+// registered rule up to ten.
+var palette = []color.Color{
+	color.RGBA{0x1f, 0x77, 0xb4, 0xff}, color.RGBA{0xff, 0x7f, 0x0e, 0xff}, color.RGBA{0x2c, 0xa0, 0x2c, 0xff},
+	color.RGBA{0xd6, 0x27, 0x28, 0xff}, color.RGBA{0x94, 0x67, 0xbd, 0xff}, color.RGBA{0x8c, 0x56, 0x4b, 0xff},
+	color.RGBA{0xe3, 0x77, 0xc2, 0xff}, color.RGBA{0x7f, 0x7f, 0x7f, 0xff}, color.RGBA{0xbc, 0xbd, 0x22, 0xff},
+	color.RGBA{0x17, 0xbe, 0xcf, 0xff},
+}
+
+// styleIndex is rule's place in the order of the mission's rules (BP
+// blue, FTP orange, …), then of the other registered rules by name, so that
+// a rule looks the same in every figure of every suite.
+func styleIndex(rule string) int {
+	order := []string{"bp", "ftp", "dtp", "ff", "cafo", "pepita", "dfa", "drtp", "fa"}
+	for _, n := range methods.Names() {
+		if !slices.Contains(order, n) {
+			order = append(order, n)
+		}
+	}
+	if i := slices.Index(order, rule); i >= 0 {
+		return i
+	}
+	return len(order) // a rule this build does not know
+}
+
+// ruleLine adds xy to p as a line with points, labelled label, in rule's
+// colour and marker, the same in every figure (styleIndex); variant (a
+// layer of the rule) picks the dashes.
+func ruleLine(p *plot.Plot, rule, label string, variant int, xy plotter.XYs) error {
+	l, pts, err := plotter.NewLinePoints(xy)
+	if err != nil {
+		return fmt.Errorf("report: %s: %v", label, err)
+	}
+	i := styleIndex(rule)
+	l.Color, l.Dashes = palette[i%len(palette)], plotutil.Dashes(variant)
+	pts.Color, pts.Shape = l.Color, plotutil.Shape(i)
+	p.Add(l, pts)
+	p.Legend.Add(label, l, pts)
 	return nil
 }
 

@@ -8,7 +8,6 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
 
 	"github.com/creditbench/creditbench/hardware"
 	"github.com/creditbench/creditbench/spec"
@@ -157,7 +156,6 @@ func ProfileCurves(t *Table, dir, ext string) ([]string, error) {
 			ticks = append(ticks, plot.Tick{Value: float64(i), Label: name})
 		}
 		p.X.Tick.Marker = plot.ConstantTicks(ticks)
-		var lines []any
 		for _, r := range sw.Rules {
 			var xy plotter.XYs
 			for i, a := range sw.Acc[r] {
@@ -165,10 +163,9 @@ func ProfileCurves(t *Table, dir, ext string) ([]string, error) {
 					xy = append(xy, plotter.XY{X: float64(i), Y: 100 * a})
 				}
 			}
-			lines = append(lines, r, xy)
-		}
-		if err := plotutil.AddLinePoints(p, lines...); err != nil {
-			return files, fmt.Errorf("report: %v", err)
+			if err := ruleLine(p, r, r, 0, xy); err != nil {
+				return files, err
+			}
 		}
 		name := filepath.Join(dir, fmt.Sprintf("%s-%s-profiles.%s", t.Suite, sw.Experiment, ext))
 		if err := save(p, name); err != nil {

@@ -8,7 +8,6 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
 
 	"github.com/creditbench/creditbench/results"
 )
@@ -58,26 +57,27 @@ func perExperiment(t *Table, dir, ext, kind, title, ylabel string, lines func(ro
 		if ylabel == "" {
 			p.Y.Label.Text = curveLabel(t, col.Experiment)
 		}
-		var all []any
+		drawn := false
 		for _, r := range t.Rows {
 			cell := t.Cells[CellKey{r, col.Experiment}]
 			if cell == nil || cell.Seeds == 0 {
 				continue
 			}
+			rule := cell.Records[0].Spec.Method
 			ls := lines(r, cell)
 			if len(ls) == 1 {
-				all = append(all, r, ls[0])
-				continue
+				ls = []any{"", ls[0]}
 			}
 			for i := 0; i+1 < len(ls); i += 2 {
-				all = append(all, r+" "+ls[i].(string), ls[i+1])
+				label := strings.TrimSpace(r + " " + ls[i].(string))
+				if err := ruleLine(p, rule, label, i/2, ls[i+1].(plotter.XYs)); err != nil {
+					return files, err
+				}
+				drawn = true
 			}
 		}
-		if len(all) == 0 {
+		if !drawn {
 			continue
-		}
-		if err := plotutil.AddLinePoints(p, all...); err != nil {
-			return files, fmt.Errorf("report: %v", err)
 		}
 		name := filepath.Join(dir, fmt.Sprintf("%s-%s-%s.%s", t.Suite, col.Experiment, kind, ext))
 		if err := save(p, name); err != nil {

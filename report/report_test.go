@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/creditbench/creditbench/hardware"
+	"github.com/creditbench/creditbench/methods"
 	"github.com/creditbench/creditbench/results"
 	"github.com/creditbench/creditbench/spec"
 )
@@ -202,5 +203,21 @@ func TestEpochTicks(t *testing.T) {
 		if got := strings.Join(labels, " "); got != c.want {
 			t.Errorf("epochs 1 to %v: labels %q, want %q", c.max, got, c.want)
 		}
+	}
+}
+
+// TestRuleStyles: BP and FTP take the first two colours, every registered
+// rule a colour of its own.
+func TestRuleStyles(t *testing.T) {
+	if styleIndex("bp") != 0 || styleIndex("ftp") != 1 {
+		t.Errorf("bp, ftp at %d, %d; want 0, 1", styleIndex("bp"), styleIndex("ftp"))
+	}
+	seen := map[int]string{}
+	for _, n := range methods.Names() {
+		i := styleIndex(n)
+		if other, dup := seen[i]; dup || i >= len(palette) {
+			t.Errorf("%s: style %d (shared with %q, or past the %d colours)", n, i, other, len(palette))
+		}
+		seen[i] = n
 	}
 }

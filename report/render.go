@@ -103,15 +103,17 @@ func render(w io.Writer, rows [][]string, md bool) error {
 }
 
 func (t *Table) accuracyRows() [][]string {
+	cols := t.shownColumns()
 	head := []string{"rule"}
-	for _, c := range t.Columns {
-		head = append(head, c.Label())
+	for _, c := range cols {
+		head = append(head, c.Label)
 	}
 	rows := [][]string{head}
 	for _, r := range t.Rows {
 		row := []string{r}
-		for _, c := range t.Columns {
-			row = append(row, t.Cells[CellKey{r, c.Experiment}].String())
+		for _, c := range cols {
+			cell, _ := t.cell(r, c)
+			row = append(row, cell.String())
 		}
 		rows = append(rows, row)
 	}
@@ -119,30 +121,19 @@ func (t *Table) accuracyRows() [][]string {
 }
 
 // gapRows lists, for every rule but BP, its mean test accuracy minus BP's on
-// the same dataset: BP's cell in the same experiment, or else in the first
-// experiment on that dataset that trains BP (a rule with a model of its own,
-// such as CaFo's blocks, is read against BP on the suite's net). Nil when
-// the table has no BP.
+// the same dataset (t.reference). Nil when the table has no BP.
 func (t *Table) gapRows() [][]string {
-	bp := map[string]*Cell{} // by experiment
-	for _, c := range t.Columns {
-		if cell := t.Cells[CellKey{"bp", c.Experiment}]; cell != nil && cell.Seeds > 0 {
-			bp[c.Experiment] = cell
-		}
-	}
-	if len(bp) == 0 || len(t.Rows) < 2 {
-		return nil
-	}
+	cols := t.shownColumns()
+	ref := make([]*Cell, len(cols))
 	head := []string{"rule"}
-	ref := make([]*Cell, len(t.Columns))
-	for i, c := range t.Columns {
-		head = append(head, c.Label())
-		ref[i] = bp[c.Experiment]
-		for _, o := range t.Columns {
-			if ref[i] == nil && o.Dataset == c.Dataset {
-				ref[i] = bp[o.Experiment]
-			}
-		}
+	any := false
+	for i, c := range cols {
+		head = append(head, c.Label)
+		ref[i] = t.reference(c)
+		any = any || ref[i] != nil
+	}
+	if !any || len(t.Rows) < 2 {
+		return nil
 	}
 	rows := [][]string{head}
 	for _, r := range t.Rows {
@@ -150,8 +141,8 @@ func (t *Table) gapRows() [][]string {
 			continue
 		}
 		row := []string{r}
-		for i, c := range t.Columns {
-			cell := t.Cells[CellKey{r, c.Experiment}]
+		for i, c := range cols {
+			cell, _ := t.cell(r, c)
 			if cell == nil || cell.Seeds == 0 || ref[i] == nil {
 				row = append(row, "–")
 				continue
@@ -250,6 +241,7 @@ func (t *Table) notes() []string {
 		notes = append(notes, "Selected points: "+strings.Join(selected, "; ")+".")
 	}
 	notes = append(notes, problems...)
+	notes = append(notes, t.mergedNotes()...)
 	notes = append(notes, t.caveats()...)
 	for _, w := range t.Warnings {
 		notes = append(notes, "Warning: "+w)

@@ -169,18 +169,30 @@ func TestProfileSweepOrderAndFall(t *testing.T) {
 }
 
 // TestGapToBP reads each rule against BP on the same dataset: in its own
-// experiment, or in another one on that dataset when its own has no BP.
+// experiment, or in another one on that dataset when its own has no BP. A
+// rule trained in an experiment of its own sits in its dataset's column.
 func TestGapToBP(t *testing.T) {
 	own := rec("cafo", 1, 0, 0.9, 0.95, "ok")
 	own.Spec.Experiment = "fc-cafo"
 	recs := []*results.Record{rec("bp", 1, 0, 0.98, 0.98, "ok"), rec("ftp", 1, 0, 0.96, 0.97, "ok"), own}
 	want := [][]string{
-		{"rule", "mnist (fc)", "mnist (fc-cafo)"},
-		{"cafo", "–", "-3.00"},
-		{"ftp", "-1.00", "–"},
+		{"rule", "mnist"},
+		{"cafo", "-3.00"},
+		{"ftp", "-1.00"},
 	}
-	if diff := cmp.Diff(want, Build(recs)[0].gapRows()); diff != "" {
+	table := Build(recs)[0]
+	if diff := cmp.Diff(want, table.gapRows()); diff != "" {
 		t.Errorf("gap rows (-want +got):\n%s", diff)
+	}
+	if notes := strings.Join(table.notes(), "\n"); !strings.Contains(notes, "cafo in column mnist: trained in experiment fc-cafo.") {
+		t.Errorf("no note says where cafo's cell came from:\n%s", notes)
+	}
+	// Two experiments that train one rule on one dataset keep their columns.
+	again := rec("bp", 1, 0, 0.97, 0.97, "ok")
+	again.Spec.Experiment = "fc-wide"
+	head := Build(append(recs, again))[0].accuracyRows()[0]
+	if diff := cmp.Diff([]string{"rule", "mnist (fc)", "mnist (fc-wide)"}, head); diff != "" {
+		t.Errorf("columns (-want +got):\n%s", diff)
 	}
 	if rows := Build(recs[1:])[0].gapRows(); rows != nil {
 		t.Errorf("a table without BP has gap rows %q", rows)

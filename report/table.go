@@ -26,8 +26,14 @@ type Column struct {
 	Experiment, Dataset string
 }
 
-// Label is the column's heading: the dataset, with the experiment's name.
-func (c Column) Label() string { return c.Dataset + " (" + c.Experiment + ")" }
+// Label is the column's heading: the dataset, with the experiment's name
+// unless the two are one.
+func (c Column) Label() string {
+	if c.Experiment == c.Dataset {
+		return c.Dataset
+	}
+	return c.Dataset + " (" + c.Experiment + ")"
+}
 
 // CellKey locates a cell: the row (a rule, or a rule at a sweep point) and the
 // experiment.

@@ -67,6 +67,10 @@ type Code struct {
 	// Rule names the implementation of the run's rule
 	// (methods.Implementation): a hash of its code, "" when unknown.
 	Rule string `json:"rule"`
+	// Seeding names how the runner derives a run's random streams from
+	// its spec; "" for the first way, where every stream depended on the
+	// whole spec.
+	Seeding string `json:"seeding,omitempty"`
 }
 
 // Epoch holds the curves after one epoch.

@@ -45,6 +45,10 @@ func StateOf(store *results.Store, s spec.Run) (State, string) {
 		return Changed, err.Error()
 	}
 	now := codeOf(m)
+	if rec.Code.Seeding != now.Seeding {
+		return Changed, fmt.Sprintf("%s (%s on %s, seed %d): its random streams were drawn %s (project %s), are drawn %s now",
+			key, s.Method, s.Dataset, s.Seed, seedingName(rec.Code.Seeding), orUnknown(rec.Code.Version), seedingName(now.Seeding))
+	}
 	if rec.Code.Rule == now.Rule {
 		return Done, ""
 	}
@@ -54,6 +58,17 @@ func StateOf(store *results.Store, s spec.Run) (State, string) {
 	}
 	return Changed, fmt.Sprintf("%s (%s on %s, seed %d): rule %s was %s (project %s), is %s (project %s)",
 		key, s.Method, s.Dataset, s.Seed, s.Method, was, orUnknown(rec.Code.Version), now.Rule, orUnknown(now.Version))
+}
+
+// seedingName says how a record's streams were drawn.
+func seedingName(s string) string {
+	switch s {
+	case "":
+		return "each from the whole spec"
+	case "paired":
+		return "paired (initial weights and data order from the seed, the data and the net)"
+	}
+	return s
 }
 
 func orUnknown(v string) string {

@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -141,4 +142,46 @@ func conformRecord(t *testing.T, run spec.Run) string {
 		t.Errorf("%s: the resumed execution differs (-whole +resumed):\n%s", what, diff)
 	}
 	return first.Status
+}
+
+// TestSeedsPairTheRules checks that runs which differ in their rule, its
+// parameters, the optimizer and the epochs start from the same weights and
+// draw the same data order, and that another seed or another net does not.
+func TestSeedsPairTheRules(t *testing.T) {
+	base := spec.Run{Suite: "test", Experiment: "mlp", Method: "bp", Dataset: "test-blobs",
+		Model: nn.ModelSpec{Kind: "mlp", Hidden: []int{16, 8}}.Resolved(), Profile: "fp32", Seed: 1, Epochs: 2,
+		BatchSize: 16, Validation: 48, Optimizer: nn.OptimizerSpec{Name: "sgd", LR: 0.02, Momentum: 0.9}, Select: "best_val"}
+	start := func(run spec.Run) (weights [][]float32, order []int) {
+		t.Helper()
+		m, err := methods.Lookup(run.Method)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := setUp(context.Background(), run, m, methods.Task{Profile: hardware.Builtins[run.Profile]}, io.Discard)
+		if err != nil || r.failure != "" {
+			t.Fatalf("%s: %v %s", run.Method, err, r.failure)
+		}
+		for _, p := range r.net.Params() {
+			weights = append(weights, append([]float32(nil), p.Value.Data...))
+		}
+		return weights, r.order.Perm(10)
+	}
+	w0, o0 := start(base)
+	ftp := base
+	ftp.Method, ftp.Params, ftp.Epochs = "ftp", map[string]any{"gamma": 0.1}, 5
+	ftp.Optimizer.LR = 0.1
+	w1, o1 := start(ftp)
+	if !cmp.Equal(w0, w1) || !cmp.Equal(o0, o1) {
+		t.Error("bp and ftp on one seed, data and net start apart: their seed does not pair them")
+	}
+	seed2 := base
+	seed2.Seed = 2
+	if w2, o2 := start(seed2); cmp.Equal(w0, w2) || cmp.Equal(o0, o2) {
+		t.Error("seeds 1 and 2 share their initial weights or their data order")
+	}
+	tanh := base
+	tanh.Model.Activation = "tanh"
+	if w3, o3 := start(tanh); cmp.Equal(w0, w3) || !cmp.Equal(o0, o3) {
+		t.Error("another net got the same weights, or the same training data another order")
+	}
 }

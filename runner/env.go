@@ -31,9 +31,14 @@ func version() string {
 	return Version
 }
 
+// seeding names how setUp derives a run's random streams: "paired" since
+// the initial weights and the data order depend on the seed, the data and
+// the net only. A record drawn another way is another code's.
+const seeding = "paired"
+
 // codeOf names the code that trains a run of rule m.
 func codeOf(m methods.Method) results.Code {
-	return results.Code{Version: version(), Rule: methods.Implementation(m)}
+	return results.Code{Version: version(), Rule: methods.Implementation(m), Seeding: seeding}
 }
 
 func cpuModel() string {

@@ -188,6 +188,12 @@ func setUp(ctx context.Context, run spec.Run, m methods.Method, task methods.Tas
 	ideal := run
 	ideal.Profile, ideal.ProfileDef = "fp32", nil
 	rng := newStreams(seed, ideal.Key())
+	// Runs that differ only in their rule, its parameters, the optimizer or
+	// the number of epochs start from the same weights where their nets have
+	// the same shapes, and see the training samples in the same order: the
+	// seeds pair the runs of a suite for a paired test.
+	rng.share("init", seed, encoded(run.Dataset, run.DatasetArgs, run.Model))
+	rng.share("order", seed, encoded(run.Dataset, run.DatasetArgs, run.Validation, run.TrainLimit))
 	net, err := nn.BuildIO(run.Model, nn.IO{In: data.Shape, Out: max(data.Classes, data.Outputs), Steps: data.Steps, Vocab: data.Vocab}, rng.get("init"))
 	if err != nil {
 		return nil, fmt.Errorf("runner: %s: %w", key, err)

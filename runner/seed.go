@@ -3,6 +3,7 @@ package runner
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
@@ -21,6 +22,16 @@ func newPCG(parts ...string) *rand.PCG {
 	return rand.NewPCG(binary.LittleEndian.Uint64(s[:8]), binary.LittleEndian.Uint64(s[8:16]))
 }
 
+// encoded is the JSON of vs, the part of a stream's prefix that names the
+// settings it depends on.
+func encoded(vs ...any) string {
+	b, err := json.Marshal(vs)
+	if err != nil {
+		panic("runner: a setting does not encode: " + err.Error()) // only JSON-safe values reach a spec
+	}
+	return string(b)
+}
+
 // stream returns the random stream derived from parts.
 func stream(parts ...string) *rand.Rand { return rand.New(newPCG(parts...)) }
 
@@ -28,11 +39,20 @@ func stream(parts ...string) *rand.Rand { return rand.New(newPCG(parts...)) }
 // generators, so that a checkpoint can save where each one stands.
 type streams struct {
 	prefix []string
-	pcg    map[string]*rand.PCG
+	// own holds the prefixes of the streams derived from less than the
+	// whole prefix (share).
+	own map[string][]string
+	pcg map[string]*rand.PCG
 }
 
 func newStreams(prefix ...string) *streams {
-	return &streams{prefix: prefix, pcg: map[string]*rand.PCG{}}
+	return &streams{prefix: prefix, own: map[string][]string{}, pcg: map[string]*rand.PCG{}}
+}
+
+// share derives the stream of name from prefix instead of the streams'
+// common prefix, so that runs which agree on prefix draw it alike.
+func (s *streams) share(name string, prefix ...string) {
+	s.own[name] = prefix
 }
 
 // get returns the stream of name; every call for one name shares one
@@ -40,7 +60,11 @@ func newStreams(prefix ...string) *streams {
 func (s *streams) get(name string) *rand.Rand {
 	p, ok := s.pcg[name]
 	if !ok {
-		p = newPCG(append(append([]string(nil), s.prefix...), name)...)
+		prefix, shared := s.own[name]
+		if !shared {
+			prefix = s.prefix
+		}
+		p = newPCG(append(append([]string(nil), prefix...), name)...)
 		s.pcg[name] = p
 	}
 	return rand.New(p)

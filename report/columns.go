@@ -89,18 +89,19 @@ func (t *Table) reference(c shownColumn) *Cell {
 }
 
 // mergedNotes says, for each cell shown in a column under its dataset's
-// name but trained in an experiment of its own, which experiment that is.
-func (t *Table) mergedNotes() []string {
+// name but trained in an experiment of its own, which experiment that is;
+// name gives the rules' and columns' names.
+func (t *Table) mergedNotes(name func(string) string) []string {
 	var notes []string
 	for _, c := range t.shownColumns() {
 		for _, e := range c.Experiments[1:] {
 			var rows []string
 			for _, r := range t.Rows {
 				if t.Cells[CellKey{r, e}] != nil {
-					rows = append(rows, r)
+					rows = append(rows, name(r))
 				}
 			}
-			notes = append(notes, fmt.Sprintf("%s in column %s: trained in experiment %s.", joinRows(rows), c.Label, e))
+			notes = append(notes, fmt.Sprintf("%s in column %s: trained in experiment %s.", joinRows(rows), name(c.Label), e))
 		}
 	}
 	return notes

@@ -16,13 +16,15 @@ import (
 )
 
 // Formats lists the table formats Write accepts.
-var Formats = []string{"text", "md", "csv"}
+var Formats = []string{"text", "md", "csv", "latex"}
 
-// Write renders t's accuracy and efficiency tables in format (text, md or
-// csv).
+// Write renders t's tables in format: text or md, every table; csv, the
+// accuracy and cost tables; latex, the accuracy table as a paper prints it.
 func Write(w io.Writer, t *Table, format string) error {
 	acc, eff := t.accuracyRows(), t.efficiencyRows()
 	switch format {
+	case "latex":
+		return writeLaTeX(w, t)
 	case "csv":
 		cw := csv.NewWriter(w)
 		cw.WriteAll(append([][]string{{"suite", t.Suite}}, acc...))
@@ -48,7 +50,7 @@ func Write(w io.Writer, t *Table, format string) error {
 			fmt.Fprintf(w, "%s\n", bullet(n, md))
 		}
 		if gap := t.gapRows(); gap != nil {
-			unit := "percentage points"
+			unit := "percentage points; p: Student's paired t-test over seeds, two-sided"
 			if t.scored() {
 				unit += "; for errors, the difference of MSE or loss: negative is better"
 			}
@@ -147,11 +149,14 @@ func (t *Table) gapRows() [][]string {
 				row = append(row, "–")
 				continue
 			}
+			gap := fmt.Sprintf("%+.2f", 100*(cell.Mean-ref[i].Mean))
 			if cell.Metric != "" {
-				row = append(row, fmt.Sprintf("%+.4f", cell.Mean-ref[i].Mean))
-				continue
+				gap = fmt.Sprintf("%+.4f", cell.Mean-ref[i].Mean)
 			}
-			row = append(row, fmt.Sprintf("%+.2f", 100*(cell.Mean-ref[i].Mean)))
+			if p := versus(cell, ref[i]); p.tested() {
+				gap += fmt.Sprintf(" (p %.2g, %d seeds)", p.P, p.Pairs)
+			}
+			row = append(row, gap)
 		}
 		rows = append(rows, row)
 	}
@@ -241,7 +246,7 @@ func (t *Table) notes() []string {
 		notes = append(notes, "Selected points: "+strings.Join(selected, "; ")+".")
 	}
 	notes = append(notes, problems...)
-	notes = append(notes, t.mergedNotes()...)
+	notes = append(notes, t.mergedNotes(func(s string) string { return s })...)
 	notes = append(notes, t.caveats()...)
 	for _, w := range t.Warnings {
 		notes = append(notes, "Warning: "+w)

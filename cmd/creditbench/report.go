@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/creditbench/creditbench/report"
@@ -17,7 +18,7 @@ import (
 func cmdReport(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	out := fs.String("out", "out", "output folder: records are read from DIR/runs, reports written to DIR/report")
-	format := fs.String("format", "text,md,csv,png", "comma-separated: text (to stdout), md, csv, png, svg, pdf")
+	format := fs.String("format", "text,md,csv,latex,png", "comma-separated: text (to stdout), md, csv, latex, png, svg, pdf")
 	var ov overrides
 	ov.register(fs, "KEY=VALUE override, as given to run (repeatable)")
 	names, err := parse(fs, args)
@@ -26,8 +27,8 @@ func cmdReport(_ context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	formats := strings.Split(*format, ",")
 	for _, f := range formats {
-		if !report.ValidPlotFormat(f) && f != "text" && f != "md" && f != "csv" {
-			return usagef("--format %s: unknown format %q (accepted: text, md, csv, png, svg, pdf)", *format, f)
+		if !report.ValidPlotFormat(f) && !slices.Contains(report.Formats, f) {
+			return usagef("--format %s: unknown format %q (accepted: text, md, csv, latex, png, svg, pdf)", *format, f)
 		}
 	}
 	store := &results.Store{Dir: *out}
@@ -56,10 +57,10 @@ func cmdReport(_ context.Context, args []string, stdout, stderr io.Writer) error
 				err = report.Write(stdout, t, "text")
 			case f == "md":
 				err = report.Write(&md, t, "md")
-			case f == "csv":
+			case f == "csv" || f == "latex":
 				var b bytes.Buffer
-				if err = report.Write(&b, t, "csv"); err == nil {
-					err = writeFile(filepath.Join(dir, t.Suite+".csv"), b.Bytes(), stderr)
+				if err = report.Write(&b, t, f); err == nil {
+					err = writeFile(filepath.Join(dir, t.Suite+map[string]string{"csv": ".csv", "latex": ".tex"}[f]), b.Bytes(), stderr)
 				}
 			default:
 				for _, plot := range []func(*report.Table, string, string) ([]string, error){report.LearningCurves, report.AngleCurves, report.ProfileCurves} {

@@ -1,0 +1,65 @@
+package report
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/creditbench/creditbench/results"
+)
+
+// alpha is the level below which a difference to BP counts as significant.
+const alpha = 0.05
+
+// pairedTest is a cell compared with BP's on the same dataset, seed by seed:
+// runs of one seed share their validation split, and where their nets have
+// the same shapes their initial weights and data order, so each seed is a
+// pair.
+type pairedTest struct {
+	Pairs int     // seeds with an ok run in both cells
+	Diff  float64 // mean of the cell's figure minus BP's, over the pairs
+	// P is the two-sided p-value of Student's paired t-test on the pairs'
+	// differences, NaN for fewer than two pairs.
+	P float64
+}
+
+// significant reports whether the test found the difference significant at
+// level alpha; false when no test could be made.
+func (p pairedTest) significant() bool { return p.P < alpha }
+
+// tested reports whether there were pairs enough for a test.
+func (p pairedTest) tested() bool { return !math.IsNaN(p.P) }
+
+// versus tests c against ref by seed.
+func versus(c, ref *Cell) pairedTest {
+	bySeed := map[int64]float64{}
+	for _, r := range ref.Records {
+		if r.Status == results.StatusOK {
+			_, bySeed[r.Spec.Seed] = figure(r)
+		}
+	}
+	var d []float64
+	for _, r := range c.Records {
+		if b, ok := bySeed[r.Spec.Seed]; ok && r.Status == results.StatusOK {
+			_, v := figure(r)
+			d = append(d, v-b)
+		}
+	}
+	p := pairedTest{Pairs: len(d), P: math.NaN()}
+	if len(d) == 0 {
+		return p
+	}
+	mean, std := meanStd(d)
+	p.Diff = mean
+	switch {
+	case len(d) < 2:
+	case std == 0 && mean == 0:
+		p.P = 1
+	case std == 0:
+		p.P = 0
+	default:
+		tt := mean / (std / math.Sqrt(float64(len(d))))
+		p.P = 2 * distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(len(d) - 1)}.Survival(math.Abs(tt))
+	}
+	return p
+}

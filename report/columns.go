@@ -41,9 +41,15 @@ func (t *Table) shownColumns() []shownColumn {
 			perDataset[c.Dataset]++
 		}
 	}
-	for i := range out {
-		if perDataset[out[i].Dataset] == 1 {
-			out[i].Label = out[i].Dataset
+	// A task generated with arguments (a sequence's length) keeps its
+	// experiment's name, which says which.
+	args := map[string]bool{}
+	for _, r := range t.Records {
+		args[r.Spec.Experiment] = args[r.Spec.Experiment] || len(r.Spec.DatasetArgs) > 0
+	}
+	for i, c := range out {
+		if perDataset[c.Dataset] == 1 && (len(c.Experiments) > 1 || !args[c.Experiments[0]]) {
+			out[i].Label = c.Dataset
 		}
 	}
 	return out

@@ -85,6 +85,11 @@ func writeLaTeX(w io.Writer, t *Table) error {
 		notes = append(notes, reason)
 		return string(rune('a' + len(notes) - 1))
 	}
+	// With one seed a table has no spread and no test to show.
+	paired := false
+	for _, c := range t.Cells {
+		paired = paired || c.Seeds > 1
+	}
 	var untested, notSignificant bool
 	var body strings.Builder
 	for _, r := range t.Rows {
@@ -101,7 +106,7 @@ func writeLaTeX(w io.Writer, t *Table) error {
 				body.WriteString(texEscape(cell.Status))
 			default:
 				mark := ""
-				if refs[i] != nil && refs[i] != cell {
+				if paired && refs[i] != nil && refs[i] != cell {
 					switch p := versus(cell, refs[i]); {
 					case !p.tested():
 						mark, untested = `^{\ddagger}`, true
@@ -113,6 +118,10 @@ func writeLaTeX(w io.Writer, t *Table) error {
 			}
 		}
 		body.WriteString(` \\` + "\n")
+	}
+
+	if base := t.baselineRow(cols); base != nil {
+		body.WriteString("\\midrule\n" + strings.Join(base, " & ") + ` \\` + "\n")
 	}
 
 	fmt.Fprintf(w, "%% Suite %s, written by creditbench report. Needs \\usepackage{booktabs}.\n", t.Suite)
@@ -176,14 +185,14 @@ func (t *Table) latexCaption(notSignificant, untested bool) string {
 	for n := range seeds {
 		ns = append(ns, fmt.Sprint(n))
 	}
-	over := "over seeds"
+	over := "mean $\\pm$ sample std over seeds"
 	if len(ns) == 1 {
-		over = "over " + ns[0] + " seeds"
+		over = "mean $\\pm$ sample std over " + ns[0] + " seeds"
 		if ns[0] == "1" {
 			over = "one seed"
 		}
 	}
-	s := fmt.Sprintf("Suite %s: test accuracy (\\%%) at each run's best-validation epoch, mean $\\pm$ sample std %s", texEscape(t.Suite), over)
+	s := fmt.Sprintf("Suite %s: test accuracy (\\%%) at each run's best-validation epoch, %s", texEscape(t.Suite), over)
 	if t.scored() {
 		s += "; for a task scored by a loss, the test MSE or cross-entropy per step (lower is better)"
 	}
@@ -205,4 +214,30 @@ func labelSafe(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// baselineRow is the LaTeX row of each column's trivial baseline, scored on
+// the same test split as the rules (the first cell's with one), nil when no
+// column has one.
+func (t *Table) baselineRow(cols []shownColumn) []string {
+	row := []string{"Trivial baseline"}
+	found := false
+	for _, c := range cols {
+		cell := "--"
+		for _, r := range t.Rows {
+			if got, _ := t.cell(r, c); got != nil && got.BaselineName != "" && !math.IsNaN(got.Baseline) {
+				v := fmt.Sprintf("%.4f", got.Baseline)
+				if got.Metric == "" {
+					v = fmt.Sprintf("%.2f", 100*got.Baseline)
+				}
+				cell, found = fmt.Sprintf("$%s$ (%s)", v, texEscape(got.BaselineName)), true
+				break
+			}
+		}
+		row = append(row, cell)
+	}
+	if !found {
+		return nil
+	}
+	return row
 }

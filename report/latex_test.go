@@ -2,13 +2,17 @@ package report
 
 import (
 	"bytes"
+	"encoding/csv"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/creditbench/creditbench/results"
 )
@@ -162,4 +166,59 @@ func compileLaTeX(t *testing.T, tex string) {
 		}
 	}
 	t.Log("compiled with pdflatex")
+}
+
+func TestTidyCSV(t *testing.T) {
+	recs := paperRecords()
+	seq := rec("bp", 1, 0.01, 0.5, 0.5, "ok")
+	seq.Spec.Dataset, seq.Spec.DatasetArgs = "adding", map[string]any{"T": 50}
+	seq.Baselines = []results.Reference{{Name: "predict-1", Scores: results.Scores{Loss: 0.17, MSE: 0.17}}}
+	seq.Final.BestEpoch, seq.Final.TestAtBestVal = 2, &results.Scores{Loss: 0.05, MSE: 0.05}
+	seq.Epochs[1].Val = &results.Scores{Loss: 0.04, MSE: 0.04}
+	recs = append(recs, seq)
+	var b bytes.Buffer
+	if err := Write(&b, Build(recs)[0], "latex"); err != nil {
+		t.Fatal(err)
+	}
+	checkLaTeX(t, b.String())
+	if want := `Trivial baseline & -- & $0.1700$ (predict-1) & -- \\`; !strings.Contains(b.String(), want) {
+		t.Errorf("no baseline row %q in\n%s", want, b.String())
+	}
+	b.Reset()
+	if err := WriteRuns(&b, recs); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&b).ReadAll() // every row as wide as the header
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(recs)+1 {
+		t.Fatalf("%d rows for %d runs", len(rows)-1, len(recs))
+	}
+	head := rows[0]
+	if diff := cmp.Diff(leading[:7], head[:7]); diff != "" {
+		t.Errorf("leading columns (-want +got):\n%s", diff)
+	}
+	last := map[string]string{}
+	for i, h := range head {
+		last[h] = rows[len(rows)-1][i]
+	}
+	for k, want := range map[string]string{"spec.method": "bp", "spec.dataset_args.T": "50", "spec.optimizer.lr": "0.01",
+		"spec.point.optimizer.lr": "0.01", "final.test_acc_at_best_val": "0.5", "efficiency.train_macs_per_sample": "100",
+		"env.blas": "gonum", "baseline.predict-1.scores.mse": "0.17", "status": "ok"} {
+		if last[k] != want {
+			t.Errorf("column %s: %q, want %q", k, last[k], want)
+		}
+	}
+	if slices.Contains(head, "epochs") {
+		t.Error("the runs table holds the curves")
+	}
+	b.Reset()
+	if err := WriteEpochs(&b, recs); err != nil {
+		t.Fatal(err)
+	}
+	rows, err = csv.NewReader(&b).ReadAll()
+	if err != nil || len(rows) != 2*len(recs)+1 || !slices.Contains(rows[0], "test_acc") || rows[0][7] != "epoch" {
+		t.Errorf("epochs table: %d rows, head %q, %v", len(rows), rows[0], err)
+	}
 }

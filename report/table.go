@@ -19,6 +19,8 @@ type Table struct {
 	Cells   map[CellKey]*Cell
 	// Warnings are caveats the reader must see, such as mixed configurations.
 	Warnings []string
+	// Records are all the suite's records, in the order given to Build.
+	Records []*results.Record
 }
 
 // Column is one experiment.
@@ -82,7 +84,7 @@ func Build(recs []*results.Record) []*Table {
 }
 
 func buildTable(suite string, recs []*results.Record) *Table {
-	t := &Table{Suite: suite, Cells: map[CellKey]*Cell{}}
+	t := &Table{Suite: suite, Cells: map[CellKey]*Cell{}, Records: recs}
 	seenCol, seenRow := map[string]bool{}, map[string]bool{}
 	groups := map[CellKey]map[string][]*results.Record{} // cell → point → records
 	for _, r := range recs {

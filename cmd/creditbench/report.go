@@ -62,6 +62,9 @@ func cmdReport(_ context.Context, args []string, stdout, stderr io.Writer) error
 				if err = report.Write(&b, t, f); err == nil {
 					err = writeFile(filepath.Join(dir, t.Suite+map[string]string{"csv": ".csv", "latex": ".tex"}[f]), b.Bytes(), stderr)
 				}
+				if f == "csv" && err == nil {
+					err = writeTidy(dir, t, stderr)
+				}
 			default:
 				for _, plot := range []func(*report.Table, string, string) ([]string, error){report.LearningCurves, report.AngleCurves, report.ProfileCurves} {
 					files, perr := plot(t, dir, f)
@@ -116,5 +119,23 @@ func writeFile(path string, b []byte, log io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(log, "wrote %s\n", path)
+	return nil
+}
+
+// writeTidy writes the suite's records as two tidy CSV files, for pandas and
+// R: SUITE-runs.csv, a row per run, and SUITE-epochs.csv, a row per epoch.
+func writeTidy(dir string, t *report.Table, stderr io.Writer) error {
+	for _, f := range []struct {
+		suffix string
+		write  func(io.Writer, []*results.Record) error
+	}{{"-runs.csv", report.WriteRuns}, {"-epochs.csv", report.WriteEpochs}} {
+		var b bytes.Buffer
+		if err := f.write(&b, t.Records); err != nil {
+			return err
+		}
+		if err := writeFile(filepath.Join(dir, t.Suite+f.suffix), b.Bytes(), stderr); err != nil {
+			return err
+		}
+	}
 	return nil
 }

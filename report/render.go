@@ -65,6 +65,18 @@ func Write(w io.Writer, t *Table, format string) error {
 			return err
 		}
 		fmt.Fprintln(w)
+		if dev := t.deviceRows(); len(dev) > 1 {
+			fmt.Fprintf(w, "\n"+heading, "Suite "+t.Suite+": training on a microcontroller (latency = MACs × cycles per MAC ÷ clock)")
+			if err := render(w, dev, md); err != nil {
+				return err
+			}
+			fmt.Fprintln(w)
+			var ds []string
+			for _, d := range t.Devices {
+				ds = append(ds, fmt.Sprintf("%s: %g MHz, %g cycles per MAC", d.Name, d.ClockMHz, d.CyclesPerMAC))
+			}
+			fmt.Fprintf(w, "%s\n", bullet("Devices: "+strings.Join(ds, "; ")+". Add yours to a suite as [devices.NAME] with clock_mhz and cycles_per_mac.", md))
+		}
 		for _, sw := range t.ProfileSweeps() {
 			fmt.Fprintf(w, "\n"+heading, fmt.Sprintf("Suite %s, %s: test accuracy (%%) against %s", t.Suite, sw.Experiment, sw.Axis))
 			if err := render(w, sw.rows(), md); err != nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -21,6 +22,9 @@ type Table struct {
 	Warnings []string
 	// Records are all the suite's records, in the order given to Build.
 	Records []*results.Record
+	// Devices are the devices of the on-device cost table: the built-in
+	// ones, to which a caller adds a suite's own.
+	Devices []Device
 }
 
 // Column is one experiment.
@@ -84,7 +88,7 @@ func Build(recs []*results.Record) []*Table {
 }
 
 func buildTable(suite string, recs []*results.Record) *Table {
-	t := &Table{Suite: suite, Cells: map[CellKey]*Cell{}, Records: recs}
+	t := &Table{Suite: suite, Cells: map[CellKey]*Cell{}, Records: recs, Devices: slices.Clone(BuiltinDevices)}
 	seenCol, seenRow := map[string]bool{}, map[string]bool{}
 	groups := map[CellKey]map[string][]*results.Record{} // cell → point → records
 	for _, r := range recs {

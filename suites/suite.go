@@ -19,6 +19,7 @@ package suites
 import (
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
 	"sort"
@@ -35,10 +36,13 @@ import (
 
 // Suite is a parsed, validated suite and its runs.
 type Suite struct {
-	Head        Head          `toml:"suite"`
-	Profiles    profileTables `toml:"profiles"`
-	Defaults    Settings      `toml:"defaults"`
-	Experiments []Experiment  `toml:"experiment"`
+	Head     Head          `toml:"suite"`
+	Profiles profileTables `toml:"profiles"`
+	// Devices are the microcontrollers of the report's on-device cost
+	// model that the suite adds to the built-in ones.
+	Devices     map[string]DeviceTable `toml:"devices"`
+	Defaults    Settings               `toml:"defaults"`
+	Experiments []Experiment           `toml:"experiment"`
 
 	// File is the source: a path, or "builtin:NAME".
 	File string `toml:"-"`
@@ -435,6 +439,23 @@ func (a axis) settings(d *decoder, path string, v any) (Settings, error) {
 	var st Settings
 	err := d.decode(parent(path), map[string]any{a.name: v}, reflect.ValueOf(&st).Elem())
 	return st, err
+}
+
+// DeviceTable is one [devices.NAME] table: a device that trains at one
+// multiply-accumulate per CyclesPerMAC cycles of a ClockMHz clock.
+type DeviceTable struct {
+	ClockMHz     float64 `toml:"clock_mhz"`
+	CyclesPerMAC float64 `toml:"cycles_per_mac"`
+}
+
+func (t *DeviceTable) validate(d *decoder, path string) error {
+	if !(t.ClockMHz > 0) || math.IsInf(t.ClockMHz, 0) {
+		return d.errf(join(path, "clock_mhz"), "is %v: give the device's clock in MHz, a positive number (clock_mhz = 550)", t.ClockMHz)
+	}
+	if !(t.CyclesPerMAC > 0) || math.IsInf(t.CyclesPerMAC, 0) {
+		return d.errf(join(path, "cycles_per_mac"), "is %v: give the cycles one multiply-accumulate takes, a positive number (cycles_per_mac = 3)", t.CyclesPerMAC)
+	}
+	return nil
 }
 
 // profileTables are the suite's [profiles.NAME] tables, named apart from

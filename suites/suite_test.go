@@ -230,7 +230,7 @@ func TestErrors(t *testing.T) {
 	}{
 		{"syntax", "[suite\nname = 1", nil, "t.toml:2:7: "},
 		{"unknown top key", head + "[defualts]\nepochs = 1\n", nil,
-			`t.toml:9:1: defualts: unknown key (did you mean "defaults"?) (accepted: suite, profiles, defaults, experiment)`},
+			`t.toml:9:1: defualts: unknown key (did you mean "defaults"?) (accepted: suite, profiles, devices, defaults, experiment)`},
 		{"unknown setting", head + "epoch = 3\n", nil,
 			`t.toml:9:1: experiment[0].epoch: unknown key (did you mean "epochs"?)`},
 		{"wrong type", head + "epochs = \"ten\"\n", nil,

@@ -47,7 +47,7 @@ func cmdCheck(_ context.Context, args []string, stdout, stderr io.Writer) error 
 
 // observe reports the suite's records, as the report selects them.
 func observe(suite, out string, stderr io.Writer) (map[string]float64, error) {
-	recs, err := suiteRecords([]string{suite}, nil, &results.Store{Dir: out}, stderr)
+	recs, _, err := suiteRecords([]string{suite}, nil, &results.Store{Dir: out}, stderr)
 	if err != nil {
 		return nil, err
 	}

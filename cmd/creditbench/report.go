@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/creditbench/creditbench/report"
 	"github.com/creditbench/creditbench/results"
+	"github.com/creditbench/creditbench/spec"
+	"github.com/creditbench/creditbench/suites"
 )
 
 func cmdReport(_ context.Context, args []string, stdout, stderr io.Writer) error {
@@ -36,8 +39,9 @@ func cmdReport(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	var devices map[string][]report.Device // a suite's own, by suite
 	if len(names) > 0 {
-		if recs, err = suiteRecords(names, ov.list(), store, stderr); err != nil {
+		if recs, devices, err = suiteRecords(names, ov.list(), store, stderr); err != nil {
 			return err
 		}
 	}
@@ -49,6 +53,9 @@ func cmdReport(_ context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	tables := report.Build(recs)
+	for _, t := range tables {
+		t.Devices = append(t.Devices, devices[t.Suite]...)
+	}
 	var md bytes.Buffer
 	for _, f := range formats {
 		for _, t := range tables {
@@ -89,10 +96,19 @@ func cmdReport(_ context.Context, args []string, stdout, stderr io.Writer) error
 
 // suiteRecords returns the records of the named suites' runs, and says how
 // many runs have no record yet.
-func suiteRecords(names, sets []string, store *results.Store, stderr io.Writer) ([]*results.Record, error) {
-	specs, err := expandAll(names, sets)
-	if err != nil {
-		return nil, err
+func suiteRecords(names, sets []string, store *results.Store, stderr io.Writer) ([]*results.Record, map[string][]report.Device, error) {
+	var specs []spec.Run
+	devices := map[string][]report.Device{}
+	for _, n := range names {
+		s, err := suites.Load(n, sets)
+		if err != nil {
+			return nil, nil, err
+		}
+		specs = append(specs, s.Runs...)
+		for _, name := range slices.Sorted(maps.Keys(s.Devices)) {
+			d := s.Devices[name]
+			devices[s.Head.Name] = append(devices[s.Head.Name], report.Device{Name: name, ClockMHz: d.ClockMHz, CyclesPerMAC: d.CyclesPerMAC})
+		}
 	}
 	var recs []*results.Record
 	missing := 0
@@ -103,7 +119,7 @@ func suiteRecords(names, sets []string, store *results.Store, stderr io.Writer) 
 		}
 		r, err := store.Read(s.Key())
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		recs = append(recs, r)
 	}
@@ -111,7 +127,7 @@ func suiteRecords(names, sets []string, store *results.Store, stderr io.Writer) 
 		fmt.Fprintf(stderr, "note: %d of %d runs of %s have no record yet (creditbench run to train them)\n",
 			missing, len(specs), strings.Join(names, ", "))
 	}
-	return recs, nil
+	return recs, devices, nil
 }
 
 func writeFile(path string, b []byte, log io.Writer) error {

@@ -1,0 +1,79 @@
+package report
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/creditbench/creditbench/datasets"
+	"github.com/creditbench/creditbench/results"
+)
+
+// Device is a device of the on-device cost model: it trains at one
+// multiply-accumulate per CyclesPerMAC cycles of a ClockMHz clock, so a
+// training step costs the rule's MACs per sample × CyclesPerMAC ÷ clock.
+type Device struct {
+	Name                   string
+	ClockMHz, CyclesPerMAC float64
+}
+
+// BuiltinDevices are the microcontrollers of the FTP authors' sheet; a
+// suite adds its own in [devices.NAME] tables.
+var BuiltinDevices = []Device{
+	{Name: "STM32H735", ClockMHz: 550, CyclesPerMAC: 3},
+	{Name: "NUCLEO-G474", ClockMHz: 170, CyclesPerMAC: 4.5},
+}
+
+// seconds is how long d takes for macs multiply-accumulates.
+func (d Device) seconds(macs float64) float64 { return macs * d.CyclesPerMAC / (d.ClockMHz * 1e6) }
+
+// deviceRows lists, for every cell with an ok run, the training latency
+// per sample on each device and the hours its whole training would take
+// there (the run's training samples × epochs).
+func (t *Table) deviceRows() [][]string {
+	head := []string{"rule", "experiment", "train MACs/sample", "training samples × epochs"}
+	for _, d := range t.Devices {
+		head = append(head, d.Name+" ms/sample", d.Name+" h")
+	}
+	rows := [][]string{head}
+	for _, r := range t.Rows {
+		for _, c := range t.Columns {
+			cell := t.Cells[CellKey{r, c.Experiment}]
+			if cell == nil || cell.Seeds == 0 {
+				continue
+			}
+			ok := okRecords(cell.Records)
+			sort.Slice(ok, func(i, j int) bool { return ok[i].Spec.Seed < ok[j].Spec.Seed })
+			macs := float64(ok[0].Efficiency.TrainMACsPerSample)
+			n := trainingSamples(ok[0])
+			row := []string{r, c.Label(), fmt.Sprint(ok[0].Efficiency.TrainMACsPerSample), "–"}
+			if n > 0 {
+				row[3] = fmt.Sprintf("%d × %d", n, ok[0].Spec.Epochs)
+			}
+			for _, d := range t.Devices {
+				s := d.seconds(macs)
+				hours := "–"
+				if n > 0 {
+					hours = fmt.Sprintf("%.1f", s*float64(n)*float64(ok[0].Spec.Epochs)/3600)
+				}
+				row = append(row, fmt.Sprintf("%.2f", 1e3*s), hours)
+			}
+			rows = append(rows, row)
+		}
+	}
+	return rows
+}
+
+// trainingSamples is the number of samples a run trains on per epoch: its
+// dataset's training split, limited, less the validation samples; 0 when
+// the dataset is not known here.
+func trainingSamples(r *results.Record) int {
+	info, err := datasets.Resolve(r.Spec.Dataset, r.Spec.DatasetArgs)
+	if err != nil || info.TrainSize == 0 {
+		return 0
+	}
+	n := info.TrainSize
+	if r.Spec.TrainLimit > 0 {
+		n = min(n, r.Spec.TrainLimit)
+	}
+	return n - r.Spec.Validation
+}

@@ -28,24 +28,61 @@ const (
 // save writes p to path in the format its extension names, with the legend
 // to the right of the axes, where it covers no data.
 func save(p *plot.Plot, path string) error {
+	legend := p.Legend
+	p.Legend = plot.NewLegend() // drawn apart, by saveGrid
+	defer func() { p.Legend = legend }()
+	return saveGrid(path, "", []*plot.Plot{p}, legend)
+}
+
+// saveGrid writes panels to path as small multiples, up to three a row
+// under title (none for one panel, which has its own), with legend to the
+// right of them all. A panel's own legend is not drawn.
+func saveGrid(path, title string, panels []*plot.Plot, legend plot.Legend) error {
 	format := strings.TrimPrefix(filepath.Ext(path), ".")
-	c, err := draw.NewFormattedCanvas(figureWidth, figureHeight, format)
+	cols := min(len(panels), 3)
+	rows := (len(panels) + cols - 1) / cols
+	height := figureHeight
+	if rows > 1 {
+		height = vg.Length(rows) * figureHeight * 3 / 5
+	}
+	c, err := draw.NewFormattedCanvas(figureWidth, height, format)
 	if err != nil {
 		return fmt.Errorf("report: %v", err)
 	}
 	dc := draw.New(c)
-	legend := p.Legend
-	p.Legend = plot.NewLegend() // drawn apart, below
-	defer func() { p.Legend = legend }()
+	top := vg.Length(0)
+	style := plot.New().Title.TextStyle
+	if title != "" {
+		style.XAlign, style.YAlign = draw.XCenter, draw.YTop
+		dc.FillText(style, vg.Point{X: figureWidth / 2, Y: height}, title)
+		top = style.Height(title) + 0.1*vg.Inch
+	}
 	legend.Top, legend.Left = true, true
 	width := vg.Length(0)
 	if w := legend.Rectangle(dc).Size().X; w > 0 { // a legend with entries
 		width = w + 0.15*vg.Inch
 	}
-	p.Draw(draw.Crop(dc, 0, -width, 0, 0))
+	grid := make([][]*plot.Plot, rows)
+	for i := range grid {
+		grid[i] = make([]*plot.Plot, cols)
+	}
+	for i, p := range panels {
+		own := p.Legend
+		p.Legend = plot.NewLegend()
+		defer func() { p.Legend = own }()
+		grid[i/cols][i%cols] = p
+	}
+	tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: 0.15 * vg.Inch, PadY: 0.15 * vg.Inch}
+	canvases := plot.Align(grid, tiles, draw.Crop(dc, 0, -width, 0, -top))
+	for i, p := range panels {
+		p.Draw(canvases[i/cols][i%cols])
+	}
 	if width > 0 {
-		area := draw.Crop(dc, figureWidth-width+0.1*vg.Inch, 0, 0, -p.Title.TextStyle.Height(p.Title.Text)-0.1*vg.Inch)
-		legend.Draw(area)
+		titleGap := top
+		if title == "" && len(panels) == 1 {
+			titleGap = panels[0].Title.TextStyle.Height(panels[0].Title.Text) + 0.1*vg.Inch
+		}
+		legend.Draw(draw.Crop(dc, figureWidth-width+0.1*vg.Inch, 0, 0, -titleGap))
 	}
 	f, err := os.Create(path)
 	if err != nil {

@@ -8,18 +8,15 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
-
 	"github.com/creditbench/creditbench/results"
 )
 
 // Formats lists the table formats Write accepts.
-var Formats = []string{"text", "md", "csv", "latex"}
+var Formats = []string{"text", "md", "html", "csv", "latex"}
 
-// Write renders t's tables in format: text or md, every table; csv, the
-// accuracy and cost tables; latex, the accuracy table as a paper prints it.
+// Write renders t's tables in format: text, md or html (a fragment for a
+// page), every table; csv, the accuracy and cost tables; latex, the
+// accuracy table as a paper prints it.
 func Write(w io.Writer, t *Table, format string) error {
 	acc, eff := t.accuracyRows(), t.efficiencyRows()
 	switch format {
@@ -31,89 +28,76 @@ func Write(w io.Writer, t *Table, format string) error {
 		cw.Write(nil)
 		cw.WriteAll(eff)
 		return cw.Error()
-	case "text", "md":
-		md := format == "md"
-		heading := "%s\n\n"
-		if md {
-			heading = "## %s\n\n"
-		}
-		title := "Suite " + t.Suite + ": test accuracy (%)"
-		if t.scored() {
-			title += ", or test error where a task is scored by a loss"
-		}
-		fmt.Fprintf(w, heading, title)
-		if err := render(w, acc, md); err != nil {
-			return err
-		}
-		fmt.Fprintln(w)
-		for _, n := range t.notes() {
-			fmt.Fprintf(w, "%s\n", bullet(n, md))
-		}
-		if gap := t.gapRows(); gap != nil {
-			unit := "percentage points; p: Student's paired t-test over seeds, two-sided"
-			if t.scored() {
-				unit += "; for errors, the difference of MSE or loss: negative is better"
-			}
-			fmt.Fprintf(w, "\n"+heading, "Suite "+t.Suite+": gap to BP on the same dataset ("+unit+")")
-			if err := render(w, gap, md); err != nil {
-				return err
-			}
-			fmt.Fprintln(w)
-		}
-		fmt.Fprintf(w, "\n"+heading, "Suite "+t.Suite+": cost per training sample")
-		if err := render(w, eff, md); err != nil {
-			return err
-		}
-		fmt.Fprintln(w)
-		if dev := t.deviceRows(); len(dev) > 1 {
-			fmt.Fprintf(w, "\n"+heading, "Suite "+t.Suite+": training on a microcontroller (latency = MACs × cycles per MAC ÷ clock)")
-			if err := render(w, dev, md); err != nil {
-				return err
-			}
-			fmt.Fprintln(w)
-			var ds []string
-			for _, d := range t.Devices {
-				ds = append(ds, fmt.Sprintf("%s: %g MHz, %g cycles per MAC", d.Name, d.ClockMHz, d.CyclesPerMAC))
-			}
-			fmt.Fprintf(w, "%s\n", bullet("Devices: "+strings.Join(ds, "; ")+". Add yours to a suite as [devices.NAME] with clock_mhz and cycles_per_mac.", md))
-		}
-		for _, sw := range t.ProfileSweeps() {
-			fmt.Fprintf(w, "\n"+heading, fmt.Sprintf("Suite %s, %s: test accuracy (%%) against %s", t.Suite, sw.Experiment, sw.Axis))
-			if err := render(w, sw.rows(), md); err != nil {
-				return err
-			}
-			fmt.Fprintln(w)
-		}
-		if ang := t.angleRows(); len(ang) > 1 {
-			fmt.Fprintf(w, "\n"+heading, "Suite "+t.Suite+": angle between each layer's update and the BP gradient at the last epoch (degrees)")
-			if err := render(w, ang, md); err != nil {
-				return err
-			}
-			fmt.Fprintln(w)
-		}
-		return nil
+	case "text":
+		return t.write(&plain{w: w})
+	case "md":
+		return t.write(&plain{w: w, markdown: true})
+	case "html":
+		return t.write(&hypertext{w: w})
 	}
 	return fmt.Errorf("report: unknown format %q (accepted: %s)", format, strings.Join(Formats, ", "))
 }
 
-func bullet(s string, md bool) string {
-	if md {
-		return "- " + s
+// write writes every table of t to d, with its notes.
+func (t *Table) write(d document) error {
+	title := "Suite " + t.Suite + ": test accuracy (%)"
+	if t.scored() {
+		title += ", or test error where a task is scored by a loss"
 	}
-	return "  * " + s
-}
-
-func render(w io.Writer, rows [][]string, md bool) error {
-	opts := []tablewriter.Option{tablewriter.WithHeaderAutoFormat(tw.Off)}
-	if md {
-		opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
-	}
-	tbl := tablewriter.NewTable(w, opts...)
-	tbl.Header(rows[0])
-	if err := tbl.Bulk(rows[1:]); err != nil {
+	if err := d.heading(title); err != nil {
 		return err
 	}
-	return tbl.Render()
+	if err := d.table(t.accuracyRows()); err != nil {
+		return err
+	}
+	for _, n := range t.notes() {
+		if err := d.bullet(n); err != nil {
+			return err
+		}
+	}
+	if gap := t.gapRows(); gap != nil {
+		unit := "percentage points; p: Student's paired t-test over seeds, two-sided"
+		if t.scored() {
+			unit += "; for errors, the difference of MSE or loss: negative is better"
+		}
+		if err := section(d, "Suite "+t.Suite+": gap to BP on the same dataset ("+unit+")", gap); err != nil {
+			return err
+		}
+	}
+	if err := section(d, "Suite "+t.Suite+": cost per training sample", t.efficiencyRows()); err != nil {
+		return err
+	}
+	if dev := t.deviceRows(); len(dev) > 1 {
+		if err := section(d, "Suite "+t.Suite+": training on a microcontroller (latency = MACs × cycles per MAC ÷ clock)", dev); err != nil {
+			return err
+		}
+		var ds []string
+		for _, dv := range t.Devices {
+			ds = append(ds, fmt.Sprintf("%s: %g MHz, %g cycles per MAC", dv.Name, dv.ClockMHz, dv.CyclesPerMAC))
+		}
+		if err := d.bullet("Devices: " + strings.Join(ds, "; ") + ". Add yours to a suite as [devices.NAME] with clock_mhz and cycles_per_mac."); err != nil {
+			return err
+		}
+	}
+	for _, sw := range t.ProfileSweeps() {
+		if err := section(d, fmt.Sprintf("Suite %s, %s: test accuracy (%%) against %s", t.Suite, sw.Experiment, sw.Axis), sw.rows()); err != nil {
+			return err
+		}
+	}
+	if ang := t.angleRows(); len(ang) > 1 {
+		if err := section(d, "Suite "+t.Suite+": angle between each layer's update and the BP gradient at the last epoch (degrees)", ang); err != nil {
+			return err
+		}
+	}
+	return d.end()
+}
+
+// section writes a heading and its table.
+func section(d document, title string, rows [][]string) error {
+	if err := d.heading(title); err != nil {
+		return err
+	}
+	return d.table(rows)
 }
 
 func (t *Table) accuracyRows() [][]string {
@@ -296,7 +280,7 @@ func (t *Table) angleRows() [][]string {
 
 func (t *Table) efficiencyRows() [][]string {
 	rows := [][]string{{"rule", "experiment", "train MACs/sample", "measured MACs/sample", "eval MACs/sample",
-		"kept floats/sample", "wall s/epoch", "peak RSS MiB", "BLAS"}}
+		"kept floats/sample", "train s/epoch", "peak heap MiB", "peak RSS MiB", "BLAS"}}
 	for _, r := range t.Rows {
 		for _, c := range t.Columns {
 			cell := t.Cells[CellKey{r, c.Experiment}]
@@ -306,19 +290,29 @@ func (t *Table) efficiencyRows() [][]string {
 			ok := okRecords(cell.Records)
 			sort.Slice(ok, func(i, j int) bool { return ok[i].Spec.Seed < ok[j].Spec.Seed })
 			e := ok[0].Efficiency
-			var wall, rss float64
+			var train, heap, rss float64
 			for _, rec := range ok {
-				wall += rec.Efficiency.WallSPerEpoch
+				train += trainSeconds(rec)
+				heap = max(heap, float64(rec.Efficiency.PeakHeapBytes))
 				rss = max(rss, float64(rec.Efficiency.PeakRSSBytes))
 			}
 			env := ok[0].Env
 			rows = append(rows, []string{r, c.Label(), fmt.Sprint(e.TrainMACsPerSample),
 				fmt.Sprintf("%.0f", e.MeasuredTrainMACsPerSample), fmt.Sprint(e.EvalMACsPerSample),
-				fmt.Sprint(e.KeptFloatsPerSample), fmt.Sprintf("%.2f", wall/float64(len(ok))),
-				fmt.Sprintf("%.0f", rss/(1<<20)), fmt.Sprintf("%s×%d", env.BLAS, env.Threads)})
+				fmt.Sprint(e.KeptFloatsPerSample), fmt.Sprintf("%.2f", train/float64(len(ok))),
+				fmt.Sprintf("%.0f", heap/(1<<20)), fmt.Sprintf("%.0f", rss/(1<<20)), fmt.Sprintf("%s×%d", env.BLAS, env.Threads)})
 		}
 	}
 	return rows
+}
+
+// trainSeconds is r's mean training time per epoch, evaluation left out;
+// for a record that predates the split, its wall time per epoch.
+func trainSeconds(r *results.Record) float64 {
+	if r.Efficiency.TrainSPerEpoch > 0 {
+		return r.Efficiency.TrainSPerEpoch
+	}
+	return r.Efficiency.WallSPerEpoch
 }
 
 // scored reports whether any cell holds an error or a baseline.

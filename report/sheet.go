@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 
@@ -112,4 +113,32 @@ func Sheet() (rows [][]string, notes []string, err error) {
 		notes[i] = string(rune('a'+i)) + ": " + n
 	}
 	return rows, notes, nil
+}
+
+// WriteSheet writes the Sheet table and its notes in format: text, md or
+// html.
+func WriteSheet(w io.Writer, format string) error {
+	rows, notes, err := Sheet()
+	if err != nil {
+		return err
+	}
+	var d document
+	switch format {
+	case "text", "md":
+		d = &plain{w: w, markdown: format == "md"}
+	case "html":
+		d = &hypertext{w: w}
+	default:
+		return fmt.Errorf("report: the MAC sheet has no format %q (accepted: text, md, html)", format)
+	}
+	if err := section(d, "Training MACs per sample: the engine's count beside the FTP authors' sheet", rows); err != nil {
+		return err
+	}
+	notes = append(notes, "Counts at each rule's defaults; a rule the sheet has no figure for shows –.")
+	for _, n := range notes {
+		if err := d.bullet(n); err != nil {
+			return err
+		}
+	}
+	return d.end()
 }

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,8 +19,10 @@ func TestSheet(t *testing.T) {
 		t.Fatal(err)
 	}
 	var b strings.Builder
-	render(&b, rows, true)
-	t.Logf("\n%s\n%s", b.String(), strings.Join(notes, "\n"))
+	if err := WriteSheet(&b, "md"); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("\n%s", b.String())
 	checked := 0
 	for _, r := range rows[1:] {
 		net, rule, diff, note := r[0], r[1], r[4], r[5]
@@ -38,6 +41,11 @@ func TestSheet(t *testing.T) {
 		}
 		if (d <= -1 || d >= 1) && note == "" {
 			t.Errorf("%s %s: %s from the sheet, and no note says why", net, rule, diff)
+		}
+	}
+	for _, r := range rows[1:] {
+		if l := r[5]; l != "" && !slices.ContainsFunc(notes, func(n string) bool { return strings.HasPrefix(n, l+": ") }) {
+			t.Errorf("%s %s: note %q, which no note is", r[0], r[1], l)
 		}
 	}
 	if checked != 9 {

@@ -202,9 +202,9 @@ func resultFields(r *Record) map[string]json.RawMessage {
 	c.Env = Env{}
 	c.Epochs = slices.Clone(r.Epochs)
 	for i := range c.Epochs {
-		c.Epochs[i].WallS = 0
+		c.Epochs[i].WallS, c.Epochs[i].TrainS = 0, 0
 	}
-	c.Efficiency.WallSPerEpoch, c.Efficiency.PeakHeapBytes, c.Efficiency.PeakRSSBytes = 0, 0, 0
+	c.Efficiency.WallSPerEpoch, c.Efficiency.TrainSPerEpoch, c.Efficiency.PeakHeapBytes, c.Efficiency.PeakRSSBytes = 0, 0, 0, 0
 	c.Spec.Sources = nil // where settings came from does not change the result
 	b, _ := json.Marshal(&c)
 	var m map[string]json.RawMessage

@@ -94,6 +94,9 @@ type Epoch struct {
 	// WallS is the seconds of the epoch's training and of its evaluation on
 	// the validation and test splits (the angle probes excluded).
 	WallS float64 `json:"wall_s"`
+	// TrainS is the seconds of the epoch's training alone: what compares
+	// rules, whose evaluations cost the same.
+	TrainS float64 `json:"train_s"`
 }
 
 // Final holds the summary metrics. TestAccAtBestVal is the test accuracy of
@@ -119,6 +122,7 @@ type Efficiency struct {
 	EvalMACsPerSample          int64   `json:"eval_macs_per_sample"`
 	KeptFloatsPerSample        int64   `json:"kept_floats_per_sample"`
 	WallSPerEpoch              float64 `json:"wall_s_per_epoch"`
+	TrainSPerEpoch             float64 `json:"train_s_per_epoch"`
 	PeakHeapBytes              uint64  `json:"peak_heap_bytes"`
 	PeakRSSBytes               uint64  `json:"peak_rss_bytes"`
 }

@@ -27,6 +27,7 @@ type checkpoint struct {
 	TrainMACs    int64
 	TrainSamples int
 	WallS        float64
+	TrainS       float64
 	PeakHeap     uint64
 }
 

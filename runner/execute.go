@@ -267,6 +267,7 @@ func (r *training) epoch(ctx context.Context, ep int) (e results.Epoch, failure 
 	if err != nil {
 		return e, "", err
 	}
+	trainS := time.Since(start).Seconds()
 	r.ck.TrainMACs += r.engine.MACs - before
 	r.ck.TrainSamples += r.splits.Train.Len()
 	if ee, ok := r.trainer.(methods.EpochEnder); ok {
@@ -280,9 +281,10 @@ func (r *training) epoch(ctx context.Context, ep int) (e results.Epoch, failure 
 	e = results.Epoch{Epoch: ep, TrainLoss: results.Float(loss), TrainAcc: results.Float(acc),
 		ValAcc: val.acc, TestAcc: test.acc, Val: val.scores, Test: test.scores}
 	r.net.SetTraining(true)
-	e.WallS = time.Since(start).Seconds() // training and evaluation; not the probes
+	e.WallS, e.TrainS = time.Since(start).Seconds(), trainS // not the probes
 	e.AngleToBP = r.probe.angles()
 	r.ck.WallS += e.WallS
+	r.ck.TrainS += trainS
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	r.ck.PeakHeap = max(r.ck.PeakHeap, ms.HeapInuse)
@@ -329,6 +331,7 @@ func (r *training) finish(rec *results.Record) {
 	rec.Baselines = r.baselines
 	if n := len(rec.Epochs); n > 0 {
 		rec.Efficiency.WallSPerEpoch = r.ck.WallS / float64(n)
+		rec.Efficiency.TrainSPerEpoch = r.ck.TrainS / float64(n)
 	}
 	if r.ck.TrainSamples > 0 {
 		rec.Efficiency.MeasuredTrainMACsPerSample = float64(r.ck.TrainMACs) / float64(r.ck.TrainSamples)

@@ -62,8 +62,8 @@ func records(t *testing.T, dir string) []*results.Record {
 }
 
 var ignoreTimings = cmp.Options{
-	cmpopts.IgnoreFields(results.Epoch{}, "WallS"),
-	cmpopts.IgnoreFields(results.Efficiency{}, "WallSPerEpoch", "PeakHeapBytes", "PeakRSSBytes"),
+	cmpopts.IgnoreFields(results.Epoch{}, "WallS", "TrainS"),
+	cmpopts.IgnoreFields(results.Efficiency{}, "WallSPerEpoch", "TrainSPerEpoch", "PeakHeapBytes", "PeakRSSBytes"),
 	cmpopts.IgnoreFields(results.Record{}, "Env"),
 }
 

@@ -38,13 +38,21 @@ func save(p *plot.Plot, path string) error {
 // under title (none for one panel, which has its own), with legend to the
 // right of them all. A panel's own legend is not drawn.
 func saveGrid(path, title string, panels []*plot.Plot, legend plot.Legend) error {
-	format := strings.TrimPrefix(filepath.Ext(path), ".")
-	cols := min(len(panels), 3)
-	rows := (len(panels) + cols - 1) / cols
+	rows := (len(panels) + 2) / 3
 	height := figureHeight
 	if rows > 1 {
 		height = vg.Length(rows) * figureHeight * 3 / 5
 	}
+	return saveGridSized(path, title, panels, legend, height, 0)
+}
+
+// saveGridSized is saveGrid on a figure of the given height. A lead above
+// zero lays the panels out in one row where the first, lead wider than the
+// others, carries the row labels for all (the others hide their Y axis).
+func saveGridSized(path, title string, panels []*plot.Plot, legend plot.Legend, height, lead vg.Length) error {
+	format := strings.TrimPrefix(filepath.Ext(path), ".")
+	cols := min(len(panels), 3)
+	rows := (len(panels) + cols - 1) / cols
 	c, err := draw.NewFormattedCanvas(figureWidth, height, format)
 	if err != nil {
 		return fmt.Errorf("report: %v", err)
@@ -72,10 +80,25 @@ func saveGrid(path, title string, panels []*plot.Plot, legend plot.Legend) error
 		defer func() { p.Legend = own }()
 		grid[i/cols][i%cols] = p
 	}
-	tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: 0.15 * vg.Inch, PadY: 0.15 * vg.Inch}
-	canvases := plot.Align(grid, tiles, draw.Crop(dc, 0, -width, 0, -top))
-	for i, p := range panels {
-		p.Draw(canvases[i/cols][i%cols])
+	pad := 0.15 * vg.Inch
+	area := draw.Crop(dc, 0, -width, 0, -top)
+	if lead > 0 {
+		w := (area.Max.X - area.Min.X - lead - vg.Length(len(panels)-1)*pad) / vg.Length(len(panels))
+		x := area.Min.X
+		for i, p := range panels {
+			right := x + w
+			if i == 0 {
+				right += lead
+			}
+			p.Draw(draw.Crop(area, x-area.Min.X, right-area.Max.X, 0, 0))
+			x = right + pad
+		}
+	} else {
+		tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: pad, PadY: pad}
+		canvases := plot.Align(grid, tiles, area)
+		for i, p := range panels {
+			p.Draw(canvases[i/cols][i%cols])
+		}
 	}
 	if width > 0 {
 		titleGap := top
@@ -125,17 +148,42 @@ func styleIndex(rule string) int {
 
 // ruleLine adds xy to p as a line with points, labelled label, in rule's
 // colour and marker, the same in every figure (styleIndex); variant (a
-// layer of the rule) picks the dashes.
-func ruleLine(p *plot.Plot, rule, label string, variant int, xy plotter.XYs) error {
+// layer of the rule) picks the dashes. It returns what a legend shows of it.
+func ruleLine(p *plot.Plot, rule, label string, variant int, xy plotter.XYs) ([]plot.Thumbnailer, error) {
 	l, pts, err := plotter.NewLinePoints(xy)
 	if err != nil {
-		return fmt.Errorf("report: %s: %v", label, err)
+		return nil, fmt.Errorf("report: %s: %v", label, err)
 	}
 	i := styleIndex(rule)
 	l.Color, l.Dashes = palette[i%len(palette)], plotutil.Dashes(variant)
 	pts.Color, pts.Shape = l.Color, plotutil.Shape(i)
 	p.Add(l, pts)
 	p.Legend.Add(label, l, pts)
+	return []plot.Thumbnailer{l, pts}, nil
+}
+
+// ruleBand shades the band between lo and hi in rule's colour, faintly, under
+// the lines drawn after it; a band of no width (one seed) is not drawn.
+func ruleBand(p *plot.Plot, rule string, lo, hi plotter.XYs) error {
+	wide := false
+	for i := range lo {
+		wide = wide || hi[i].Y > lo[i].Y
+	}
+	if !wide {
+		return nil
+	}
+	ring := slices.Clone(lo)
+	for i := len(hi) - 1; i >= 0; i-- {
+		ring = append(ring, hi[i])
+	}
+	poly, err := plotter.NewPolygon(ring)
+	if err != nil {
+		return fmt.Errorf("report: %s: %v", rule, err)
+	}
+	r, g, b, _ := palette[styleIndex(rule)%len(palette)].RGBA()
+	poly.Color = color.NRGBA{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8), 0x40}
+	poly.LineStyle.Width = 0
+	p.Add(poly)
 	return nil
 }
 

@@ -163,7 +163,7 @@ func ProfileCurves(t *Table, dir, ext string) ([]string, error) {
 					xy = append(xy, plotter.XY{X: float64(i), Y: 100 * a})
 				}
 			}
-			if err := ruleLine(p, r, r, 0, xy); err != nil {
+			if _, err := ruleLine(p, r, r, 0, xy); err != nil {
 				return files, err
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -15,48 +16,24 @@ import (
 // PlotFormats lists the image formats of the plots.
 var PlotFormats = []string{"png", "svg", "pdf"}
 
+// Plots are the figures of a suite: each draws its own from the table into
+// dir, in the format ext, and returns the files written.
+var Plots = []func(t *Table, dir, ext string) ([]string, error){
+	LearningCurves, EfficiencyPlots, CostBars, LengthCurves, ProfileCurves, AngleCurves,
+}
+
 // LearningCurves writes, for each experiment of t, the test accuracy (or,
 // for a task scored by a loss, the test MSE or loss) per epoch of every rule
-// at its selected point (mean over seeds) to dir/SUITE-EXPERIMENT-curves.EXT,
-// and returns the files written.
+// at its selected point, the mean over seeds in a band of ± one standard
+// deviation, to dir/SUITE-EXPERIMENT-curves.EXT, and returns the files
+// written.
 func LearningCurves(t *Table, dir, ext string) ([]string, error) {
-	return perExperiment(t, dir, ext, "curves", "", "", func(_ string, c *Cell) []any {
-		return []any{meanCurve(c.Records)}
-	})
-}
-
-// AngleCurves writes, for each experiment of t, the angle between each
-// rule's weight update and the BP gradient per layer and epoch (mean over
-// seeds at the selected point) to dir/SUITE-EXPERIMENT-angles.EXT, as the FTP
-// paper's Fig. 2 shows it. BP itself (at 0°) is left out.
-func AngleCurves(t *Table, dir, ext string) ([]string, error) {
-	return perExperiment(t, dir, ext, "angles", ", update vs BP gradient", "angle (degrees)", func(row string, c *Cell) []any {
-		if row == "bp" {
-			return nil
-		}
-		var lines []any
-		for l, xy := range meanAngles(c.Records) {
-			lines = append(lines, fmt.Sprintf("W%d", l+1), xy)
-		}
-		return lines
-	})
-}
-
-// perExperiment draws one plot per experiment of t against the epoch, with
-// the lines that lines returns for each row's cell (name, XYs pairs; a lone
-// XYs takes the row's name), and saves it as dir/SUITE-EXPERIMENT-KIND.EXT.
-// Experiments with no line get no file.
-func perExperiment(t *Table, dir, ext, kind, title, ylabel string, lines func(row string, c *Cell) []any) ([]string, error) {
 	var files []string
 	for _, col := range t.Columns {
 		p := plot.New()
-		p.Title.Text = fmt.Sprintf("%s: %s%s", t.Suite, col.Label(), title)
-		p.X.Label.Text = "epoch"
+		p.Title.Text = fmt.Sprintf("%s: %s", t.Suite, col.Label())
+		p.X.Label.Text, p.Y.Label.Text = "epoch", curveLabel(t, col.Experiment)
 		p.X.Tick.Marker = epochTicks{}
-		p.Y.Label.Text = ylabel
-		if ylabel == "" {
-			p.Y.Label.Text = curveLabel(t, col.Experiment)
-		}
 		drawn := false
 		for _, r := range t.Rows {
 			cell := t.Cells[CellKey{r, col.Experiment}]
@@ -64,23 +41,70 @@ func perExperiment(t *Table, dir, ext, kind, title, ylabel string, lines func(ro
 				continue
 			}
 			rule := cell.Records[0].Spec.Method
-			ls := lines(r, cell)
-			if len(ls) == 1 {
-				ls = []any{"", ls[0]}
+			mean, lo, hi := curveBand(cell.Records)
+			if err := ruleBand(p, rule, lo, hi); err != nil {
+				return files, err
 			}
-			for i := 0; i+1 < len(ls); i += 2 {
-				label := strings.TrimSpace(r + " " + ls[i].(string))
-				if err := ruleLine(p, rule, label, i/2, ls[i+1].(plotter.XYs)); err != nil {
-					return files, err
-				}
-				drawn = true
+			if _, err := ruleLine(p, rule, r, 0, mean); err != nil {
+				return files, err
 			}
+			drawn = true
 		}
 		if !drawn {
 			continue
 		}
-		name := filepath.Join(dir, fmt.Sprintf("%s-%s-%s.%s", t.Suite, col.Experiment, kind, ext))
+		name := filepath.Join(dir, fmt.Sprintf("%s-%s-curves.%s", t.Suite, col.Experiment, ext))
 		if err := save(p, name); err != nil {
+			return files, err
+		}
+		files = append(files, name)
+	}
+	return files, nil
+}
+
+// AngleCurves writes, for each experiment of t, the angle between each
+// rule's weight update and the BP gradient per epoch (mean over seeds at the
+// selected point), a panel per layer as the FTP paper's Fig. 2 shows it, to
+// dir/SUITE-EXPERIMENT-angles.EXT. BP itself (at 0°) is left out.
+func AngleCurves(t *Table, dir, ext string) ([]string, error) {
+	var files []string
+	for _, col := range t.Columns {
+		var panels []*plot.Plot
+		legend, named := plot.NewLegend(), []string(nil)
+		for _, r := range t.Rows {
+			cell := t.Cells[CellKey{r, col.Experiment}]
+			if cell == nil || cell.Seeds == 0 || r == "bp" {
+				continue
+			}
+			rule := cell.Records[0].Spec.Method
+			for l, xy := range meanAngles(cell.Records) {
+				for len(panels) <= l {
+					p := plot.New()
+					p.Title.Text = fmt.Sprintf("W%d", len(panels)+1)
+					p.X.Label.Text, p.Y.Label.Text = "epoch", "angle to BP (°)"
+					p.X.Tick.Marker, p.Y.Min = epochTicks{}, 0
+					panels = append(panels, p)
+				}
+				if len(xy) == 0 {
+					continue
+				}
+				thumbs, err := ruleLine(panels[l], rule, r, 0, xy)
+				if err != nil {
+					return files, err
+				}
+				if !slices.Contains(named, r) {
+					named = append(named, r)
+					legend.Add(r, thumbs...)
+				}
+			}
+		}
+		if len(panels) == 0 {
+			continue
+		}
+		panels[0].Title.Text += " (input side)"
+		name := filepath.Join(dir, fmt.Sprintf("%s-%s-angles.%s", t.Suite, col.Experiment, ext))
+		title := fmt.Sprintf("%s: %s, each layer's update against the BP gradient", t.Suite, col.Label())
+		if err := saveGrid(name, title, panels, legend); err != nil {
 			return files, err
 		}
 		files = append(files, name)
@@ -137,18 +161,23 @@ func shortest(recs []*results.Record) int {
 	return max(n, 0)
 }
 
-// meanCurve averages the test accuracy per epoch over the ok runs, up to the
-// shortest run.
-func meanCurve(recs []*results.Record) plotter.XYs {
+// curveBand averages the test figure per epoch over the ok runs, up to the
+// shortest run, and returns the mean and the band of ± one sample standard
+// deviation around it (the mean itself for one run).
+func curveBand(recs []*results.Record) (mean, lo, hi plotter.XYs) {
 	ok := okRecords(recs)
-	xy := make(plotter.XYs, shortest(ok))
-	for i := range xy {
-		xy[i].X = float64(i + 1)
-		for _, r := range ok {
-			xy[i].Y += epochFigure(r.Epochs[i]) / float64(len(ok))
+	n := shortest(ok)
+	mean, lo, hi = make(plotter.XYs, n), make(plotter.XYs, n), make(plotter.XYs, n)
+	ys := make([]float64, len(ok))
+	for i := range mean {
+		for j, r := range ok {
+			ys[j] = epochFigure(r.Epochs[i])
 		}
+		m, sd := meanStd(ys)
+		x := float64(i + 1)
+		mean[i], lo[i], hi[i] = plotter.XY{X: x, Y: m}, plotter.XY{X: x, Y: m - sd}, plotter.XY{X: x, Y: m + sd}
 	}
-	return xy
+	return mean, lo, hi
 }
 
 // epochFigure is an epoch's test accuracy in percent, or its test MSE

@@ -84,16 +84,18 @@ func (t *Table) write(d document) error {
 			return err
 		}
 	}
-	if ang := t.angleRows(); len(ang) > 1 {
-		if err := section(d, "Suite "+t.Suite+": angle between each layer's update and the BP gradient at the last epoch (degrees)", ang); err != nil {
-			return err
-		}
+	if err := section(d, "Suite "+t.Suite+": angle between each layer's update and the BP gradient at the last epoch (degrees)", t.angleRows()); err != nil {
+		return err
 	}
 	return d.end()
 }
 
-// section writes a heading and its table.
+// section writes a heading and its table; a table with no rows (every run
+// failed) is left out, heading and all.
 func section(d document, title string, rows [][]string) error {
+	if len(rows) < 2 {
+		return nil
+	}
 	if err := d.heading(title); err != nil {
 		return err
 	}

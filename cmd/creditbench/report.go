@@ -21,7 +21,7 @@ import (
 func cmdReport(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	out := fs.String("out", "out", "output folder: records are read from DIR/runs, reports written to DIR/report")
-	format := fs.String("format", "text,md,csv,latex,png", "comma-separated: text (to stdout), md, csv, latex, png, svg, pdf")
+	format := fs.String("format", "text,md,csv,latex,png,html", "comma-separated: text (to stdout), md, csv, latex, png, svg, pdf, html (index.html: every table and the png or svg figures)")
 	var ov overrides
 	ov.register(fs, "KEY=VALUE override, as given to run (repeatable)")
 	names, err := parse(fs, args)
@@ -31,7 +31,7 @@ func cmdReport(_ context.Context, args []string, stdout, stderr io.Writer) error
 	formats := strings.Split(*format, ",")
 	for _, f := range formats {
 		if !report.ValidPlotFormat(f) && !slices.Contains(report.Formats, f) {
-			return usagef("--format %s: unknown format %q (accepted: text, md, csv, latex, png, svg, pdf)", *format, f)
+			return usagef("--format %s: unknown format %q (accepted: text, md, csv, latex, png, svg, pdf, html)", *format, f)
 		}
 	}
 	store := &results.Store{Dir: *out}
@@ -57,9 +57,12 @@ func cmdReport(_ context.Context, args []string, stdout, stderr io.Writer) error
 		t.Devices = append(t.Devices, devices[t.Suite]...)
 	}
 	var md bytes.Buffer
+	figures := map[string]map[string][]string{} // by format, then suite
 	for _, f := range formats {
 		for _, t := range tables {
 			switch {
+			case f == "html":
+				continue // once the figures are drawn
 			case f == "text":
 				err = report.Write(stdout, t, "text")
 			case f == "md":
@@ -73,10 +76,15 @@ func cmdReport(_ context.Context, args []string, stdout, stderr io.Writer) error
 					err = writeTidy(dir, t, stderr)
 				}
 			default:
-				for _, plot := range []func(*report.Table, string, string) ([]string, error){report.LearningCurves, report.AngleCurves, report.ProfileCurves} {
+				if figures[f] == nil {
+					figures[f] = map[string][]string{}
+				}
+				for _, plot := range report.Plots {
 					files, perr := plot(t, dir, f)
 					for _, name := range files {
 						fmt.Fprintf(stderr, "wrote %s\n", name)
+						rel, _ := filepath.Rel(dir, name)
+						figures[f][t.Suite] = append(figures[f][t.Suite], rel)
 					}
 					if err == nil {
 						err = perr
@@ -89,7 +97,23 @@ func cmdReport(_ context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	if md.Len() > 0 {
-		return writeFile(filepath.Join(dir, "tables.md"), md.Bytes(), stderr)
+		if err := report.WriteSheet(&md, "md"); err != nil {
+			return err
+		}
+		if err := writeFile(filepath.Join(dir, "tables.md"), md.Bytes(), stderr); err != nil {
+			return err
+		}
+	}
+	if slices.Contains(formats, "html") {
+		page := report.Page{Tables: tables, Figures: figures["png"]}
+		if page.Figures == nil {
+			page.Figures = figures["svg"]
+		}
+		var b bytes.Buffer
+		if err := report.WritePage(&b, page); err != nil {
+			return err
+		}
+		return writeFile(filepath.Join(dir, "index.html"), b.Bytes(), stderr)
 	}
 	return nil
 }

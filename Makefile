@@ -21,7 +21,7 @@ RUNFLAGS ?=
 PYTHON  ?= /usr/bin/python3
 FUZZTIME ?= 20s
 
-.PHONY: all build test test-slurm reproduce bench fuzz deps test-deps clean
+.PHONY: all build test test-slurm reproduce check-page bench fuzz deps test-deps clean
 
 all: build
 
@@ -78,12 +78,19 @@ test-slurm: deps
 
 reproduce: deps
 	@$(MAKE) --no-print-directory reproduce-only
+	@$(MAKE) --no-print-directory check-page
 
 # A run that fails (CIFAR's archives out of reach, say) does not stop the
 # others, nor the report of what did train; make still fails at the end.
 reproduce-only: build
 	@status=0; $(BIN) run $(SUITES) $(RUNFLAGS) --out $(OUT) || status=$$?; \
 	$(BIN) report $(SUITES) $(RUNFLAGS) --out $(OUT) && exit $$status
+
+# check-page opens out/report/index.html in headless chromium, fails on a
+# broken image, an empty table or a console message, and saves a
+# screenshot as out/report/index.png.
+check-page: test-deps
+	CREDITBENCH_PAGE=$(abspath $(OUT))/report/index.html $(GO) test -count=1 -run TestPageInBrowser -v ./report
 
 # bench measures the BLAS backends and one BP training epoch side by side:
 # the pure-Go and OpenBLAS test binaries and the PyTorch reference run in

@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/creditbench/creditbench/datasets"
 	"github.com/creditbench/creditbench/results"
@@ -35,30 +34,23 @@ func (t *Table) deviceRows() [][]string {
 		head = append(head, d.Name+" ms/sample", d.Name+" h")
 	}
 	rows := [][]string{head}
-	for _, r := range t.Rows {
-		for _, c := range t.Columns {
-			cell := t.Cells[CellKey{r, c.Experiment}]
-			if cell == nil || cell.Seeds == 0 {
-				continue
-			}
-			ok := okRecords(cell.Records)
-			sort.Slice(ok, func(i, j int) bool { return ok[i].Spec.Seed < ok[j].Spec.Seed })
-			macs := float64(ok[0].Efficiency.TrainMACsPerSample)
-			n := trainingSamples(ok[0])
-			row := []string{r, c.Label(), fmt.Sprint(ok[0].Efficiency.TrainMACsPerSample), "–"}
-			if n > 0 {
-				row[3] = fmt.Sprintf("%d × %d", n, ok[0].Spec.Epochs)
-			}
-			for _, d := range t.Devices {
-				s := d.seconds(macs)
-				hours := "–"
-				if n > 0 {
-					hours = fmt.Sprintf("%.1f", s*float64(n)*float64(ok[0].Spec.Epochs)/3600)
-				}
-				row = append(row, fmt.Sprintf("%.2f", 1e3*s), hours)
-			}
-			rows = append(rows, row)
+	for _, f := range t.filled() {
+		first := f.OK[0]
+		macs := float64(first.Efficiency.TrainMACsPerSample)
+		n := trainingSamples(first)
+		row := []string{f.Row, f.Column.Label(), fmt.Sprint(first.Efficiency.TrainMACsPerSample), "–"}
+		if n > 0 {
+			row[3] = fmt.Sprintf("%d × %d", n, first.Spec.Epochs)
 		}
+		for _, d := range t.Devices {
+			s := d.seconds(macs)
+			hours := "–"
+			if n > 0 {
+				hours = fmt.Sprintf("%.1f", s*float64(n)*float64(first.Spec.Epochs)/3600)
+			}
+			row = append(row, fmt.Sprintf("%.2f", 1e3*s), hours)
+		}
+		rows = append(rows, row)
 	}
 	return rows
 }

@@ -77,7 +77,9 @@ func (t *Table) costPoints(experiment string) []costPoint {
 // better (an error).
 func frontier(xy plotter.XYs, lower bool) plotter.XYs {
 	pts := slices.Clone(xy)
-	sort.Slice(pts, func(i, j int) bool { return pts[i].X < pts[j].X || pts[i].X == pts[j].X && (pts[i].Y > pts[j].Y) != lower })
+	sort.Slice(pts, func(i, j int) bool {
+		return pts[i].X < pts[j].X || pts[i].X == pts[j].X && (pts[i].Y > pts[j].Y) != lower
+	})
 	var out plotter.XYs
 	for _, p := range pts {
 		if len(out) == 0 || (lower && p.Y < out[len(out)-1].Y) || (!lower && p.Y > out[len(out)-1].Y) {

@@ -283,6 +283,33 @@ func (t *Table) angleRows() [][]string {
 func (t *Table) efficiencyRows() [][]string {
 	rows := [][]string{{"rule", "experiment", "train MACs/sample", "measured MACs/sample", "eval MACs/sample",
 		"kept floats/sample", "train s/epoch", "peak heap MiB", "peak RSS MiB", "BLAS"}}
+	for _, f := range t.filled() {
+		e := f.OK[0].Efficiency
+		var train, heap, rss float64
+		for _, rec := range f.OK {
+			train += trainSeconds(rec)
+			heap = max(heap, float64(rec.Efficiency.PeakHeapBytes))
+			rss = max(rss, float64(rec.Efficiency.PeakRSSBytes))
+		}
+		env := f.OK[0].Env
+		rows = append(rows, []string{f.Row, f.Column.Label(), fmt.Sprint(e.TrainMACsPerSample),
+			fmt.Sprintf("%.0f", e.MeasuredTrainMACsPerSample), fmt.Sprint(e.EvalMACsPerSample),
+			fmt.Sprint(e.KeptFloatsPerSample), fmt.Sprintf("%.2f", train/float64(len(f.OK))),
+			fmt.Sprintf("%.0f", heap/(1<<20)), fmt.Sprintf("%.0f", rss/(1<<20)), fmt.Sprintf("%s×%d", env.BLAS, env.Threads)})
+	}
+	return rows
+}
+
+// filledCell is a cell with an ok run, and its ok runs by seed.
+type filledCell struct {
+	Row    string
+	Column Column
+	OK     []*results.Record
+}
+
+// filled lists t's cells with an ok run, by row, then by column.
+func (t *Table) filled() []filledCell {
+	var out []filledCell
 	for _, r := range t.Rows {
 		for _, c := range t.Columns {
 			cell := t.Cells[CellKey{r, c.Experiment}]
@@ -291,21 +318,10 @@ func (t *Table) efficiencyRows() [][]string {
 			}
 			ok := okRecords(cell.Records)
 			sort.Slice(ok, func(i, j int) bool { return ok[i].Spec.Seed < ok[j].Spec.Seed })
-			e := ok[0].Efficiency
-			var train, heap, rss float64
-			for _, rec := range ok {
-				train += trainSeconds(rec)
-				heap = max(heap, float64(rec.Efficiency.PeakHeapBytes))
-				rss = max(rss, float64(rec.Efficiency.PeakRSSBytes))
-			}
-			env := ok[0].Env
-			rows = append(rows, []string{r, c.Label(), fmt.Sprint(e.TrainMACsPerSample),
-				fmt.Sprintf("%.0f", e.MeasuredTrainMACsPerSample), fmt.Sprint(e.EvalMACsPerSample),
-				fmt.Sprint(e.KeptFloatsPerSample), fmt.Sprintf("%.2f", train/float64(len(ok))),
-				fmt.Sprintf("%.0f", heap/(1<<20)), fmt.Sprintf("%.0f", rss/(1<<20)), fmt.Sprintf("%s×%d", env.BLAS, env.Threads)})
+			out = append(out, filledCell{r, c, ok})
 		}
 	}
-	return rows
+	return out
 }
 
 // trainSeconds is r's mean training time per epoch, evaluation left out;

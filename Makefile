@@ -21,7 +21,7 @@ RUNFLAGS ?=
 PYTHON  ?= /usr/bin/python3
 FUZZTIME ?= 20s
 
-.PHONY: all build test test-slurm reproduce check-page bench fuzz deps test-deps clean
+.PHONY: all build test test-slurm reproduce check-page agreement bench fuzz deps test-deps clean
 
 all: build
 
@@ -91,6 +91,17 @@ reproduce-only: build
 # screenshot as out/report/index.png.
 check-page: test-deps
 	CREDITBENCH_PAGE=$(abspath $(OUT))/report/index.html $(GO) test -count=1 -run TestPageInBrowser -v ./report
+
+# agreement trains the agreement suite (BP, FTP and PEPITA on the MNIST net at
+# two learning rates), then the same specs in an independent PyTorch
+# implementation (tools/torch_reference.py, Debian's python3-torch, one
+# thread), and prints both figures side by side into out/report/agreement.md.
+agreement: deps build
+	$(call apt,python3-torch,no PyTorch reference to compare with)
+	$(BIN) run agreement $(RUNFLAGS) --out $(OUT)
+	@mkdir -p $(OUT)/report
+	$(BIN) plan agreement $(RUNFLAGS) --out $(OUT) > $(OUT)/report/agreement.keys
+	$(PYTHON) tools/torch_reference.py --out $(OUT) --suite agreement --keys $(OUT)/report/agreement.keys | tee $(OUT)/report/agreement.md
 
 # bench measures the BLAS backends and one BP training epoch side by side:
 # the pure-Go and OpenBLAS test binaries and the PyTorch reference run in

@@ -46,7 +46,7 @@ func (t *Table) deviceRows() [][]string {
 			s := d.seconds(macs)
 			hours := "–"
 			if n > 0 {
-				hours = fmt.Sprintf("%.1f", s*float64(n)*float64(first.Spec.Epochs)/3600)
+				hours = hoursString(s * float64(n) * float64(first.Spec.Epochs) / 3600)
 			}
 			row = append(row, fmt.Sprintf("%.2f", 1e3*s), hours)
 		}
@@ -68,4 +68,13 @@ func trainingSamples(r *results.Record) int {
 		n = min(n, r.Spec.TrainLimit)
 	}
 	return n - r.Spec.Validation
+}
+
+// hoursString shows h with a tenth of an hour from 10 h on, and two
+// significant digits below, so that a short training is not "0.0".
+func hoursString(h float64) string {
+	if h >= 10 {
+		return fmt.Sprintf("%.1f", h)
+	}
+	return fmt.Sprintf("%.2g", h)
 }

@@ -67,7 +67,7 @@ func TestDeviceCost(t *testing.T) {
 	table.Devices = append(table.Devices, Device{Name: "mine", ClockMHz: 1000, CyclesPerMAC: 1})
 	rows := table.deviceRows()
 	// 2,002,688 × 3 / 550 MHz = 10.92 ms; × 55,000 × 20 = 3.34 h.
-	want := []string{"bp", "mnist (fc)", "2002688", "55000 × 20", "10.92", "3.3", "53.01", "16.2", "2.00", "0.6"}
+	want := []string{"bp", "mnist (fc)", "2002688", "55000 × 20", "10.92", "3.3", "53.01", "16.2", "2.00", "0.61"}
 	if diff := cmp.Diff(want, rows[1]); diff != "" {
 		t.Errorf("device row (-want +got):\n%s", diff)
 	}

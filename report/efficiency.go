@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -279,34 +280,44 @@ func (t *Table) firstCell(row string) *Cell {
 	return nil
 }
 
-// LengthCurves writes, for each generated task of t run at several
-// sequence lengths (its argument T), each rule's test figure against T, with
-// the task's trivial baseline, to dir/SUITE-DATASET-length.EXT.
+// LengthCurves writes, for each generated task of t run on one net at
+// several sequence lengths (its argument T), each rule's test figure against
+// T, with the task's trivial baseline, to dir/SUITE-DATASET-length.EXT (or
+// SUITE-DATASET-NET-length.EXT when the task is run on several nets).
 func LengthCurves(t *Table, dir, ext string) ([]string, error) {
-	byDataset := map[string][]Column{}
-	var datasets []string
+	type family struct{ dataset, net string }
+	byFamily := map[family][]Column{}
+	var families []family
+	nets := map[string]map[string]bool{} // dataset → nets
 	for _, c := range t.Columns {
-		if _, ok := t.length(c); ok {
-			if byDataset[c.Dataset] == nil {
-				datasets = append(datasets, c.Dataset)
+		if _, net, ok := t.length(c); ok {
+			f := family{c.Dataset, net}
+			if byFamily[f] == nil {
+				families = append(families, f)
 			}
-			byDataset[c.Dataset] = append(byDataset[c.Dataset], c)
+			byFamily[f] = append(byFamily[f], c)
+			if nets[c.Dataset] == nil {
+				nets[c.Dataset] = map[string]bool{}
+			}
+			nets[c.Dataset][net] = true
 		}
 	}
 	var files []string
-	for _, ds := range datasets {
-		cols := byDataset[ds]
+	for _, f := range families {
+		cols := byFamily[f]
 		if len(cols) < 2 {
 			continue
 		}
 		p := plot.New()
-		p.Title.Text = fmt.Sprintf("%s: %s against sequence length", t.Suite, ds)
+		p.Title.Text = fmt.Sprintf("%s: %s (%s) against sequence length", t.Suite, f.dataset, f.net)
 		p.X.Label.Text = "sequence length T"
 		p.Y.Label.Text = curveLabel(t, cols[0].Experiment)
 		lines := map[string]plotter.XYs{}
 		var base plotter.XYs
+		var ticks []plot.Tick
 		for _, c := range cols {
-			T, _ := t.length(c)
+			T, _, _ := t.length(c)
+			ticks = append(ticks, plot.Tick{Value: T, Label: fmt.Sprint(T)})
 			hasBase := false
 			for _, r := range t.Rows {
 				cell := t.Cells[CellKey{r, c.Experiment}]
@@ -323,6 +334,7 @@ func LengthCurves(t *Table, dir, ext string) ([]string, error) {
 				}
 			}
 		}
+		p.X.Tick.Marker = plot.ConstantTicks(ticks)
 		if len(base) > 0 {
 			sort.Slice(base, func(i, j int) bool { return base[i].X < base[j].X })
 			l, err := plotter.NewLine(base)
@@ -344,7 +356,11 @@ func LengthCurves(t *Table, dir, ext string) ([]string, error) {
 				return files, err
 			}
 		}
-		name := filepath.Join(dir, fmt.Sprintf("%s-%s-length.%s", t.Suite, ds, ext))
+		stem := f.dataset
+		if len(nets[f.dataset]) > 1 {
+			stem += "-" + strings.ReplaceAll(f.net, " ", "")
+		}
+		name := filepath.Join(dir, fmt.Sprintf("%s-%s-length.%s", t.Suite, stem, ext))
 		if err := save(p, name); err != nil {
 			return files, err
 		}
@@ -353,21 +369,26 @@ func LengthCurves(t *Table, dir, ext string) ([]string, error) {
 	return files, nil
 }
 
-// length is the sequence length T of column c's generated task.
-func (t *Table) length(c Column) (float64, bool) {
+// length is the sequence length T of column c's generated task, and the
+// net it is run on ("lstm 128").
+func (t *Table) length(c Column) (T float64, net string, ok bool) {
 	for _, r := range t.Records {
 		if r.Spec.Experiment != c.Experiment {
 			continue
 		}
-		switch T := r.Spec.DatasetArgs["T"].(type) {
-		case int:
-			return float64(T), true
-		case int64:
-			return float64(T), true
-		case float64:
-			return T, true
+		net = r.Spec.Model.Kind
+		for _, h := range r.Spec.Model.Hidden {
+			net += fmt.Sprintf(" %d", h)
 		}
-		return 0, false
+		switch v := r.Spec.DatasetArgs["T"].(type) {
+		case int:
+			return float64(v), net, true
+		case int64:
+			return float64(v), net, true
+		case float64:
+			return v, net, true
+		}
+		return 0, "", false
 	}
-	return 0, false
+	return 0, "", false
 }

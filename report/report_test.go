@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -231,5 +232,14 @@ func TestRuleStyles(t *testing.T) {
 			t.Errorf("%s: style %d (shared with %q, or past the %d colours)", n, i, other, len(palette))
 		}
 		seen[i] = n
+	}
+}
+
+func TestNaturalLess(t *testing.T) {
+	names := []string{"adding-200", "adding-100-lstm", "adding-50", "adding-100", "copy-50", "adding", "adding-0100x"}
+	sort.Slice(names, func(i, j int) bool { return naturalLess(names[i], names[j]) })
+	want := []string{"adding", "adding-50", "adding-100", "adding-100-lstm", "adding-0100x", "adding-200", "copy-50"}
+	if diff := cmp.Diff(want, names); diff != "" {
+		t.Errorf("order (-want +got):\n%s", diff)
 	}
 }

@@ -109,12 +109,45 @@ func buildTable(suite string, recs []*results.Record) *Table {
 		p := canonical(s.Point)
 		groups[k][p] = append(groups[k][p], r)
 	}
-	sort.Slice(t.Columns, func(i, j int) bool { return t.Columns[i].Experiment < t.Columns[j].Experiment })
+	sort.Slice(t.Columns, func(i, j int) bool { return naturalLess(t.Columns[i].Experiment, t.Columns[j].Experiment) })
 	sort.Slice(t.Rows, func(i, j int) bool { return rowLess(t.Rows[i], t.Rows[j]) })
 	for k, points := range groups {
 		t.Cells[k] = t.selectPoint(k, points)
 	}
 	return t
+}
+
+// naturalLess orders names as a reader does, numbers by value: adding-50
+// before adding-100.
+func naturalLess(a, b string) bool {
+	for a != "" && b != "" {
+		da, db := leadingDigits(a), leadingDigits(b)
+		if da > 0 && db > 0 {
+			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
+			if len(na) != len(nb) {
+				return len(na) < len(nb)
+			}
+			if na != nb {
+				return na < nb
+			}
+			a, b = a[da:], b[db:]
+			continue
+		}
+		if a[0] != b[0] {
+			return a[0] < b[0]
+		}
+		a, b = a[1:], b[1:]
+	}
+	return len(a) < len(b)
+}
+
+// leadingDigits is how many ASCII digits s starts with.
+func leadingDigits(s string) int {
+	n := 0
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	return n
 }
 
 // rowLess orders rows: bp (the reference) first, then by name.

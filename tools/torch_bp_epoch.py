@@ -3,23 +3,12 @@
 MNIST net (784-1024-128-10 ReLU, batch 64, SGD lr 0.02 momentum 0.9) on 55,000
 samples, one thread, training only, the same work as creditbench's
 BenchmarkEpochMNISTFC/bp. Prints seconds per epoch in benchmark format."""
-import argparse, gzip, os, struct, subprocess, time
+import argparse, os, time
 
 import numpy as np
 import torch
 
-
-def mnist_dir():
-    cache = subprocess.run(["go", "env", "GOMODCACHE"], capture_output=True, text=True).stdout.strip()
-    return os.path.join(cache, "github.com/petar/!go!m!n!i!s!t@v0.0.0-20150320212226-2fbe10d0fa63", "data")
-
-
-def read_idx(path):
-    with gzip.open(path) as f:
-        data = f.read()
-    nd = data[3]
-    dims = struct.unpack(">" + "I" * nd, data[4:4 + 4 * nd])
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * nd).reshape(dims)
+from mnist_idx import mnist_dir, read_idx
 
 
 def main():

@@ -12,24 +12,13 @@ Kreiman 2022 (x' = x + F e, F = f_scale * U(+-sqrt(6/n_in)), dropout masks
 shared by both passes, no biases). One thread; MNIST from the Go module that
 creditbench reads.
 """
-import argparse, glob, gzip, json, os, struct, subprocess, sys, time
+import argparse, glob, json, os, sys, time
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-
-def mnist_dir():
-    cache = subprocess.run(["go", "env", "GOMODCACHE"], capture_output=True, text=True).stdout.strip()
-    return os.path.join(cache, "github.com/petar/!go!m!n!i!s!t@v0.0.0-20150320212226-2fbe10d0fa63", "data")
-
-
-def read_idx(path):
-    with gzip.open(path) as f:
-        data = f.read()
-    nd = data[3]
-    dims = struct.unpack(">" + "I" * nd, data[4:4 + 4 * nd])
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * nd).reshape(dims)
+from mnist_idx import mnist_dir, read_idx
 
 
 def load_mnist(d):

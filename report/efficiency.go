@@ -352,7 +352,7 @@ func LengthCurves(t *Table, dir, ext string) ([]string, error) {
 			}
 			sort.Slice(xy, func(i, j int) bool { return xy[i].X < xy[j].X })
 			rule := t.firstCell(r).Records[0].Spec.Method
-			if _, err := ruleLine(p, rule, r, 0, xy); err != nil {
+			if _, err := ruleLine(p, rule, r, t.variant(r), xy); err != nil {
 				return files, err
 			}
 		}

@@ -162,6 +162,23 @@ func ruleLine(p *plot.Plot, rule, label string, variant int, xy plotter.XYs) ([]
 	return []plot.Thumbnailer{l, pts}, nil
 }
 
+// variant is row's place among the rows of its rule (a rule shown at
+// several sweep points, select = "each"): the dashes that tell them apart
+// in a figure where they share the rule's colour and marker.
+func (t *Table) variant(row string) int {
+	rule, _, _ := strings.Cut(row, " ")
+	n := 0
+	for _, r := range t.Rows {
+		if r == row {
+			return n
+		}
+		if head, _, _ := strings.Cut(r, " "); head == rule {
+			n++
+		}
+	}
+	return 0
+}
+
 // ruleBand shades the band between lo and hi in rule's colour, faintly, under
 // the lines drawn after it; a band of no width (one seed) is not drawn.
 func ruleBand(p *plot.Plot, rule string, lo, hi plotter.XYs) error {

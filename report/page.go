@@ -37,7 +37,7 @@ const pageStyle = `body{font-family:system-ui,sans-serif;margin:2em auto;max-wid
 h1{margin-bottom:.2em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}h3{font-size:1.05em;margin-top:1.5em}
 table{border-collapse:collapse;margin:.5em 0;font-size:.9em;font-variant-numeric:tabular-nums}
 th,td{border-bottom:1px solid #ddd;padding:.25em .6em;text-align:left;vertical-align:top}thead th{border-bottom:2px solid #888}
-li{font-size:.9em}nav a{margin-right:1em}figure{margin:1em 0}figure img{max-width:100%;border:1px solid #eee}
+li{font-size:.9em}nav a{margin-right:1em}figure{display:inline-block;vertical-align:top;width:49%;margin:1em 0}figure img{width:100%;border:1px solid #eee}
 figcaption{font-size:.85em;color:#555}#problems{background:#fdd;border:1px solid #c00;padding:.5em;white-space:pre-wrap}`
 
 // pageCheck runs when the page has loaded: it lists broken images, empty

@@ -45,7 +45,7 @@ func LearningCurves(t *Table, dir, ext string) ([]string, error) {
 			if err := ruleBand(p, rule, lo, hi); err != nil {
 				return files, err
 			}
-			if _, err := ruleLine(p, rule, r, 0, mean); err != nil {
+			if _, err := ruleLine(p, rule, r, t.variant(r), mean); err != nil {
 				return files, err
 			}
 			drawn = true
@@ -88,7 +88,7 @@ func AngleCurves(t *Table, dir, ext string) ([]string, error) {
 				if len(xy) == 0 {
 					continue
 				}
-				thumbs, err := ruleLine(panels[l], rule, r, 0, xy)
+				thumbs, err := ruleLine(panels[l], rule, r, t.variant(r), xy)
 				if err != nil {
 					return files, err
 				}

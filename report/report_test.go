@@ -243,3 +243,16 @@ func TestNaturalLess(t *testing.T) {
 		t.Errorf("order (-want +got):\n%s", diff)
 	}
 }
+
+// TestVariantsTellRowsOfOneRuleApart checks that the rows of one rule (its
+// sweep points, select = "each") get dashes of their own.
+func TestVariantsTellRowsOfOneRuleApart(t *testing.T) {
+	tb := &Table{Rows: []string{"bp", "cafo blocks=dfa", "cafo blocks=frozen", "cafo blocks=local", "ftp"}}
+	var got []int
+	for _, r := range tb.Rows {
+		got = append(got, tb.variant(r))
+	}
+	if diff := cmp.Diff([]int{0, 0, 1, 2, 0}, got); diff != "" {
+		t.Errorf("variants (-want +got):\n%s", diff)
+	}
+}

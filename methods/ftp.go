@@ -30,6 +30,12 @@ import (
 // (C×H×W) and τ_1 − h_1 goes back through the pooling and φ' to the filters,
 // never further.
 //
+// Two stabilisers, off by default (and then left out of the spec):
+// step_norm "sample" rescales each sample's layer-1 step to an RMS of γ per
+// unit; max_step bounds the step, and every τ_l after pass 2, to within
+// max_step of h_l. The bound is what widens the stable region of γ and the
+// learning rate (suite ftp-stability); the normalisation narrows it.
+//
 // The paper's authors count 2·n_out·n_1 MACs for the projections G y and G ŷ;
 // with σ_G the identity this implementation forms G e once (n_out·n_1), and
 // its pass 2 stops at layer L−1 unless output is "target". Cost returns what
@@ -64,6 +70,10 @@ func (FTP) Params() []Param {
 			Help: "input paired with δ_l in ∇W_l: pass-1 activations h or pass-2 targets τ"},
 		{Name: "output", Default: "label", Choices: []string{"label", "target"},
 			Help: "output-layer error: ŷ − y, or softmax(a_L) − softmax(W_L τ_{L−1} + b_L)"},
+		{Name: "step_norm", Default: "none", Choices: []string{"none", "sample"}, OmitDefault: true,
+			Help: "stabiliser: none, or scale each sample's layer-1 target step to an RMS of γ per unit"},
+		{Name: "max_step", Default: 0.0, Range: NonNegative, OmitDefault: true,
+			Help: "stabiliser: bound every |τ_l − h_l| by this (0: no bound)"},
 		{Name: "inject", Default: "first", Choices: []string{"first", "each"},
 			Help: "recurrent nets: the target moves by γ·G e_T at the first step (time as depth), or by γ·G e_t at each step with a target", Recurrent: true},
 	}
@@ -129,6 +139,9 @@ func drawG(c Config, nOut, width int) *nn.Tensor {
 
 func (FTP) New(c Config) (Trainer, error) {
 	if len(recurrentLayers(c.Net)) > 0 {
+		if c.Params.String("step_norm") != "none" || c.Params.Float("max_step") != 0 {
+			return nil, fmt.Errorf("ftp: step_norm and max_step stabilise the feed-forward rule; ftp through time has no such stabiliser")
+		}
 		return newFTPThroughTime(c)
 	}
 	ss, err := hiddenStagesOf("ftp", c.Net)
@@ -138,7 +151,8 @@ func (FTP) New(c Config) (Trainer, error) {
 	nOut := ss[len(ss)-1].width
 	t := &ftpTrainer{c: c, ss: ss, gamma: float32(c.Params.Float("gamma")),
 		sigma: c.Params.String("sigma_g"), targetInput: c.Params.String("layer_input") == "target",
-		targetOutput: c.Params.String("output") == "target"}
+		targetOutput: c.Params.String("output") == "target",
+		normStep: c.Params.String("step_norm") == "sample", maxStep: float32(c.Params.Float("max_step"))}
 	t.G = drawG(c, nOut, ss[0].width)
 	switch t.sigma {
 	case "tanh":
@@ -167,6 +181,8 @@ type ftpTrainer struct {
 	sigmaF       nn.Activation
 	targetInput  bool
 	targetOutput bool
+	normStep     bool    // step_norm "sample"
+	maxStep      float32 // 0: no bound
 
 	e, y, py        *nn.Tensor
 	taus, deltas    []*nn.Tensor
@@ -192,6 +208,7 @@ func (t *ftpTrainer) Step(x *nn.Tensor, y nn.Targets) (float64, int) {
 	} else {
 		t.projectDifference(tau, y.Labels)
 	}
+	t.stabilise(tau)
 	for i, v := range h1.Data {
 		tau.Data[i] += v
 	}
@@ -207,6 +224,9 @@ func (t *ftpTrainer) Step(x *nn.Tensor, y nn.Targets) (float64, int) {
 		h := s.output()
 		t.deltas[l] = reshape(t.deltas[l], n, h.Cols())
 		d, tau := t.deltas[l].Data, t.taus[l].Data
+		if t.maxStep > 0 {
+			t.bound(h.Data, tau)
+		}
 		if dense, act, ok := s.denseAct(); ok && isReLU(act) {
 			// φ' in the same pass, as Act.Backward would apply it (zero
 			// where h ≤ 0): one sweep over the layer instead of two.
@@ -235,6 +255,41 @@ func (t *ftpTrainer) Step(x *nn.Tensor, y nn.Targets) (float64, int) {
 	t.ss[L-1].grads(eng, t.e, t.input(L-1))
 	t.c.Optimizer.Step(t.c.Net.Params())
 	return loss, correct
+}
+
+// stabilise applies the stabilisers to the layer-1 target steps in step
+// (a row per sample): step_norm "sample" rescales each row to an RMS of γ
+// per unit, max_step bounds every entry.
+func (t *ftpTrainer) stabilise(step *nn.Tensor) {
+	if t.normStep {
+		for i := 0; i < step.Rows(); i++ {
+			row := step.Row(i)
+			var ss float64
+			for _, v := range row {
+				ss += float64(v) * float64(v)
+			}
+			if rms := math.Sqrt(ss / float64(len(row))); rms > 0 {
+				// In float64: the scale of a nearly zero step (a sample
+				// already right) overflows float32.
+				scale := float64(t.gamma) / rms
+				for j := range row {
+					row[j] = float32(float64(row[j]) * scale)
+				}
+			}
+		}
+	}
+	if t.maxStep > 0 {
+		for i, v := range step.Data {
+			step.Data[i] = min(max(v, -t.maxStep), t.maxStep)
+		}
+	}
+}
+
+// bound moves each target τ to within max_step of its h.
+func (t *ftpTrainer) bound(h, tau []float32) {
+	for i, v := range h {
+		tau[i] = min(max(tau[i], v-t.maxStep), v+t.maxStep)
+	}
 }
 
 // isReLU reports whether a is a ReLU.

@@ -28,16 +28,22 @@ type Param struct {
 	// spec, its key and its result are what they were before the rule
 	// trained recurrent nets.
 	Recurrent bool
+	// OmitDefault marks a parameter added to a rule after its runs were
+	// recorded: a spec leaves it out while it is at its default, so that
+	// those specs, their keys and their results stay what they were. The
+	// runner resolves it back to its default.
+	OmitDefault bool
 }
 
 // ForTask drops from v the parameters of m's recurrent form, unless the
-// model is recurrent or given names them.
+// model is recurrent or given names them, and the parameters marked
+// OmitDefault that are at their defaults.
 func ForTask(m Method, v Values, model nn.ModelSpec, given map[string]any) Values {
-	if model.Recurrent() {
-		return v
-	}
 	for _, p := range m.Params() {
-		if _, set := given[p.Name]; p.Recurrent && !set {
+		if _, set := given[p.Name]; p.Recurrent && !set && !model.Recurrent() {
+			delete(v, p.Name)
+		}
+		if val, ok := v[p.Name]; ok && p.OmitDefault && val == p.Default {
 			delete(v, p.Name)
 		}
 	}

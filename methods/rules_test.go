@@ -51,6 +51,9 @@ func TestFTPUpdateFromForwardWeightsAndG(t *testing.T) {
 		{"layer_input": "target"},
 		{"sigma_g": "tanh", "gamma": 0.1},
 		{"output": "target"},
+		{"step_norm": "sample", "gamma": 0.1},
+		{"max_step": 0.005, "gamma": 0.1},
+		{"max_step": 0.005, "gamma": 0.1, "layer_input": "target", "step_norm": "sample"},
 	} {
 		tr, net, rec := setup(t, FTP{}, "tanh", tc)
 		x, labels := toyProblem(5, rand.New(rand.NewPCG(1, 2)))
@@ -131,7 +134,26 @@ func ftpReference(net *nn.Sequential, G *nn.Tensor, x *nn.Tensor, labels []int, 
 				gy += float64(G.Data[k*n1+j]) * y[k]
 				gyhat += float64(G.Data[k*n1+j]) * yhat[k]
 			}
-			tau[1][j] = hs[1][j] + gamma*(sigma(gy)-sigma(gyhat))
+			tau[1][j] = gamma * (sigma(gy) - sigma(gyhat)) // the step, for now
+		}
+		if p.String("step_norm") == "sample" { // RMS γ per unit
+			var ss float64
+			for _, v := range tau[1] {
+				ss += v * v
+			}
+			for j := range tau[1] {
+				tau[1][j] *= gamma / math.Sqrt(ss/float64(n1))
+			}
+		}
+		c := p.Float("max_step")
+		bound := func(v, h float64) float64 {
+			if c == 0 {
+				return v
+			}
+			return math.Min(math.Max(v, h-c), h+c)
+		}
+		for j := range tau[1] {
+			tau[1][j] = bound(hs[1][j]+bound(tau[1][j], 0), hs[1][j])
 		}
 		for l := 1; l < L-1; l++ {
 			a := affine(l, tau[l])
@@ -139,6 +161,11 @@ func ftpReference(net *nn.Sequential, G *nn.Tensor, x *nn.Tensor, labels []int, 
 				a[i] = math.Tanh(a[i])
 			}
 			tau = append(tau, a)
+		}
+		for l := 2; l < L; l++ { // bounded after pass 2, before the updates
+			for j := range tau[l] {
+				tau[l][j] = bound(tau[l][j], hs[l][j])
+			}
 		}
 		input := hs
 		if p.String("layer_input") == "target" {
@@ -314,5 +341,27 @@ func TestFTPConvUpdateIsTheLocalLoss(t *testing.T) {
 		if math.Abs(float64(got[i])-want) > 2e-2*math.Max(math.Abs(want), 1e-3) {
 			t.Errorf("filter weight %d: FTP's update %.6g, the local loss's gradient %.6g", i, got[i], want)
 		}
+	}
+}
+
+// TestOmitDefaultKeepsOldSpecs checks that FTP's stabilisers, added after
+// its runs were recorded, stay out of a spec at their defaults (so the
+// spec's key is what it was) and in it otherwise.
+func TestOmitDefaultKeepsOldSpecs(t *testing.T) {
+	model := nn.ModelSpec{Kind: "mlp", Hidden: []int{8}}
+	vals, _ := Resolve(FTP{}, nil)
+	got := ForTask(FTP{}, vals, model, nil)
+	for _, name := range []string{"step_norm", "max_step", "inject"} {
+		if _, ok := got[name]; ok {
+			t.Errorf("%s at its default is in the spec: %v", name, got)
+		}
+	}
+	if _, ok := got["gamma"]; !ok {
+		t.Errorf("gamma is missing from the spec: %v", got)
+	}
+	given := map[string]any{"max_step": 0.1}
+	vals, _ = Resolve(FTP{}, given)
+	if got := ForTask(FTP{}, vals, model, given); got["max_step"] != 0.1 {
+		t.Errorf("max_step 0.1 given, spec %v", got)
 	}
 }

@@ -152,7 +152,7 @@ func (FTP) New(c Config) (Trainer, error) {
 	t := &ftpTrainer{c: c, ss: ss, gamma: float32(c.Params.Float("gamma")),
 		sigma: c.Params.String("sigma_g"), targetInput: c.Params.String("layer_input") == "target",
 		targetOutput: c.Params.String("output") == "target",
-		normStep: c.Params.String("step_norm") == "sample", maxStep: float32(c.Params.Float("max_step"))}
+		normStep:     c.Params.String("step_norm") == "sample", maxStep: float32(c.Params.Float("max_step"))}
 	t.G = drawG(c, nOut, ss[0].width)
 	switch t.sigma {
 	case "tanh":

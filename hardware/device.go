@@ -17,6 +17,7 @@ import (
 //	conductance range ±g_max, g_max = Range·max|W| as first programmed
 //	Δ ← Δ·gain, gain = 1 + D2D·ξ drawn once (device-to-device variation)
 //	Δ ← Δ·(1 + WriteNoise·ξ) on every write
+//	Δ ← Δ + WeightNoise·max|W|·ξ on every write (max over the matrix)
 //	Δ > 0: Δ·(1+Asymmetry)·(1 − w/g_max); Δ < 0: Δ·(1−Asymmetry)·(1 + w/g_max)
 //	       (asymmetric, state-dependent steps; off when Asymmetry is 0)
 //	w clipped to ±g_max and, with Levels, snapped to Levels equal steps
@@ -45,7 +46,7 @@ func NewDevice(p Profile, rng func(string) *rand.Rand) *Device {
 	return &Device{p: p, wf: mustFormat(p.Weights), uf: mustFormat(p.Updates),
 		round: p.rounding(rng("hardware.rounding.update")), noise: rng("hardware.write"),
 		program: rng("hardware.program"),
-		analog:  p.Levels > 0 || p.WriteNoise > 0 || p.D2D > 0 || p.Stuck > 0 || p.Asymmetry > 0,
+		analog:  p.Levels > 0 || p.WriteNoise > 0 || p.WeightNoise > 0 || p.D2D > 0 || p.Stuck > 0 || p.Asymmetry > 0,
 		devs:    map[*nn.Param]*devices{}, before: map[*nn.Param][]float32{}}
 }
 
@@ -111,10 +112,21 @@ func (d *Device) Step(params []*nn.Param, step func()) {
 // old.
 func (d *Device) analogStep(dv *devices, delta, old []float32) {
 	a := float32(d.p.Asymmetry)
+	var spread float64 // κ·max|W|
+	if d.p.WeightNoise > 0 {
+		var m float32
+		for _, w := range old {
+			m = max(m, float32(math.Abs(float64(w))))
+		}
+		spread = d.p.WeightNoise * float64(m)
+	}
 	for i, x := range delta {
 		x *= dv.gain[i]
 		if d.p.WriteNoise > 0 {
 			x *= float32(1 + d.p.WriteNoise*d.noise.NormFloat64())
+		}
+		if spread > 0 {
+			x += float32(spread * d.noise.NormFloat64())
 		}
 		if a > 0 {
 			if x > 0 {

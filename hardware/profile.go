@@ -32,11 +32,15 @@ type Profile struct {
 	Range      float64 `toml:"range" json:"range,omitempty"`             // conductance range, × initial max|W|
 	WriteNoise float64 `toml:"write_noise" json:"write_noise,omitempty"` // relative Gaussian std of every update
 	ReadNoise  float64 `toml:"read_noise" json:"read_noise,omitempty"`   // Gaussian std of every product output, × its RMS
-	D2D        float64 `toml:"d2d" json:"d2d,omitempty"`                 // std of each device's update gain, fixed at programming
-	Stuck      float64 `toml:"stuck" json:"stuck,omitempty"`             // fraction of devices stuck at ±g_max
-	Asymmetry  float64 `toml:"asymmetry" json:"asymmetry,omitempty"`     // up steps × (1+a), down steps × (1−a), with soft bounds
-	DACBits    int     `toml:"dac_bits" json:"dac_bits,omitempty"`       // product inputs, per tensor (0: ideal)
-	ADCBits    int     `toml:"adc_bits" json:"adc_bits,omitempty"`       // product outputs, per tensor (0: ideal)
+	// WeightNoise κ adds N(0, (κ·max|W|)²) to every update of a matrix,
+	// max|W| its weights' before the update: the memristor model of
+	// As-Saquib et al.'s earlier code, noise on the write, not relative to it.
+	WeightNoise float64 `toml:"weight_noise" json:"weight_noise,omitempty"`
+	D2D         float64 `toml:"d2d" json:"d2d,omitempty"`             // std of each device's update gain, fixed at programming
+	Stuck       float64 `toml:"stuck" json:"stuck,omitempty"`         // fraction of devices stuck at ±g_max
+	Asymmetry   float64 `toml:"asymmetry" json:"asymmetry,omitempty"` // up steps × (1+a), down steps × (1−a), with soft bounds
+	DACBits     int     `toml:"dac_bits" json:"dac_bits,omitempty"`   // product inputs, per tensor (0: ideal)
+	ADCBits     int     `toml:"adc_bits" json:"adc_bits,omitempty"`   // product outputs, per tensor (0: ideal)
 }
 
 // Builtins are the profiles every suite can name.
@@ -87,8 +91,8 @@ func (p Profile) Validate() error {
 		return fmt.Errorf("levels: %d (accepted: 0 for continuous, or at least 2)", p.Levels)
 	case p.Range < 0:
 		return fmt.Errorf("range: %v is negative", p.Range)
-	case p.WriteNoise < 0 || p.ReadNoise < 0 || p.D2D < 0:
-		return fmt.Errorf("write_noise, read_noise and d2d must not be negative")
+	case p.WriteNoise < 0 || p.ReadNoise < 0 || p.WeightNoise < 0 || p.D2D < 0:
+		return fmt.Errorf("write_noise, read_noise, weight_noise and d2d must not be negative")
 	case p.Stuck < 0 || p.Stuck > 1:
 		return fmt.Errorf("stuck: %v is outside [0, 1]", p.Stuck)
 	case p.Asymmetry < 0 || p.Asymmetry >= 1:
@@ -110,9 +114,9 @@ func (p Profile) Bits() int {
 	return bits
 }
 
-// Noise is the profile's largest relative noise level, read or write:
-// where it stands on a noise axis.
-func (p Profile) Noise() float64 { return max(p.WriteNoise, p.ReadNoise) }
+// Noise is the profile's largest noise level, read, write or weight: where
+// it stands on a noise axis.
+func (p Profile) Noise() float64 { return max(p.WriteNoise, p.ReadNoise, p.WeightNoise) }
 
 // IsIdeal reports whether the profile changes nothing: fp32 and ideal
 // devices. A run under it is bit-identical to a run without a profile.
@@ -122,7 +126,7 @@ func (p Profile) IsIdeal() bool {
 			return false
 		}
 	}
-	return p.Levels == 0 && p.WriteNoise == 0 && p.ReadNoise == 0 && p.D2D == 0 && p.Stuck == 0 &&
+	return p.Levels == 0 && p.WriteNoise == 0 && p.ReadNoise == 0 && p.WeightNoise == 0 && p.D2D == 0 && p.Stuck == 0 &&
 		p.Asymmetry == 0 && p.DACBits == 0 && p.ADCBits == 0
 }
 
@@ -143,7 +147,7 @@ func (p Profile) Summary() string {
 	for _, f := range []struct {
 		k string
 		v float64
-	}{{"write noise", p.WriteNoise}, {"read noise", p.ReadNoise}, {"d2d", p.D2D}, {"stuck", p.Stuck}, {"asymmetry", p.Asymmetry}} {
+	}{{"write noise", p.WriteNoise}, {"read noise", p.ReadNoise}, {"weight noise", p.WeightNoise}, {"d2d", p.D2D}, {"stuck", p.Stuck}, {"asymmetry", p.Asymmetry}} {
 		if f.v > 0 {
 			parts = append(parts, fmt.Sprintf("%s %g", f.k, f.v))
 		}

@@ -22,7 +22,8 @@ type ProfileSweep struct {
 	Profiles   []string  // in order
 	X          []float64 // the axis value of each profile
 	Rules      []string
-	Acc        map[string][]float64 // rule → per profile (NaN: no ok run)
+	Acc        map[string][]float64        // rule → per profile (NaN: no ok run)
+	cells      map[string]map[string]*Cell // rule → profile → cell
 }
 
 // severity places a profile on the bits axis (the fewest bits of its
@@ -42,6 +43,7 @@ func (t *Table) ProfileSweeps() []ProfileSweep {
 		type point struct{ bits, noise float64 }
 		at := map[string]point{}
 		acc := map[string]map[string]float64{}
+		cells := map[string]map[string]*Cell{}
 		var rules []string
 		for k, c := range t.Cells {
 			if k.Experiment != col.Experiment || len(c.Records) == 0 {
@@ -51,9 +53,10 @@ func (t *Table) ProfileSweeps() []ProfileSweep {
 			b, n := severity(s)
 			at[s.Profile] = point{b, n}
 			if acc[s.Method] == nil {
-				acc[s.Method] = map[string]float64{}
+				acc[s.Method], cells[s.Method] = map[string]float64{}, map[string]*Cell{}
 				rules = append(rules, s.Method)
 			}
+			cells[s.Method][s.Profile] = c
 			acc[s.Method][s.Profile] = math.NaN()
 			if c.Seeds > 0 {
 				acc[s.Method][s.Profile] = c.Mean
@@ -62,7 +65,7 @@ func (t *Table) ProfileSweeps() []ProfileSweep {
 		if len(at) < 2 {
 			continue
 		}
-		sw := ProfileSweep{Experiment: col.Experiment, Axis: "bits", Acc: map[string][]float64{}}
+		sw := ProfileSweep{Experiment: col.Experiment, Axis: "bits", Acc: map[string][]float64{}, cells: cells}
 		for name, p := range at {
 			if p.noise > 0 {
 				sw.Axis = "noise"
@@ -138,6 +141,78 @@ func (sw ProfileSweep) rows() [][]string {
 		rows = append(rows, append(row, at))
 	}
 	return rows
+}
+
+// claimRows tests, per profile, every rule against BP seed by seed: the
+// paired gap (the rule's accuracy minus BP's, in points, mean ± std over
+// seeds, Student's paired t-test), and how that gap moved from the first,
+// least demanding profile (the same per seed: the gap at the profile minus
+// the gap at the first). Nil without BP or a second rule.
+func (sw ProfileSweep) claimRows() [][]string {
+	bp := sw.cells["bp"]
+	if bp == nil || len(sw.Rules) < 2 {
+		return nil
+	}
+	rows := [][]string{append([]string{"rule", "measure"}, sw.Profiles...)}
+	for _, r := range sw.Rules {
+		if r == "bp" {
+			continue
+		}
+		gap, moved := []string{r, "gap to BP"}, []string{r, "gap minus the gap at " + sw.Profiles[0]}
+		first := seedGaps(sw.cells[r][sw.Profiles[0]], bp[sw.Profiles[0]])
+		for _, prof := range sw.Profiles {
+			g := seedGaps(sw.cells[r][prof], bp[prof])
+			gap = append(gap, describeGaps(g))
+			var d []float64
+			for seed, v := range g.bySeed {
+				if f, ok := first.bySeed[seed]; ok {
+					d = append(d, v-f)
+				}
+			}
+			moved = append(moved, describeGaps(gaps{vals: d}))
+		}
+		rows = append(rows, gap, moved)
+	}
+	return rows
+}
+
+// gaps are per-seed differences of two cells' figures, in points.
+type gaps struct {
+	bySeed map[int64]float64
+	vals   []float64
+}
+
+// seedGaps pairs c with ref by seed (ok runs in both).
+func seedGaps(c, ref *Cell) gaps {
+	g := gaps{bySeed: map[int64]float64{}}
+	if c == nil || ref == nil {
+		return g
+	}
+	refBy := map[int64]float64{}
+	for _, r := range okRecords(ref.Records) {
+		_, refBy[r.Spec.Seed] = figure(r)
+	}
+	for _, r := range okRecords(c.Records) {
+		if b, ok := refBy[r.Spec.Seed]; ok {
+			_, v := figure(r)
+			g.bySeed[r.Spec.Seed] = 100 * (v - b)
+			g.vals = append(g.vals, 100*(v-b))
+		}
+	}
+	return g
+}
+
+// describeGaps writes "−1.20 ± 0.31 (p 0.04, 3)": mean ± std, the paired
+// t-test's p-value and the number of pairs; "–" with no pair.
+func describeGaps(g gaps) string {
+	if len(g.vals) == 0 {
+		return "–"
+	}
+	mean, std := meanStd(g.vals)
+	if len(g.vals) == 1 {
+		return fmt.Sprintf("%+.2f (1)", mean)
+	}
+	return fmt.Sprintf("%+.2f ± %.2f (p %.2g, %d)", mean, std, tTest(g.vals), len(g.vals))
 }
 
 // ProfileCurves plots each profile sweep of t: test accuracy per profile,

@@ -83,6 +83,11 @@ func (t *Table) write(d document) error {
 		if err := section(d, fmt.Sprintf("Suite %s, %s: test accuracy (%%) against %s", t.Suite, sw.Experiment, sw.Axis), sw.rows()); err != nil {
 			return err
 		}
+		if claim := sw.claimRows(); claim != nil {
+			if err := section(d, fmt.Sprintf("Suite %s, %s: each rule against BP per profile, paired by seed (points; mean ± std (p of Student's paired t-test, pairs))", t.Suite, sw.Experiment), claim); err != nil {
+				return err
+			}
+		}
 	}
 	if err := section(d, "Suite "+t.Suite+": angle between each layer's update and the BP gradient at the last epoch (degrees)", t.angleRows()); err != nil {
 		return err

@@ -256,3 +256,40 @@ func TestVariantsTellRowsOfOneRuleApart(t *testing.T) {
 		t.Errorf("variants (-want +got):\n%s", diff)
 	}
 }
+
+// TestClaimRows checks the per-profile test of a rule against BP: the gap
+// seed by seed, and its move from the first profile.
+func TestClaimRows(t *testing.T) {
+	var recs []*results.Record
+	// ftp − bp per seed: fp32 −1, −2, −3 points; int8 +2, 0, −1 points,
+	// moved by +3, +2, +2.
+	accs := map[string]map[string][]float64{
+		"bp":  {"fp32": {0.95, 0.95, 0.95}, "int8": {0.90, 0.90, 0.90}},
+		"ftp": {"fp32": {0.94, 0.93, 0.92}, "int8": {0.92, 0.90, 0.89}},
+	}
+	for rule, byProfile := range accs {
+		for prof, as := range byProfile {
+			for i, a := range as {
+				r := rec(rule, int64(i+1), 0, a, a, "ok")
+				r.Spec.Select, r.Spec.Profile, r.Spec.Point = "each", prof, map[string]any{"profile": prof}
+				if prof != "fp32" {
+					def := hardware.Builtins[prof]
+					r.Spec.ProfileDef = &def
+				}
+				recs = append(recs, r)
+			}
+		}
+	}
+	sws := Build(recs)[0].ProfileSweeps()
+	if len(sws) != 1 {
+		t.Fatalf("%d sweeps", len(sws))
+	}
+	want := [][]string{
+		{"rule", "measure", "fp32", "int8"},
+		{"ftp", "gap to BP", "-2.00 ± 1.00 (p 0.074, 3)", "+0.33 ± 1.53 (p 0.74, 3)"},
+		{"ftp", "gap minus the gap at fp32", "+0.00 ± 0.00 (p 1, 3)", "+2.33 ± 0.58 (p 0.02, 3)"},
+	}
+	if diff := cmp.Diff(want, sws[0].claimRows()); diff != "" {
+		t.Errorf("claim rows (-want +got):\n%s", diff)
+	}
+}

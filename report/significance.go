@@ -49,17 +49,24 @@ func versus(c, ref *Cell) pairedTest {
 	if len(d) == 0 {
 		return p
 	}
-	mean, std := meanStd(d)
-	p.Diff = mean
-	switch {
-	case len(d) < 2:
-	case std == 0 && mean == 0:
-		p.P = 1
-	case std == 0:
-		p.P = 0
-	default:
-		tt := mean / (std / math.Sqrt(float64(len(d))))
-		p.P = 2 * distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(len(d) - 1)}.Survival(math.Abs(tt))
-	}
+	p.Diff, _ = meanStd(d)
+	p.P = tTest(d)
 	return p
+}
+
+// tTest is the two-sided p-value of Student's one-sample t-test of d
+// against 0 (the paired test, on differences); NaN for fewer than two.
+func tTest(d []float64) float64 {
+	if len(d) < 2 {
+		return math.NaN()
+	}
+	mean, std := meanStd(d)
+	switch {
+	case std == 0 && mean == 0:
+		return 1
+	case std == 0:
+		return 0
+	}
+	tt := mean / (std / math.Sqrt(float64(len(d))))
+	return 2 * distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(len(d) - 1)}.Survival(math.Abs(tt))
 }

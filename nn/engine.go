@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
 )
 
 // Engine performs the matrix products of one run and counts them. It is not
@@ -14,6 +13,10 @@ type Engine struct {
 	MACs int64
 	// Hooks, when set, act on the operands of every Dense and Conv2D product.
 	Hooks *Hooks
+	// Cores, when set, lends idle cores to the pieces of large products;
+	// the result is the same with or without it.
+	Cores *Cores
+	crew  *crew
 }
 
 // MatMul computes C = alpha·op(A)·op(B) + beta·C, where op(X) is X or Xᵀ, and
@@ -38,8 +41,7 @@ func (e *Engine) MatMul(c *Tensor, a *Tensor, transA bool, b *Tensor, transB boo
 		return
 	}
 	e.MACs += int64(m) * int64(n) * int64(k)
-	blas32.Implementation().Sgemm(trans(transA), trans(transB), m, n, k,
-		alpha, a.Data, ac, b.Data, bc, beta, c.Data, c.Cols())
+	e.helpers().sgemm(transA, transB, m, n, k, alpha, a.Data, ac, b.Data, bc, beta, c.Data, c.Cols())
 }
 
 func trans(t bool) blas.Transpose {

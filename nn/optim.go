@@ -20,45 +20,67 @@ type SGD struct {
 	Momentum    float32 // μ in [0, 1); 0 is plain SGD
 	WeightDecay float32 // λ ≥ 0
 	Nesterov    bool
+	// Engine, when set, lends its cores to the update of large parameters;
+	// the result is the same.
+	Engine *Engine
 
 	v map[*Param][]float32
 }
 
 // Step updates every parameter, with vector operations of the BLAS backend.
 func (o *SGD) Step(params []*Param) {
+	for _, p := range params {
+		v := o.buffer(p)
+		o.Engine.Split(len(p.Value.Data), func(lo, hi int) {
+			var vp []float32
+			if v != nil {
+				vp = v[lo:hi]
+			}
+			o.step(p.Value.Data[lo:hi], p.Grad.Data[lo:hi], vp)
+		})
+	}
+}
+
+// buffer returns p's momentum buffer, nil without momentum.
+func (o *SGD) buffer(p *Param) []float32 {
+	if o.Momentum == 0 {
+		return nil
+	}
 	if o.v == nil {
 		o.v = make(map[*Param][]float32)
 	}
+	v := o.v[p]
+	if v == nil {
+		v = make([]float32, len(p.Value.Data))
+		o.v[p] = v
+	}
+	return v
+}
+
+// step updates the weights w with their gradients g and momentum buffer v.
+func (o *SGD) step(w, g, v []float32) {
 	impl := blas32.Implementation()
-	for _, p := range params {
-		w, g := p.Value.Data, p.Grad.Data
-		n := len(w)
-		if o.Momentum == 0 {
-			if o.WeightDecay != 0 {
-				impl.Sscal(n, 1-o.LR*o.WeightDecay, w, 1)
-			}
-			impl.Saxpy(n, -o.LR, g, 1, w, 1)
-			continue
-		}
-		v := o.v[p]
-		if v == nil {
-			v = make([]float32, n)
-			o.v[p] = v
-		}
-		impl.Sscal(n, o.Momentum, v, 1) // v ← μ·v + g + λ·w
-		impl.Saxpy(n, 1, g, 1, v, 1)
+	n := len(w)
+	if o.Momentum == 0 {
 		if o.WeightDecay != 0 {
-			impl.Saxpy(n, o.WeightDecay, w, 1, v, 1)
+			impl.Sscal(n, 1-o.LR*o.WeightDecay, w, 1)
 		}
-		if o.Nesterov { // w ← w − lr·(g + λ·w + μ·v)
-			if o.WeightDecay != 0 {
-				impl.Sscal(n, 1-o.LR*o.WeightDecay, w, 1)
-			}
-			impl.Saxpy(n, -o.LR, g, 1, w, 1)
-			impl.Saxpy(n, -o.LR*o.Momentum, v, 1, w, 1)
-		} else {
-			impl.Saxpy(n, -o.LR, v, 1, w, 1)
+		impl.Saxpy(n, -o.LR, g, 1, w, 1)
+		return
+	}
+	impl.Sscal(n, o.Momentum, v, 1) // v ← μ·v + g + λ·w
+	impl.Saxpy(n, 1, g, 1, v, 1)
+	if o.WeightDecay != 0 {
+		impl.Saxpy(n, o.WeightDecay, w, 1, v, 1)
+	}
+	if o.Nesterov { // w ← w − lr·(g + λ·w + μ·v)
+		if o.WeightDecay != 0 {
+			impl.Sscal(n, 1-o.LR*o.WeightDecay, w, 1)
 		}
+		impl.Saxpy(n, -o.LR, g, 1, w, 1)
+		impl.Saxpy(n, -o.LR*o.Momentum, v, 1, w, 1)
+	} else {
+		impl.Saxpy(n, -o.LR, v, 1, w, 1)
 	}
 }
 
@@ -227,8 +249,15 @@ func (s OptimizerSpec) Validate() error {
 }
 
 // New returns a fresh optimizer for the spec; call Validate first.
-func (s OptimizerSpec) New() StatefulOptimizer {
+func (s OptimizerSpec) New() StatefulOptimizer { return s.NewFor(nil) }
+
+// NewFor returns the optimizer s describes, lending e's cores to its updates
+// where it can (see SGD.Engine).
+func (s OptimizerSpec) NewFor(e *Engine) StatefulOptimizer {
 	o := s.newUnclipped()
+	if sgd, ok := o.(*SGD); ok {
+		sgd.Engine = e
+	}
 	if s.Clip > 0 {
 		return clipped{o, float32(s.Clip)}
 	}

@@ -33,6 +33,9 @@ type ExecOptions struct {
 	// after each epoch and from which it resumes. The caller removes the
 	// checkpoint once the record is stored.
 	Checkpoints string
+	// Cores, when set, lends idle cores to the run's products; the record
+	// is the same with or without it.
+	Cores *nn.Cores
 }
 
 // Execute trains the run spec and returns its record. Problems of the run
@@ -71,6 +74,7 @@ func Execute(ctx context.Context, run spec.Run, o ExecOptions) (rec *results.Rec
 	if err != nil {
 		return nil, err
 	}
+	r.engine.Cores = o.Cores
 	if r.failure != "" {
 		rec.Status, rec.Reason = results.StatusFailed, r.failure
 		return rec, nil
@@ -207,7 +211,7 @@ func setUp(ctx context.Context, run spec.Run, m methods.Method, task methods.Tas
 	if data.Baselines != nil {
 		r.baselines = data.Baselines(splits.Test)
 	}
-	opts := &optimizers{}
+	opts := &optimizers{engine: engine}
 	r.trainer, err = m.New(methods.Config{Net: net, Engine: engine, Optimizer: opts.add(run.Optimizer),
 		NewOptimizer: func(s nn.OptimizerSpec) (nn.Optimizer, error) {
 			if err := s.Validate(); err != nil {

@@ -45,13 +45,15 @@ func (c *capture) Step(ps []*nn.Param) {
 // own first, then those a rule makes for weights it trains with settings of
 // its own. One switch turns all of them to recording.
 type optimizers struct {
+	// engine lends its cores to the updates.
+	engine  *nn.Engine
 	probing bool
 	device  *hardware.Device
 	list    []*capture
 }
 
 func (o *optimizers) add(spec nn.OptimizerSpec) *capture {
-	c := &capture{inner: spec.New(), spec: spec, probing: &o.probing, device: &o.device, grads: map[*nn.Param][]float32{}}
+	c := &capture{inner: spec.NewFor(o.engine), spec: spec, probing: &o.probing, device: &o.device, grads: map[*nn.Param][]float32{}}
 	o.list = append(o.list, c)
 	return c
 }

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sync"
 
+	"github.com/creditbench/creditbench/nn"
 	"github.com/creditbench/creditbench/results"
 	"github.com/creditbench/creditbench/spec"
 )
@@ -21,6 +22,11 @@ type Options struct {
 	// Jobs is the number of runs trained side by side (at least 1); each
 	// run's BLAS uses one thread (see nn.SetBLASThreads).
 	Jobs int
+	// Cores is the number of cores the runs share (0: GOMAXPROCS). Each run
+	// takes one while there are; the pieces of large products take those
+	// left idle, so a lone run, or the last of a suite, uses them all. The
+	// records do not depend on it.
+	Cores int
 	// Progress receives progress events; nil shows nothing.
 	Progress Progress
 	// Log receives notes such as dataset downloads; nil discards them.
@@ -76,6 +82,7 @@ func Run(ctx context.Context, specs []spec.Run, store *results.Store, opt Option
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	work := make(chan spec.Run)
+	cores := nn.NewCores(opt.Cores)
 	var (
 		mu       sync.Mutex
 		firstErr error
@@ -89,7 +96,9 @@ func Run(ctx context.Context, specs []spec.Run, store *results.Store, opt Option
 			for s := range work {
 				key := s.Key()
 				prog.RunStart(key, s)
-				rec, err := runOne(ctx, s, store, prog, opt.Log)
+				release := cores.Take()
+				rec, err := runOne(ctx, s, store, prog, opt.Log, cores)
+				release()
 				mu.Lock()
 				if errors.Is(err, errClaimed) {
 					sum.Elsewhere++
@@ -128,7 +137,7 @@ feed:
 
 // runOne claims, trains and stores one run. A run another runner claimed,
 // or recorded meanwhile, gives errClaimed.
-func runOne(ctx context.Context, s spec.Run, store *results.Store, prog Progress, log io.Writer) (*results.Record, error) {
+func runOne(ctx context.Context, s spec.Run, store *results.Store, prog Progress, log io.Writer, cores *nn.Cores) (*results.Record, error) {
 	key := s.Key()
 	release, err := claim(store.Claims(), key)
 	if err != nil {
@@ -138,7 +147,7 @@ func runOne(ctx context.Context, s spec.Run, store *results.Store, prog Progress
 	if state, _ := StateOf(store, s); state == Done { // recorded meanwhile
 		return nil, errClaimed
 	}
-	rec, err := Execute(ctx, s, ExecOptions{Log: log, Checkpoints: store.Checkpoints(),
+	rec, err := Execute(ctx, s, ExecOptions{Log: log, Checkpoints: store.Checkpoints(), Cores: cores,
 		OnEpoch: func(e results.Epoch) { prog.Epoch(key, s.Epochs, e) }})
 	if err == nil {
 		err = store.Write(rec)

@@ -87,6 +87,36 @@ func TestJobsDoNotChangeRecords(t *testing.T) {
 	}
 }
 
+// TestCoresDoNotChangeRecords trains lone runs of the paper's net, whose
+// products and updates are cut into pieces, on one core and with three to
+// help: the records must be bit-identical.
+func TestCoresDoNotChangeRecords(t *testing.T) {
+	requireMNIST(t)
+	var specs []spec.Run
+	for _, rule := range []string{"bp", "ftp"} {
+		s := smallSpec(rule, 1)
+		s.Model.Hidden = []int{1024, 128}
+		s.BatchSize, s.TrainLimit, s.Epochs = 64, 640, 1
+		specs = append(specs, s)
+	}
+	one := &results.Store{Dir: t.TempDir()}
+	four := &results.Store{Dir: t.TempDir()}
+	if _, err := Run(context.Background(), specs, one, Options{Jobs: 1, Cores: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(context.Background(), specs, four, Options{Jobs: 1, Cores: 4}); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := one.All()
+	b, _ := four.All()
+	if len(a) != len(specs) {
+		t.Fatalf("%d records, want %d", len(a), len(specs))
+	}
+	if diff := cmp.Diff(a, b, ignoreTimings); diff != "" {
+		t.Errorf("records on 1 and 4 cores differ (-1 +4):\n%s", diff)
+	}
+}
+
 // TestThreadsDoNotChangeRecords trains one spec with GOMAXPROCS 1 and 2:
 // the pure-Go BLAS splits products over goroutines, OpenBLAS runs one
 // thread; neither may change a bit of the record.

@@ -23,6 +23,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	out := fs.String("out", "out", "output folder: records go to DIR/runs")
 	jobs := fs.Int("jobs", 1, "runs trained side by side")
+	cores := fs.Int("cores", runtime.NumCPU(), "cores the runs share: a run's large products use those the other runs leave idle")
 	shard := fs.String("shard", "", "I/N: train only share I (0-based) of N of the run keys")
 	dry := fs.Bool("dry-run", false, "list the runs to train and stop")
 	progress := fs.String("progress", "auto", "auto, bars, lines or none")
@@ -49,6 +50,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if *jobs < 1 || *jobs > 4*runtime.NumCPU() {
 		return usagef("--jobs %d: want 1 to %d", *jobs, 4*runtime.NumCPU())
 	}
+	if *cores < 1 || *cores > 4*runtime.NumCPU() {
+		return usagef("--cores %d: want 1 to %d", *cores, 4*runtime.NumCPU())
+	}
 	specs, err := expandAll(names, ov.list())
 	if err != nil {
 		return err
@@ -66,7 +70,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	sum, err := runner.Run(ctx, specs, store, runner.Options{Jobs: *jobs, Progress: prog, Log: stderr, Changed: policy})
+	sum, err := runner.Run(ctx, specs, store, runner.Options{Jobs: *jobs, Cores: *cores, Progress: prog, Log: stderr, Changed: policy})
 	if _, refused := errors.AsType[*runner.ChangedError](err); refused {
 		return err // nothing ran
 	}

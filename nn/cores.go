@@ -1,0 +1,237 @@
+package nn
+
+import (
+	"runtime"
+	"sync/atomic"
+	"time"
+
+	"gonum.org/v1/gonum/blas/blas32"
+)
+
+// Cores lends idle cores to the products of the runs that share it. Every
+// large product is cut into pieces by its shape alone (see pieces), so a
+// run computes the same bits whether its pieces run one after another or
+// side by side: parallelism changes the time of a run, never its record.
+//
+// A run's own goroutine counts as one core (see Take); a further core helps
+// a run only while it is free. So runs trained side by side keep one core
+// each, and the last run of a suite, or a lone one, gets the cores the
+// others left.
+type Cores struct {
+	free chan struct{}
+}
+
+// NewCores returns a pool of n cores, at least 1; n ≤ 0 means GOMAXPROCS.
+func NewCores(n int) *Cores {
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	c := &Cores{free: make(chan struct{}, n)}
+	for range n {
+		c.free <- struct{}{}
+	}
+	return c
+}
+
+// Take takes a free core, if there is one, for the caller's own work, and
+// returns the function that gives it back (which does nothing when none was
+// free).
+func (c *Cores) Take() (release func()) {
+	if !c.tryHold() {
+		return func() {}
+	}
+	return func() { c.free <- struct{}{} }
+}
+
+func (c *Cores) tryHold() bool {
+	if c == nil {
+		return false
+	}
+	select {
+	case <-c.free:
+		return true
+	default:
+	}
+	return false
+}
+
+// Fixed limits of the cut of a product: a piece carries at least
+// minPieceMACs multiply-accumulates and minPieceWidth rows or columns, and a
+// product has at most maxPieces pieces. They are part of what a run
+// computes: the BLAS may sum a piece in another order than the whole
+// product, so changing them may change the last bits of every record.
+const (
+	minPieceMACs  = 1 << 21
+	minPieceWidth = 32
+	maxPieces     = 8
+	pieceAlign    = 16
+)
+
+// pieces cuts an m×n product with inner size k into pieces along its larger
+// side: it returns the piece width and whether the cut is along the
+// columns of C. A width of 0 means the product stays whole.
+func pieces(m, n, k int) (width int, alongCols bool) {
+	side := m
+	if n >= m {
+		side, alongCols = n, true
+	}
+	count := min(maxPieces, side/minPieceWidth, int(int64(m)*int64(n)*int64(k)/minPieceMACs))
+	if count < 2 {
+		return 0, false
+	}
+	width = (side + count - 1) / count
+	width = (width + pieceAlign - 1) / pieceAlign * pieceAlign
+	if width >= side {
+		return 0, false
+	}
+	return width, alongCols
+}
+
+// Elementwise work is cut into pieces of at least minSplit elements, a
+// multiple of splitAlign long, so that every element goes through the same
+// code of a vector kernel (its body or its tail) as when the range is whole.
+const (
+	minSplit   = 1 << 15
+	splitAlign = 64
+)
+
+// Split calls f on pieces [lo, hi) that cover 0 ≤ i < n, cut by n alone,
+// with the help of the engine's cores: f must treat every element on its
+// own, so that the pieces give the same bits as one call f(0, n).
+func (e *Engine) Split(n int, f func(lo, hi int)) {
+	count := min(maxPieces, n/minSplit)
+	if count < 2 {
+		f(0, n)
+		return
+	}
+	width := ((n+count-1)/count + splitAlign - 1) / splitAlign * splitAlign
+	e.helpers().share((n+width-1)/width, func(i int) { f(i*width, min(n, (i+1)*width)) })
+}
+
+// helpers returns the crew of the engine's cores.
+func (e *Engine) helpers() *crew {
+	if e == nil {
+		return nil
+	}
+	if e.crew == nil || e.crew.cores != e.Cores {
+		e.crew = &crew{cores: e.Cores}
+	}
+	return e.crew
+}
+
+// sgemm computes C = alpha·op(A)·op(B) + beta·C for row-major operands with
+// leading dimensions lda, ldb and ldc, piece by piece, with the help of
+// crew (nil: all here, in order).
+func (w *crew) sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	impl := blas32.Implementation()
+	width, alongCols := pieces(m, n, k)
+	if width == 0 {
+		impl.Sgemm(trans(tA), trans(tB), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	side := m
+	if alongCols {
+		side = n
+	}
+	w.share((side+width-1)/width, func(i int) {
+		lo := i * width
+		hi := min(side, lo+width)
+		if alongCols { // columns lo:hi of C need those of op(B)
+			off := lo
+			if tB {
+				off = lo * ldb
+			}
+			impl.Sgemm(trans(tA), trans(tB), m, hi-lo, k, alpha, a, lda, b[off:], ldb, beta, c[lo:], ldc)
+			return
+		}
+		off := lo * lda // rows lo:hi of C need those of op(A)
+		if tA {
+			off = lo
+		}
+		impl.Sgemm(trans(tA), trans(tB), hi-lo, n, k, alpha, a[off:], lda, b, ldb, beta, c[lo*ldc:], ldc)
+	})
+}
+
+// A crew is the helpers of one run: goroutines on cores borrowed from a
+// Cores, which take pieces of the run's products as they come. A helper
+// waits for the next product by spinning, because a goroutine woken from
+// sleep starts only after tens to hundreds of microseconds while its
+// waker is in a C call, longer than a piece takes; after idle without
+// work it gives its core back and ends.
+type crew struct {
+	cores   *Cores
+	posted  atomic.Pointer[job]
+	helpers atomic.Int32
+}
+
+// idle is how long a helper spins without work before it gives its core
+// back: longer than the elementwise work between two products.
+const idle = 2 * time.Millisecond
+
+// job is one product's pieces, taken in turn by whoever is free: which
+// core computes a piece does not change its bits.
+type job struct {
+	piece      func(i int)
+	count      int32
+	next, done atomic.Int32
+}
+
+// work computes pieces of j until none is left.
+func (j *job) work() {
+	for i := j.next.Add(1) - 1; i < j.count; i = j.next.Add(1) - 1 {
+		j.piece(int(i))
+		j.done.Add(1)
+	}
+}
+
+// share computes piece(0), …, piece(count-1), with the crew's help when it
+// has any, and returns when all are done.
+func (w *crew) share(count int, piece func(i int)) {
+	if w == nil || w.cores == nil {
+		for i := range count {
+			piece(i)
+		}
+		return
+	}
+	j := &job{piece: piece, count: int32(count)}
+	w.posted.Store(j)
+	for int(w.helpers.Load()) < count-1 && w.cores.tryHold() {
+		w.helpers.Add(1)
+		go w.help(j)
+	}
+	j.work()
+	for spins := 1; j.done.Load() < j.count; spins++ {
+		yield(spins)
+	}
+	w.posted.CompareAndSwap(j, nil)
+}
+
+// help takes pieces of every posted job until it has spun idle without
+// one, then gives its core back.
+func (w *crew) help(j *job) {
+	defer func() { w.cores.free <- struct{}{} }()
+	defer w.helpers.Add(-1)
+	since := time.Now()
+	for spins := 1; ; spins++ {
+		if j != nil {
+			j.work()
+			since = time.Now()
+		}
+		if j = w.posted.Load(); j != nil && j.next.Load() < j.count {
+			continue
+		}
+		j = nil
+		if spins%1024 == 0 && time.Since(since) > idle {
+			return
+		}
+		yield(spins)
+	}
+}
+
+// yield lets another goroutine have this core now and then while spinning,
+// in case there are more spinners than cores.
+func yield(spins int) {
+	if spins%64 == 0 {
+		runtime.Gosched()
+	}
+}

@@ -1,0 +1,151 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestPiecesDependOnShapeAlone(t *testing.T) {
+	for _, s := range [][3]int{{64, 1024, 784}, {784, 1024, 64}, {1024, 784, 64}, {64, 128, 1024}, {50176, 32, 75}, {7, 9, 11}, {64, 10, 128}} {
+		m, n, k := s[0], s[1], s[2]
+		width, cols := pieces(m, n, k)
+		if width == 0 {
+			if int64(m)*int64(n)*int64(k) >= 2*minPieceMACs && max(m, n) >= 2*minPieceWidth {
+				t.Errorf("%v: kept whole", s)
+			}
+			continue
+		}
+		side := m
+		if cols {
+			side = n
+		}
+		count := (side + width - 1) / width
+		if width%pieceAlign != 0 || count > maxPieces || count < 2 || (count-1)*width >= side {
+			t.Errorf("%v: width %d gives %d pieces of side %d", s, width, count, side)
+		}
+		if side != max(m, n) {
+			t.Errorf("%v: cut along the shorter side", s)
+		}
+	}
+}
+
+// TestCutProductsKeepTheirBits: every product, cut into pieces or not, with
+// or without cores to help, gives the same bits, and the right product.
+func TestCutProductsKeepTheirBits(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	cores := NewCores(4)
+	for _, s := range [][3]int{{64, 1024, 784}, {784, 1024, 64}, {1024, 784, 64}, {64, 784, 1024}, {2000, 96, 75}, {48, 300, 784}} {
+		m, n, k := s[0], s[1], s[2]
+		for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
+			a, b := NewTensor(m, k), NewTensor(k, n)
+			if tr[0] {
+				a = NewTensor(k, m)
+			}
+			if tr[1] {
+				b = NewTensor(n, k)
+			}
+			Gaussian(a.Data, 1, r)
+			Gaussian(b.Data, 1, r)
+			alone, helped := NewTensor(m, n), NewTensor(m, n)
+			Gaussian(alone.Data, 1, r)
+			copy(helped.Data, alone.Data)
+			c0 := append([]float32(nil), alone.Data...)
+			(&Engine{}).MatMul(alone, a, tr[0], b, tr[1], 0.5, 0.25)
+			e := &Engine{Cores: cores}
+			e.MatMul(helped, a, tr[0], b, tr[1], 0.5, 0.25)
+			name := fmt.Sprintf("%v trans %v", s, tr)
+			for i := range alone.Data {
+				if math.Float32bits(alone.Data[i]) != math.Float32bits(helped.Data[i]) {
+					t.Fatalf("%s: element %d is %v alone and %v with help", name, i, alone.Data[i], helped.Data[i])
+				}
+			}
+			// One row of C in float64, against the pieces.
+			i := r.IntN(m)
+			for j := range n {
+				sum := 0.0
+				for l := range k {
+					av, bv := a.Data[i*k+l], b.Data[l*n+j]
+					if tr[0] {
+						av = a.Data[l*m+i]
+					}
+					if tr[1] {
+						bv = b.Data[j*k+l]
+					}
+					sum += float64(av) * float64(bv)
+				}
+				want := 0.5*sum + 0.25*float64(c0[i*n+j])
+				if got := float64(alone.Data[i*n+j]); math.Abs(got-want) > 1e-5*float64(k) {
+					t.Fatalf("%s: C[%d,%d] = %v, want %v", name, i, j, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestHelpersWorkSideBySide: with cores to spare, pieces run at the same
+// time on more than one core, and every piece runs exactly once.
+func TestHelpersWorkSideBySide(t *testing.T) {
+	e := &Engine{Cores: NewCores(3)}
+	defer e.Cores.Take()()
+	var running, most atomic.Int32
+	seen := make([]atomic.Int32, 8)
+	e.helpers().share(len(seen), func(i int) {
+		n := running.Add(1)
+		for {
+			m := most.Load()
+			if n <= m || most.CompareAndSwap(m, n) {
+				break
+			}
+		}
+		// Wait (a while at most) for another piece to start beside this one.
+		for deadline := time.Now().Add(time.Second); most.Load() < 2 && time.Now().Before(deadline); {
+		}
+		seen[i].Add(1)
+		running.Add(-1)
+	})
+	if most.Load() < 2 {
+		t.Error("no two pieces ran at the same time with 2 cores to spare")
+	}
+	for i := range seen {
+		if n := seen[i].Load(); n != 1 {
+			t.Errorf("piece %d ran %d times", i, n)
+		}
+	}
+	// The helpers give their cores back once idle.
+	for deadline := time.Now().Add(5 * time.Second); len(e.Cores.free) < 2 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	if n := len(e.Cores.free); n != 2 {
+		t.Errorf("%d of 2 spare cores back after the helpers went idle", n)
+	}
+}
+
+// TestSGDUpdateKeepsItsBits: an update cut into pieces over cores gives the
+// bits of one update of the whole vector.
+func TestSGDUpdateKeepsItsBits(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	const n = 784*1024 + 37
+	mk := func() *Param {
+		p := &Param{Value: NewTensor(n), Grad: NewTensor(n)}
+		Gaussian(p.Value.Data, 1, rand.New(rand.NewPCG(7, 8)))
+		return p
+	}
+	whole, cut := mk(), mk()
+	alone := &SGD{LR: 0.05, Momentum: 0.9, WeightDecay: 1e-4, Nesterov: true}
+	helped := &SGD{LR: 0.05, Momentum: 0.9, WeightDecay: 1e-4, Nesterov: true, Engine: &Engine{Cores: NewCores(3)}}
+	for range 3 {
+		Gaussian(whole.Grad.Data, 1, r)
+		copy(cut.Grad.Data, whole.Grad.Data)
+		alone.step(whole.Value.Data, whole.Grad.Data, alone.buffer(whole))
+		helped.Step([]*Param{cut})
+	}
+	for i := range whole.Value.Data {
+		if math.Float32bits(whole.Value.Data[i]) != math.Float32bits(cut.Value.Data[i]) {
+			t.Fatalf("weight %d: %v updated whole, %v in pieces", i, whole.Value.Data[i], cut.Value.Data[i])
+		}
+	}
+}

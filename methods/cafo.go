@@ -38,9 +38,19 @@ import (
 //	"local": δ_k = (e_k P_kᵀ) ⊙ φ'(a_k): the gradient of the block's own
 //	      predictor loss, stopped at its input
 //
-// All blocks train at once, each on the previous block's current output;
-// the paper trains them one after another. With "mse" the error e_k that
-// trains a block comes from the predictor of the previous epoch's solve.
+// The order of training (order):
+//
+//	"sequential": one block after another, as in the paper: block k (with
+//	      its predictor) trains in the k-th of K equal shares of the run's
+//	      steps, on the output of the blocks before it, which no longer
+//	      change; the blocks after it are not run, and only the predictors
+//	      trained so far vote
+//	"together": every block and predictor trains at every step, each block
+//	      on the previous block's current output
+//
+// With "mse" a predictor is solved at the end of each epoch from the
+// features it saw in that epoch, and the error e_k that trains a block
+// comes from the predictor of the previous solve.
 type CaFo struct{}
 
 var _ Method = CaFo{}
@@ -58,6 +68,7 @@ func (CaFo) Params() []Param {
 		{Name: "predictor_loss", Default: "ce", Choices: []string{"ce", "mse", "sparsemax"}, Help: "the predictors' loss; mse is solved in closed form each epoch"},
 		{Name: "ridge", Default: 1.0, Range: Positive, Help: "λ of the closed-form mse predictor"},
 		{Name: "b_scale", Default: 0.1, Range: Positive, Help: "scale of the DFA matrices B_k (blocks = dfa)"},
+		{Name: "order", Default: "sequential", Choices: []string{"sequential", "together"}, Help: "blocks one after another, each for an equal share of the run's steps (as in the paper), or all at once"},
 	}
 }
 
@@ -74,29 +85,37 @@ func (CaFo) Uses(t Task) error {
 
 // Cost: the blocks' forward pass and every predictor; then per predictor its
 // gradient (ce, sparsemax) or its share of HᵀH and HᵀY (mse); per trained
-// block one error product and its weight gradient. CaFo keeps the input and
-// every block's output.
+// block one error product and its weight gradient. One after another, a
+// block's share of the steps runs the blocks up to it and trains it alone:
+// the cost is the average of the shares. CaFo keeps the input and every
+// block's output.
 func (CaFo) Cost(net *nn.Sequential, p Values) Cost {
 	widths, macs := stageWidths(net)
-	L := len(widths)
-	C := int64(widths[L-1])
+	K := len(widths) - 1
+	C := int64(widths[K])
 	var c Cost
 	c.KeptFloats = int64(size(net.InShape))
-	for k, w := range widths[:L-1] {
+	var own, ahead, shares int64
+	for k, w := range widths[:K] {
 		n := int64(w)
-		c.EvalMACs += macs[k] + n*C
+		forward := macs[k] + n*C // the block and its predictor
+		c.EvalMACs += forward
 		c.KeptFloats += n
-		switch p.String("predictor_loss") {
-		case "mse":
-			c.TrainMACs += (n+1)*(n+1) + (n+1)*C
-		default:
-			c.TrainMACs += n * C
+		train := n * C
+		if p.String("predictor_loss") == "mse" {
+			train = (n+1)*(n+1) + (n+1)*C
 		}
 		if p.String("blocks") != "frozen" {
-			c.TrainMACs += n*C + macs[k]
+			train += n*C + macs[k]
 		}
+		own += train
+		ahead += forward
+		shares += ahead + train
 	}
-	c.TrainMACs += c.EvalMACs
+	c.TrainMACs = c.EvalMACs + own
+	if p.String("order") == "sequential" {
+		c.TrainMACs = shares / int64(K)
+	}
 	return c
 }
 
@@ -109,7 +128,8 @@ func (CaFo) New(c Config) (Trainer, error) {
 	if !(p.Float("ridge") > 0) {
 		return nil, fmt.Errorf("cafo.ridge: %v is not > 0", p.Float("ridge"))
 	}
-	t := &cafoTrainer{c: c, ss: ss, blocks: p.String("blocks"), loss: p.String("predictor_loss"), ridge: p.Float("ridge")}
+	t := &cafoTrainer{c: c, ss: ss, blocks: p.String("blocks"), loss: p.String("predictor_loss"), ridge: p.Float("ridge"),
+		sequential: p.String("order") == "sequential"}
 	K := len(ss) - 1
 	out := ss[K].w.(*nn.Dense)
 	C := out.Out
@@ -144,6 +164,7 @@ type predictor struct {
 	W, b     *nn.Param
 	B        *nn.Tensor // n_classes×n_k, for blocks = "dfa"
 	hth, hty *nn.Tensor // Σ [h 1]ᵀ[h 1] and Σ [h 1]ᵀy over the epoch (mse)
+	seen     bool       // whether the sums hold a batch
 	z, e, ha *nn.Tensor // batch buffers: logits, error, [h 1]
 	y        *nn.Tensor
 	delta    *nn.Tensor
@@ -158,6 +179,33 @@ type cafoTrainer struct {
 	preds  []*predictor
 	aux    []*nn.Param
 	sum    []float32
+	// sequential trains one block after another over the run's total
+	// steps, of which step have been taken (see StartEpoch).
+	sequential  bool
+	step, total int
+}
+
+// StartEpoch places the next step in the run.
+func (t *cafoTrainer) StartEpoch(epoch, epochs, steps int) {
+	t.step, t.total = (epoch-1)*steps, epochs*steps
+}
+
+// training returns the block that trains at step s, or −1 when every block
+// does.
+func (t *cafoTrainer) training(s int) int {
+	if !t.sequential || t.total == 0 {
+		return -1
+	}
+	return min(len(t.preds)-1, s*len(t.preds)/t.total)
+}
+
+// voters returns the number of blocks whose predictors vote: all, or one
+// after another those trained so far.
+func (t *cafoTrainer) voters() int {
+	if k := t.training(max(t.step-1, 0)); k >= 0 {
+		return k + 1
+	}
+	return len(t.preds)
 }
 
 // AuxParams returns the predictors of every block but the last.
@@ -174,11 +222,11 @@ func (t *cafoTrainer) State() []*nn.Tensor {
 	return s
 }
 
-// forward runs the blocks and every predictor on x.
-func (t *cafoTrainer) forward(x *nn.Tensor) {
+// forward runs the first n blocks and their predictors on x.
+func (t *cafoTrainer) forward(x *nn.Tensor, n int) {
 	eng := t.c.Engine
 	in := x
-	for k, pr := range t.preds {
+	for k, pr := range t.preds[:n] {
 		h := t.ss[k].forward(eng, in)
 		pr.z = reshape(pr.z, x.Rows(), pr.W.Value.Cols())
 		for i := 0; i < x.Rows(); i++ {
@@ -189,8 +237,9 @@ func (t *cafoTrainer) forward(x *nn.Tensor) {
 	}
 }
 
-// vote returns per row the sum of the predictors' softmax probabilities.
-func (t *cafoTrainer) vote(rows int) []float32 {
+// vote returns per row the sum of the first n predictors' softmax
+// probabilities.
+func (t *cafoTrainer) vote(rows, n int) []float32 {
 	C := t.preds[0].z.Cols()
 	if cap(t.sum) < rows*C {
 		t.sum = make([]float32, rows*C)
@@ -198,7 +247,7 @@ func (t *cafoTrainer) vote(rows int) []float32 {
 	sum := t.sum[:rows*C]
 	clear(sum)
 	p := make([]float32, C)
-	for _, pr := range t.preds {
+	for _, pr := range t.preds[:n] {
 		for i := 0; i < rows; i++ {
 			nn.Softmax(p, pr.z.Row(i))
 			for c, v := range p {
@@ -213,14 +262,23 @@ func (t *cafoTrainer) Step(x *nn.Tensor, y nn.Targets) (float64, int) {
 	labels := y.Labels
 	eng := t.c.Engine
 	n := x.Rows()
-	t.forward(x)
+	only := t.training(t.step)
+	t.step++
+	voters, trained := len(t.preds), len(t.preds)
+	if only >= 0 {
+		voters, trained = only+1, 1
+	}
+	t.forward(x, voters)
 	var loss float64
 	var update []*nn.Param
-	for k, pr := range t.preds {
+	for k, pr := range t.preds[:voters] {
+		if only >= 0 && k != only {
+			continue
+		}
 		h := t.ss[k].output()
 		C := pr.z.Cols()
 		pr.e = reshape(pr.e, n, C)
-		loss += t.predictorError(pr, labels) / float64(len(t.preds))
+		loss += t.predictorError(pr, labels) / float64(trained)
 		if t.loss == "mse" {
 			t.accumulate(pr, h, labels)
 		} else {
@@ -245,7 +303,7 @@ func (t *cafoTrainer) Step(x *nn.Tensor, y nn.Targets) (float64, int) {
 	if len(update) > 0 {
 		t.c.Optimizer.Step(update)
 	}
-	sum := t.vote(n)
+	sum := t.vote(n, voters)
 	correct := 0
 	C := t.preds[0].z.Cols()
 	for i, y := range labels {
@@ -330,6 +388,7 @@ func (t *cafoTrainer) accumulate(pr *predictor, h *nn.Tensor, labels []int) {
 	}
 	t.c.Engine.MatMul(pr.hth, pr.ha, true, pr.ha, false, 1, 1)
 	t.c.Engine.MatMul(pr.hty, pr.ha, true, pr.y, false, 1, 1)
+	pr.seen = true
 }
 
 // EndEpoch solves every mse predictor from the epoch's sums and clears
@@ -339,11 +398,15 @@ func (t *cafoTrainer) EndEpoch() error {
 		return nil
 	}
 	for k, pr := range t.preds {
+		if !pr.seen { // not its share of the run
+			continue
+		}
 		if err := solveRidge(pr, t.ridge); err != nil {
 			return fmt.Errorf("cafo: predictor %d: %v", k+1, err)
 		}
 		pr.hth.Zero()
 		pr.hty.Zero()
+		pr.seen = false
 	}
 	return nil
 }
@@ -388,8 +451,9 @@ func solveRidge(pr *predictor, lambda float64) error {
 }
 
 func (t *cafoTrainer) Predict(x *nn.Tensor, out []int) {
-	t.forward(x)
-	sum := t.vote(x.Rows())
+	n := t.voters()
+	t.forward(x, n)
+	sum := t.vote(x.Rows(), n)
 	C := t.preds[0].z.Cols()
 	for i := range out {
 		out[i] = nn.Argmax(sum[i*C : (i+1)*C])

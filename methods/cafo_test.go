@@ -38,6 +38,64 @@ func TestCaFoFrozenBlocksDoNotChange(t *testing.T) {
 	}
 }
 
+// TestCaFoTrainsBlocksOneAfterAnother: in the first half of a run of two
+// blocks only the first block and its predictor change, and the second
+// block is not even run; in the second half the first stays as it was.
+func TestCaFoTrainsBlocksOneAfterAnother(t *testing.T) {
+	net, _ := nn.Build(nn.ModelSpec{Kind: "mlp", Hidden: []int{16, 8}}, []int{toyDim}, 3, rand.New(rand.NewPCG(1, 1)))
+	vals, _ := Resolve(CaFo{}, map[string]any{"blocks": "local"})
+	if vals.String("order") != "sequential" {
+		t.Fatalf("order defaults to %q, want sequential", vals.String("order"))
+	}
+	e := &nn.Engine{}
+	tr, err := CaFo{}.New(Config{Net: net, Engine: e, Optimizer: &nn.SGD{LR: 0.1, Momentum: 0.9},
+		Params: vals, Classes: 3, Rand: func(string) *rand.Rand { return rand.New(rand.NewPCG(3, 3)) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := net.Denses()
+	p1 := tr.(AuxParams).AuxParams()[0]
+	snapshot := func() [][]float32 {
+		var s [][]float32
+		for _, v := range [][]float32{ds[0].W.Value.Data, p1.Value.Data, ds[1].W.Value.Data, ds[2].W.Value.Data} {
+			s = append(s, append([]float32(nil), v...))
+		}
+		return s
+	}
+	x, labels := toyProblem(30, rand.New(rand.NewPCG(5, 5)))
+	steps := func(epoch int) [][]float32 {
+		before := snapshot()
+		tr.(EpochStarter).StartEpoch(epoch, 2, 10)
+		for range 10 {
+			tr.Step(x, nn.Classes(labels))
+		}
+		return before
+	}
+	names := []string{"block 1", "predictor 1", "block 2", "output layer"}
+	check := func(half int, before [][]float32, moves []bool) {
+		after := snapshot()
+		for i, name := range names {
+			if moved := !cmp.Equal(before[i], after[i]); moved != moves[i] {
+				t.Errorf("half %d: %s moved: %v, want %v", half, name, moved, moves[i])
+			}
+		}
+	}
+	start := e.MACs
+	check(1, steps(1), []bool{true, true, false, false})
+	first := e.MACs - start
+	pred := make([]int, x.Rows())
+	before := e.MACs
+	tr.Predict(x, pred)
+	if got, all := (e.MACs-before)/int64(x.Rows()), (CaFo{}).Cost(net, vals).EvalMACs; got >= all {
+		t.Errorf("after the first half the prediction took %d MACs per sample, want fewer than all blocks' %d", got, all)
+	}
+	start = e.MACs
+	check(2, steps(2), []bool{false, false, true, true})
+	if second := e.MACs - start; first >= second {
+		t.Errorf("the first half counted %d MACs, not fewer than the second's %d: the second block ran", first, second)
+	}
+}
+
 // TestCaFoRidgeMatchesIndependentSolve compares the closed-form predictor
 // with the least-squares solution of the augmented system
 // [H 1; √λI 0]·[W; b] = [Y; 0], solved by QR in float64.

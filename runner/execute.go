@@ -265,6 +265,10 @@ func (r *training) resume(dir string, rec *results.Record) error {
 // is why the rule could not end the epoch, "" when it could.
 func (r *training) epoch(ctx context.Context, ep int) (e results.Epoch, failure string, err error) {
 	r.state.opts.schedule(ep, r.run.Epochs)
+	if es, ok := r.trainer.(methods.EpochStarter); ok {
+		size := r.run.BatchSize
+		es.StartEpoch(ep, r.run.Epochs, (r.splits.Train.Len()+size-1)/size)
+	}
 	start := time.Now()
 	before := r.engine.MACs
 	loss, acc, err := trainEpoch(ctx, r.trainer, r.splits.Train, r.run.BatchSize, r.order)

@@ -66,7 +66,7 @@ REPORT
   echo "array job ${array}: {{.Shards}} tasks; report job ${report%%;*} after it"
   exit 0
 fi
-exec {{.Bin}} run {{.Suite}} --out {{.Out}} --jobs {{.CPUs}} --progress lines \
+exec {{.Bin}} run {{.Suite}} --out {{.Out}} --jobs {{.CPUs}} --cores {{.CPUs}} --progress lines \
   --shard "${SLURM_ARRAY_TASK_ID}/{{.Shards}}"{{range .Sets}} \
   --set {{.}}{{end}}
 `)),
@@ -93,7 +93,7 @@ spec:
               valueFrom:
                 fieldRef:
                   fieldPath: metadata.annotations['batch.kubernetes.io/job-completion-index']
-          command: ["{{.Bin}}", "run", "{{.Suite}}", "--out", "/out", "--jobs", "{{.CPUs}}",
+          command: ["{{.Bin}}", "run", "{{.Suite}}", "--out", "/out", "--jobs", "{{.CPUs}}", "--cores", "{{.CPUs}}",
                     "--progress", "lines", "--shard", "$(SHARD)/{{.Shards}}"{{range .Sets}},
                     "--set", "{{.}}"{{end}}]
           resources: # memory: {{.MemWhy}}

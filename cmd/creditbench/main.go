@@ -2,7 +2,7 @@
 //
 // Usage:
 //
-//	creditbench run SUITE... [--out DIR] [--jobs N] [--shard I/N] [--set KEY=VALUE]... [--quick] [--dry-run]
+//	creditbench run SUITE... [--out DIR] [--jobs N] [--cores N] [--shard I/N] [--set KEY=VALUE]... [--quick] [--dry-run]
 //	creditbench report [SUITE...] [--quick] [--set KEY=VALUE]... [--out DIR] [--format text,md,csv,png,svg,pdf]
 //	creditbench plan SUITE... [--quick] [--set KEY=VALUE]...
 //	creditbench list methods|datasets|profiles|suites
@@ -47,7 +47,7 @@ var commands = map[string]func(ctx context.Context, args []string, stdout, stder
 }
 
 const usage = `usage:
-  creditbench run SUITE... [--out DIR] [--jobs N] [--shard I/N] [--set KEY=VALUE]... [--quick] [--dry-run]
+  creditbench run SUITE... [--out DIR] [--jobs N] [--cores N] [--shard I/N] [--set KEY=VALUE]... [--quick] [--dry-run]
   creditbench report [SUITE...] [--quick] [--set KEY=VALUE]... [--out DIR] [--format text,md,csv,png,svg,pdf]
   creditbench plan SUITE... [--quick] [--set KEY=VALUE]...
   creditbench list methods|datasets|profiles|suites

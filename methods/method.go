@@ -135,15 +135,6 @@ type EpochEnder interface {
 	EndEpoch() error
 }
 
-// EpochStarter is implemented by a Trainer whose steps depend on where they
-// fall in the run (CaFo's blocks trained one after another); the runner
-// calls StartEpoch before the first step of each epoch (from 1) of epochs,
-// each of steps batches, also after a resume. A trainer that is never told
-// trains every step alike (CaFo: all blocks at once).
-type EpochStarter interface {
-	StartEpoch(epoch, epochs, steps int)
-}
-
 // Recommender is implemented by a rule whose reference trains it with an
 // optimizer of its own (FF's small steps with weight decay, PEPITA's rate).
 // A run of the rule uses Recommended in place of the suite's [defaults]

@@ -102,20 +102,25 @@ type Act struct {
 func NewAct(f Activation) *Act { return &Act{F: f} }
 
 // Forward returns φ(x).
-func (a *Act) Forward(_ *Engine, x *Tensor) *Tensor {
+func (a *Act) Forward(e *Engine, x *Tensor) *Tensor {
 	a.y = reuse(a.y, x.Shape...)
-	a.F.Apply(a.y.Data, x.Data)
+	e.Split(len(x.Data), func(lo, hi int) { a.F.Apply(a.y.Data[lo:hi], x.Data[lo:hi]) })
 	return a.y
 }
 
 // Backward returns dy ⊙ φ'(a).
-func (a *Act) Backward(_ *Engine, dy *Tensor, needInput bool) *Tensor {
+func (a *Act) Backward(e *Engine, dy *Tensor, needInput bool) *Tensor {
 	if !needInput {
 		return nil
 	}
 	a.dx = reuse(a.dx, dy.Shape...)
+	e.Split(len(a.y.Data), func(lo, hi int) { a.backward(dy.Data[lo:hi], a.dx.Data[lo:hi], a.y.Data[lo:hi]) })
+	return a.dx
+}
+
+// backward sets dx = g ⊙ φ'(a) from the outputs h.
+func (a *Act) backward(g, dx, h []float32) {
 	if _, ok := a.F.(ReLU); ok { // the common case, in one branch-free pass
-		h, g, dx := a.y.Data, dy.Data[:len(a.y.Data)], a.dx.Data[:len(a.y.Data)]
 		for i := range h {
 			d := g[i]
 			if h[i] <= 0 {
@@ -123,16 +128,14 @@ func (a *Act) Backward(_ *Engine, dy *Tensor, needInput bool) *Tensor {
 			}
 			dx[i] = d
 		}
-		return a.dx
+		return
 	}
-	a.F.Deriv(a.dx.Data, a.y.Data)
-	for i, g := range dy.Data {
-		a.dx.Data[i] *= g
+	a.F.Deriv(dx, h)
+	for i, v := range g {
+		dx[i] *= v
 	}
-	return a.dx
 }
 
-// Output returns the last output h = φ(a).
 func (a *Act) Output() *Tensor { return a.y }
 
 func (a *Act) Params() []*Param        { return nil }

@@ -20,6 +20,7 @@ type Conv2D struct {
 	x, y, dx        *Tensor
 	cols, out, dout *Tensor // (C·K·K)×(batch·OH·OW) and F×(batch·OH·OW)
 	dcols, tcols    *Tensor
+	sums            *Tensor // batch×F: each sample's bias gradient
 	src             []int32 // see source
 
 	hin, herr *Tensor // copies for the engine's hooks
@@ -65,39 +66,44 @@ func (l *Conv2D) source() []int32 {
 	return l.src
 }
 
-// im2col fills cols (C·K·K)×(batch·P) from x, P = OH·OW.
-func (l *Conv2D) im2col(x, cols *Tensor) {
-	src, n, P := l.source(), x.Rows(), l.OH*l.OW
-	for r := 0; r < l.C*l.K*l.K; r++ {
-		from := src[r*P:][:P]
-		for s := 0; s < n; s++ {
-			img, row := x.Row(s), cols.Data[(r*n+s)*P:][:P]
-			for p, i := range from {
-				if i < 0 {
-					row[p] = 0
-				} else {
-					row[p] = img[i]
+// im2col fills cols (C·K·K)×(batch·P) from x, P = OH·OW, a piece of the
+// batch on each core.
+func (l *Conv2D) im2col(e *Engine, x, cols *Tensor) {
+	src, n, P, R := l.source(), x.Rows(), l.OH*l.OW, l.C*l.K*l.K
+	e.Rows(n, R*P, func(lo, hi int) {
+		for r := range R {
+			from := src[r*P:][:P]
+			for s := lo; s < hi; s++ {
+				img, row := x.Row(s), cols.Data[(r*n+s)*P:][:P]
+				for p, i := range from {
+					if i < 0 {
+						row[p] = 0
+					} else {
+						row[p] = img[i]
+					}
 				}
 			}
 		}
-	}
+	})
 }
 
 // col2im adds the columns back into dx, the adjoint of im2col.
-func (l *Conv2D) col2im(cols, dx *Tensor) {
-	src, n, P := l.source(), dx.Rows(), l.OH*l.OW
-	dx.Zero()
-	for s := 0; s < n; s++ {
-		img := dx.Row(s)
-		for r := 0; r < l.C*l.K*l.K; r++ {
-			row := cols.Data[(r*n+s)*P:][:P]
-			for p, i := range src[r*P:][:P] {
-				if i >= 0 {
-					img[i] += row[p]
+func (l *Conv2D) col2im(e *Engine, cols, dx *Tensor) {
+	src, n, P, R := l.source(), dx.Rows(), l.OH*l.OW, l.C*l.K*l.K
+	e.Rows(n, R*P, func(lo, hi int) {
+		for s := lo; s < hi; s++ {
+			img := dx.Row(s)
+			clear(img)
+			for r := range R {
+				row := cols.Data[(r*n+s)*P:][:P]
+				for p, i := range src[r*P:][:P] {
+					if i >= 0 {
+						img[i] += row[p]
+					}
 				}
 			}
 		}
-	}
+	})
 }
 
 // Forward computes the convolution of x (batch×C·H·W).
@@ -108,20 +114,22 @@ func (l *Conv2D) Forward(e *Engine, x *Tensor) *Tensor {
 	n, P := x.Rows(), l.OH*l.OW
 	l.x = x
 	l.cols = reuse(l.cols, l.C*l.K*l.K, n*P)
-	l.im2col(e.input(x, &l.hin), l.cols)
+	l.im2col(e, e.input(x, &l.hin), l.cols)
 	l.out = reuse(l.out, l.F, n*P)
 	e.MatMul(l.out, l.Wt.Value, false, l.cols, false, 1, 0)
 	l.y = reuse(l.y, n, l.F, l.OH, l.OW)
-	for s := 0; s < n; s++ {
-		dst := l.y.Row(s)
-		for f := 0; f < l.F; f++ {
-			b := l.B.Value.Data[f]
-			src := l.out.Data[f*n*P+s*P:][:P]
-			for p, v := range src {
-				dst[f*P+p] = v + b
+	e.Rows(n, l.F*P, func(lo, hi int) {
+		for s := lo; s < hi; s++ {
+			dst := l.y.Row(s)
+			for f := 0; f < l.F; f++ {
+				b := l.B.Value.Data[f]
+				src := l.out.Data[f*n*P+s*P:][:P]
+				for p, v := range src {
+					dst[f*P+p] = v + b
+				}
 			}
 		}
-	}
+	})
 	e.output(l.y)
 	return l.y
 }
@@ -136,7 +144,7 @@ func (l *Conv2D) Backward(e *Engine, dy *Tensor, needInput bool) *Tensor {
 	l.dcols = reuse(l.dcols, l.C*l.K*l.K, n*P)
 	e.MatMul(l.dcols, l.Wt.Value, true, l.dout, false, 1, 0)
 	l.dx = reuse(l.dx, l.x.Shape...)
-	l.col2im(l.dcols, l.dx)
+	l.col2im(e, l.dcols, l.dx)
 	e.output(l.dx)
 	return l.dx
 }
@@ -148,24 +156,34 @@ func (l *Conv2D) Grads(e *Engine, in, dy *Tensor) {
 	dy = e.errorOf(dy, &l.herr)
 	n, P := dy.Rows(), l.OH*l.OW
 	l.dout = reuse(l.dout, l.F, n*P)
+	// Each sample's sums on its core, then added up in the order of the
+	// samples, as in one loop.
+	l.sums = reuse(l.sums, n, l.F)
+	e.Rows(n, l.F*P, func(lo, hi int) {
+		for s := lo; s < hi; s++ {
+			src, sums := dy.Row(s), l.sums.Row(s)
+			for f := 0; f < l.F; f++ {
+				g := src[f*P : (f+1)*P]
+				copy(l.dout.Data[f*n*P+s*P:][:P], g)
+				var sum float32
+				for _, v := range g {
+					sum += v
+				}
+				sums[f] = sum
+			}
+		}
+	})
 	db := l.B.Grad.Data
 	clear(db)
-	for s := 0; s < n; s++ {
-		src := dy.Row(s)
-		for f := 0; f < l.F; f++ {
-			g := src[f*P : (f+1)*P]
-			copy(l.dout.Data[f*n*P+s*P:][:P], g)
-			var sum float32
-			for _, v := range g {
-				sum += v
-			}
-			db[f] += sum
+	for s := range n {
+		for f, v := range l.sums.Row(s) {
+			db[f] += v
 		}
 	}
 	cols := l.cols
 	if in != l.x {
 		l.tcols = reuse(l.tcols, l.C*l.K*l.K, n*P)
-		l.im2col(e.input(in, &l.hin), l.tcols)
+		l.im2col(e, e.input(in, &l.hin), l.tcols)
 		cols = l.tcols
 	}
 	e.MatMul(l.Wt.Grad, l.dout, false, cols, true, 1, 0)
@@ -203,15 +221,21 @@ func NewMaxPool2D(c, h, w, size int) (*MaxPool2D, error) {
 }
 
 // Forward pools x (batch×C·H·W).
-func (l *MaxPool2D) Forward(_ *Engine, x *Tensor) *Tensor {
+func (l *MaxPool2D) Forward(e *Engine, x *Tensor) *Tensor {
 	n := x.Rows()
 	l.in = x.Shape
 	l.y = reuse(l.y, n, l.C, l.OH, l.OW)
 	if len(l.arg) != len(l.y.Data) {
 		l.arg = make([]int32, len(l.y.Data))
 	}
+	e.Rows(n, l.C*l.H*l.W, func(lo, hi int) { l.pool(x, lo, hi) })
+	return l.y
+}
+
+// pool pools samples lo to hi of x.
+func (l *MaxPool2D) pool(x *Tensor, lo, hi int) {
 	per := l.C * l.OH * l.OW
-	for s := 0; s < n; s++ {
+	for s := lo; s < hi; s++ {
 		img, out, arg := x.Row(s), l.y.Row(s), l.arg[s*per:(s+1)*per]
 		for c := 0; c < l.C; c++ {
 			for oy := 0; oy < l.OH; oy++ {
@@ -245,23 +269,24 @@ func (l *MaxPool2D) Forward(_ *Engine, x *Tensor) *Tensor {
 			}
 		}
 	}
-	return l.y
 }
 
 // Backward routes each output's gradient to the input that was its maximum.
-func (l *MaxPool2D) Backward(_ *Engine, dy *Tensor, needInput bool) *Tensor {
+func (l *MaxPool2D) Backward(e *Engine, dy *Tensor, needInput bool) *Tensor {
 	if !needInput {
 		return nil
 	}
 	l.dx = reuse(l.dx, l.in...)
-	l.dx.Zero()
 	per := l.C * l.OH * l.OW
-	for s := 0; s < dy.Rows(); s++ {
-		d, g := l.dx.Row(s), dy.Row(s)
-		for o, v := range g {
-			d[l.arg[s*per+o]] += v
+	e.Rows(dy.Rows(), l.C*l.H*l.W, func(lo, hi int) {
+		for s := lo; s < hi; s++ {
+			d, g := l.dx.Row(s), dy.Row(s)
+			clear(d)
+			for o, v := range g {
+				d[l.arg[s*per+o]] += v
+			}
 		}
-	}
+	})
 	return l.dx
 }
 

@@ -108,6 +108,19 @@ func (e *Engine) Split(n int, f func(lo, hi int)) {
 	e.helpers().share((n+width-1)/width, func(i int) { f(i*width, min(n, (i+1)*width)) })
 }
 
+// Rows calls f on pieces [lo, hi) that cover the n rows of a batch, each
+// row costing about work element operations, cut by n and work alone, with
+// the help of the engine's cores: f must treat every row on its own.
+func (e *Engine) Rows(n, work int, f func(lo, hi int)) {
+	count := min(maxPieces, n, int(int64(n)*int64(work)/minSplit))
+	if count < 2 {
+		f(0, n)
+		return
+	}
+	width := (n + count - 1) / count
+	e.helpers().share((n+width-1)/width, func(i int) { f(i*width, min(n, (i+1)*width)) })
+}
+
 // helpers returns the crew of the engine's cores.
 func (e *Engine) helpers() *crew {
 	if e == nil {

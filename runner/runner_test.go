@@ -87,9 +87,9 @@ func TestJobsDoNotChangeRecords(t *testing.T) {
 	}
 }
 
-// TestCoresDoNotChangeRecords trains lone runs of the paper's net, whose
-// products and updates are cut into pieces, on one core and with three to
-// help: the records must be bit-identical.
+// TestCoresDoNotChangeRecords trains lone runs of the paper's FC net and of
+// a CNN, whose products, updates and per-sample work are cut into pieces,
+// on one core and with three to help: the records must be bit-identical.
 func TestCoresDoNotChangeRecords(t *testing.T) {
 	requireMNIST(t)
 	var specs []spec.Run
@@ -99,6 +99,10 @@ func TestCoresDoNotChangeRecords(t *testing.T) {
 		s.BatchSize, s.TrainLimit, s.Epochs = 64, 640, 1
 		specs = append(specs, s)
 	}
+	cnn := smallSpec("bp", 1) // im2col, bias, pooling and their adjoints in pieces
+	cnn.Model = nn.ModelSpec{Kind: "cnn", Conv: []int{16}, Kernel: 5, Pool: 2}.Resolved()
+	cnn.BatchSize, cnn.TrainLimit, cnn.Epochs = 64, 640, 1
+	specs = append(specs, cnn)
 	one := &results.Store{Dir: t.TempDir()}
 	four := &results.Store{Dir: t.TempDir()}
 	if _, err := Run(context.Background(), specs, one, Options{Jobs: 1, Cores: 1}); err != nil {

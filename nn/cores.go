@@ -55,36 +55,41 @@ func (c *Cores) tryHold() bool {
 	return false
 }
 
-// Fixed limits of the cut of a product: a piece carries at least
-// minPieceMACs multiply-accumulates and minPieceWidth rows or columns, and a
-// product has at most maxPieces pieces. They are part of what a run
-// computes: the BLAS may sum a piece in another order than the whole
-// product, so changing them may change the last bits of every record.
+// Fixed limits of the cut of a product: a product has at most maxPieces
+// pieces, each of at least minPieceMACs multiply-accumulates on average and
+// at least minPieceWidth rows or columns, cut at multiples of pieceAlign.
+// They are part of what a run computes: the BLAS may sum a piece in another
+// order than the whole product (OpenBLAS does for pieces 16 wide, or of
+// fewer than about a million MACs), so changing them may change the last
+// bits of a record. With these, the products of the built-in suites' nets
+// keep the bits of the whole product.
 const (
 	minPieceMACs  = 1 << 21
-	minPieceWidth = 32
+	minPieceWidth = 64
 	maxPieces     = 8
-	pieceAlign    = 16
+	pieceAlign    = 64
 )
 
-// pieces cuts an m×n product with inner size k into pieces along its larger
-// side: it returns the piece width and whether the cut is along the
-// columns of C. A width of 0 means the product stays whole.
-func pieces(m, n, k int) (width int, alongCols bool) {
+// pieces cuts an m×n product with inner size k into count pieces along its
+// larger side (the columns of C when alongCols), 1 when it stays whole.
+func pieces(m, n, k int) (count int, alongCols bool) {
 	side := m
 	if n >= m {
 		side, alongCols = n, true
 	}
-	count := min(maxPieces, side/minPieceWidth, int(int64(m)*int64(n)*int64(k)/minPieceMACs))
-	if count < 2 {
-		return 0, false
+	count = min(maxPieces, side/minPieceWidth, int(int64(m)*int64(n)*int64(k)/minPieceMACs))
+	return max(count, 1), alongCols
+}
+
+// bound returns where piece i of count starts along a side (side for
+// i = count): i·side/count rounded down to a multiple of pieceAlign, so
+// that every piece is a whole number of pieceAligns wide, at least
+// minPieceWidth, and the last one at least side/count.
+func bound(i, count, side int) int {
+	if i == count {
+		return side
 	}
-	width = (side + count - 1) / count
-	width = (width + pieceAlign - 1) / pieceAlign * pieceAlign
-	if width >= side {
-		return 0, false
-	}
-	return width, alongCols
+	return i * side / count / pieceAlign * pieceAlign
 }
 
 // Elementwise work is cut into pieces of at least minSplit elements, a
@@ -137,8 +142,8 @@ func (e *Engine) helpers() *crew {
 // crew (nil: all here, in order).
 func (w *crew) sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	impl := blas32.Implementation()
-	width, alongCols := pieces(m, n, k)
-	if width == 0 {
+	count, alongCols := pieces(m, n, k)
+	if count == 1 {
 		impl.Sgemm(trans(tA), trans(tB), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
@@ -146,9 +151,8 @@ func (w *crew) sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda i
 	if alongCols {
 		side = n
 	}
-	w.share((side+width-1)/width, func(i int) {
-		lo := i * width
-		hi := min(side, lo+width)
+	w.share(count, func(i int) {
+		lo, hi := bound(i, count, side), bound(i+1, count, side)
 		if alongCols { // columns lo:hi of C need those of op(B)
 			off := lo
 			if tB {

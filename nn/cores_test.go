@@ -10,25 +10,30 @@ import (
 )
 
 func TestPiecesDependOnShapeAlone(t *testing.T) {
-	for _, s := range [][3]int{{64, 1024, 784}, {784, 1024, 64}, {1024, 784, 64}, {64, 128, 1024}, {50176, 32, 75}, {7, 9, 11}, {64, 10, 128}} {
+	for _, s := range [][3]int{{64, 1024, 784}, {784, 1024, 64}, {1024, 784, 64}, {64, 784, 1024}, {64, 256, 784}, {32, 256, 784}, {50176, 32, 75}, {7, 9, 11}, {64, 10, 128}} {
 		m, n, k := s[0], s[1], s[2]
-		width, cols := pieces(m, n, k)
-		if width == 0 {
-			if int64(m)*int64(n)*int64(k) >= 2*minPieceMACs && max(m, n) >= 2*minPieceWidth {
-				t.Errorf("%v: kept whole", s)
-			}
-			continue
-		}
+		count, cols := pieces(m, n, k)
 		side := m
 		if cols {
 			side = n
 		}
-		count := (side + width - 1) / width
-		if width%pieceAlign != 0 || count > maxPieces || count < 2 || (count-1)*width >= side {
-			t.Errorf("%v: width %d gives %d pieces of side %d", s, width, count, side)
-		}
 		if side != max(m, n) {
 			t.Errorf("%v: cut along the shorter side", s)
+		}
+		if count == 1 {
+			if int64(m)*int64(n)*int64(k) >= 2*minPieceMACs && side >= 2*minPieceWidth {
+				t.Errorf("%v: kept whole", s)
+			}
+			continue
+		}
+		if count > maxPieces {
+			t.Errorf("%v: %d pieces", s, count)
+		}
+		for i := range count {
+			lo, hi := bound(i, count, side), bound(i+1, count, side)
+			if lo%pieceAlign != 0 || hi-lo < minPieceWidth || (i == count-1 && hi != side) {
+				t.Errorf("%v: piece %d of %d is %d:%d", s, i, count, lo, hi)
+			}
 		}
 	}
 }

@@ -191,14 +191,26 @@ type job struct {
 	piece      func(i int)
 	count      int32
 	next, done atomic.Int32
+	// panicked holds the first panic of a piece, raised again on the run's
+	// own goroutine, where the runner turns it into a failed record.
+	panicked atomic.Pointer[any]
 }
 
 // work computes pieces of j until none is left.
 func (j *job) work() {
 	for i := j.next.Add(1) - 1; i < j.count; i = j.next.Add(1) - 1 {
-		j.piece(int(i))
+		j.run(int(i))
 		j.done.Add(1)
 	}
+}
+
+func (j *job) run(i int) {
+	defer func() {
+		if p := recover(); p != nil {
+			j.panicked.CompareAndSwap(nil, &p)
+		}
+	}()
+	j.piece(i)
 }
 
 // share computes piece(0), …, piece(count-1), with the crew's help when it
@@ -221,6 +233,9 @@ func (w *crew) share(count int, piece func(i int)) {
 		yield(spins)
 	}
 	w.posted.CompareAndSwap(j, nil)
+	if p := j.panicked.Load(); p != nil {
+		panic(*p)
+	}
 }
 
 // help takes pieces of every posted job until it has spun idle without

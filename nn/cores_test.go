@@ -154,3 +154,25 @@ func TestSGDUpdateKeepsItsBits(t *testing.T) {
 		}
 	}
 }
+
+// TestPanicInAPieceReachesTheRun: a piece that panics on a helper's core
+// panics on the caller's goroutine, after every other piece is done.
+func TestPanicInAPieceReachesTheRun(t *testing.T) {
+	e := &Engine{Cores: NewCores(3)}
+	defer e.Cores.Take()()
+	var done atomic.Int32
+	defer func() {
+		if p := recover(); p != "piece 5" {
+			t.Errorf("recovered %v, want the panic of piece 5", p)
+		}
+		if n := done.Load(); n != 7 {
+			t.Errorf("%d other pieces done, want 7", n)
+		}
+	}()
+	e.helpers().share(8, func(i int) {
+		if i == 5 {
+			panic("piece 5")
+		}
+		done.Add(1)
+	})
+}

@@ -140,7 +140,7 @@ func (r *Recurrent) run(e *Engine, xw, gates, h, c, tc *Tensor, n int, adjust fu
 		if c == nil {
 			r.activate(h.Block(t+1, n).Data, a.Data)
 		} else {
-			r.lstmStep(a, c.Block(t, n), c.Block(t+1, n), tc.Block(t, n), h.Block(t+1, n))
+			r.lstmStep(e, a, c.Block(t, n), c.Block(t+1, n), tc.Block(t, n), h.Block(t+1, n))
 		}
 		if adjust != nil {
 			adjust(t, h.Block(t+1, n))
@@ -195,7 +195,7 @@ func (r *Recurrent) LocalBackward(e *Engine, dh *Tensor) {
 		}
 		copy(r.dh.Data, dh.Block(t, n).Data)
 		r.dc.Zero()
-		r.lstmBack(d, t, n)
+		r.lstmBack(e, d, t, n)
 	}
 	r.Grads(e, nil, r.dpre)
 }
@@ -226,11 +226,22 @@ func (r *Recurrent) recurrentProduct(e *Engine, a, h *Tensor) {
 	}
 }
 
+// lstmWork is about the element operations of one sample's LSTM cell per
+// hidden unit, forward or back: how finely a step is cut for the cores.
+const lstmWork = 40
+
 // lstmStep applies the gates' nonlinearities to a in place and computes
-// the cell and hidden states of one step.
-func (r *Recurrent) lstmStep(a, cPrev, c, tc, h *Tensor) {
+// the cell and hidden states of one step, a piece of the batch on each
+// core.
+func (r *Recurrent) lstmStep(e *Engine, a, cPrev, c, tc, h *Tensor) {
 	H := r.Hidden
-	for b := 0; b < a.Rows(); b++ {
+	e.Rows(a.Rows(), lstmWork*H, func(lo, hi int) { r.lstmRows(a, cPrev, c, tc, h, lo, hi) })
+}
+
+// lstmRows is lstmStep for the samples lo to hi.
+func (r *Recurrent) lstmRows(a, cPrev, c, tc, h *Tensor, lo, hi int) {
+	H := r.Hidden
+	for b := lo; b < hi; b++ {
 		g := a.Row(b)
 		vecmath.Sigmoid(g[:2*H])
 		vecmath.Tanh(g[2*H : 3*H])
@@ -281,7 +292,7 @@ func (r *Recurrent) Backward(e *Engine, dy *Tensor, needInput bool) *Tensor {
 				d.Data[i] *= v
 			}
 		} else {
-			r.lstmBack(d, t, n)
+			r.lstmBack(e, d, t, n)
 		}
 		if t == 0 || (r.T-t)%k == 0 { // h_{t−1} is held: the gradient stops here
 			r.dh.Zero()
@@ -311,11 +322,16 @@ func (r *Recurrent) Backward(e *Engine, dy *Tensor, needInput bool) *Tensor {
 }
 
 // lstmBack turns the carried dh (and dc) of step t into the gates' errors d
-// and carries dc back to step t−1.
-func (r *Recurrent) lstmBack(d *Tensor, t, n int) {
+// and carries dc back to step t−1, a piece of the batch on each core.
+func (r *Recurrent) lstmBack(e *Engine, d *Tensor, t, n int) {
+	e.Rows(n, lstmWork*r.Hidden, func(lo, hi int) { r.lstmBackRows(d, t, n, lo, hi) })
+}
+
+// lstmBackRows is lstmBack for the samples lo to hi.
+func (r *Recurrent) lstmBackRows(d *Tensor, t, n, lo, hi int) {
 	H := r.Hidden
 	gates, cPrev, tc := r.pre.Block(t, n), r.c.Block(t, n), r.tc.Block(t, n)
-	for b := 0; b < n; b++ {
+	for b := lo; b < hi; b++ {
 		g, dg, cp, tr := gates.Row(b), d.Row(b), cPrev.Row(b), tc.Row(b)
 		dh, dc := r.dh.Row(b), r.dc.Row(b)
 		for j := 0; j < H; j++ {

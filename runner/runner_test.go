@@ -87,9 +87,10 @@ func TestJobsDoNotChangeRecords(t *testing.T) {
 	}
 }
 
-// TestCoresDoNotChangeRecords trains lone runs of the paper's FC net and of
-// a CNN, whose products, updates and per-sample work are cut into pieces,
-// on one core and with three to help: the records must be bit-identical.
+// TestCoresDoNotChangeRecords trains lone runs of the paper's FC net, a CNN
+// and an LSTM, whose products, updates and per-sample work are cut into
+// pieces, on one core and with three to help: the records must be
+// bit-identical.
 func TestCoresDoNotChangeRecords(t *testing.T) {
 	requireMNIST(t)
 	var specs []spec.Run
@@ -103,6 +104,11 @@ func TestCoresDoNotChangeRecords(t *testing.T) {
 	cnn.Model = nn.ModelSpec{Kind: "cnn", Conv: []int{16}, Kernel: 5, Pool: 2}.Resolved()
 	cnn.BatchSize, cnn.TrainLimit, cnn.Epochs = 64, 640, 1
 	specs = append(specs, cnn)
+	for _, rule := range []string{"bp", "ftp"} { // the LSTM cell's steps in pieces
+		lstm := sequenceSpec(rule, "adding", map[string]any{"T": 10, "train": 640, "test": 200}, nn.ModelSpec{Kind: "lstm", Hidden: []int{128}})
+		lstm.BatchSize, lstm.Epochs, lstm.Validation = 64, 1, 100
+		specs = append(specs, lstm)
+	}
 	one := &results.Store{Dir: t.TempDir()}
 	four := &results.Store{Dir: t.TempDir()}
 	if _, err := Run(context.Background(), specs, one, Options{Jobs: 1, Cores: 1}); err != nil {

@@ -69,8 +69,13 @@ func (l *Conv2D) source() []int32 {
 // im2col fills cols (C·K·K)×(batch·P) from x, P = OH·OW, a piece of the
 // batch on each core.
 func (l *Conv2D) im2col(e *Engine, x, cols *Tensor) {
-	src, n, P, R := l.source(), x.Rows(), l.OH*l.OW, l.C*l.K*l.K
+	n, P, R := x.Rows(), l.OH*l.OW, l.C*l.K*l.K
 	e.Rows(n, R*P, func(lo, hi int) {
+		if l.Stride == 1 {
+			l.im2colRuns(x, cols, lo, hi)
+			return
+		}
+		src := l.source()
 		for r := range R {
 			from := src[r*P:][:P]
 			for s := lo; s < hi; s++ {
@@ -85,6 +90,37 @@ func (l *Conv2D) im2col(e *Engine, x, cols *Tensor) {
 			}
 		}
 	})
+}
+
+// im2colRuns is im2col at stride 1 for samples lo to hi, where each output
+// row of a column row reads a contiguous run of an input row, between
+// zeros of the padding: copies instead of a gather by source.
+func (l *Conv2D) im2colRuns(x, cols *Tensor, lo, hi int) {
+	n, P := x.Rows(), l.OH*l.OW
+	for c := range l.C {
+		for ki := range l.K {
+			for kj := range l.K {
+				r := (c*l.K+ki)*l.K + kj
+				// Output columns left ≤ ox < right read input column ox + kj − Pad.
+				left, right := max(0, l.Pad-kj), min(l.OW, l.W+l.Pad-kj)
+				for s := lo; s < hi; s++ {
+					img, row := x.Row(s), cols.Data[(r*n+s)*P:][:P]
+					for oy := range l.OH {
+						dst := row[oy*l.OW : (oy+1)*l.OW]
+						iy := oy + ki - l.Pad
+						if iy < 0 || iy >= l.H || left >= right {
+							clear(dst)
+							continue
+						}
+						clear(dst[:left])
+						start := (c*l.H+iy)*l.W + left + kj - l.Pad
+						copy(dst[left:right], img[start:start+right-left])
+						clear(dst[right:])
+					}
+				}
+			}
+		}
+	}
 }
 
 // col2im adds the columns back into dx, the adjoint of im2col.
@@ -123,9 +159,9 @@ func (l *Conv2D) Forward(e *Engine, x *Tensor) *Tensor {
 			dst := l.y.Row(s)
 			for f := 0; f < l.F; f++ {
 				b := l.B.Value.Data[f]
-				src := l.out.Data[f*n*P+s*P:][:P]
+				src, d := l.out.Data[f*n*P+s*P:][:P], dst[f*P:][:P]
 				for p, v := range src {
-					dst[f*P+p] = v + b
+					d[p] = v + b
 				}
 			}
 		}

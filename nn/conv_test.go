@@ -196,3 +196,32 @@ func TestConvPassesThroughHooks(t *testing.T) {
 		t.Errorf("hooks called %v, want %v", calls, want)
 	}
 }
+
+// TestIm2colRunsMatchTheGather: at stride 1 the columns are copied in runs;
+// they must be those the source map gathers, padding and all.
+func TestIm2colRunsMatchTheGather(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 8))
+	for _, c := range []struct{ ch, h, w, k, pad int }{{1, 28, 28, 5, 0}, {3, 32, 32, 3, 1}, {2, 7, 9, 3, 2}, {1, 5, 5, 5, 4}, {2, 6, 4, 1, 0}} {
+		l, err := NewConv2D(c.ch, c.h, c.w, 2, c.k, 1, c.pad)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := NewTensor(3, c.ch*c.h*c.w)
+		Gaussian(x.Data, 1, r)
+		n, P := x.Rows(), l.OH*l.OW
+		runs := NewTensor(c.ch*c.k*c.k, n*P)
+		Gaussian(runs.Data, 1, r) // every value must be written
+		l.im2colRuns(x, runs, 0, n)
+		src := l.source()
+		for i, v := range runs.Data {
+			rr, s, p := i/(n*P), i%(n*P)/P, i%P
+			want := float32(0)
+			if j := src[rr*P+p]; j >= 0 {
+				want = x.Row(s)[j]
+			}
+			if v != want {
+				t.Fatalf("%+v: column row %d, sample %d, position %d is %v, want %v", c, rr, s, p, v, want)
+			}
+		}
+	}
+}

@@ -164,7 +164,6 @@ type predictor struct {
 	W, b     *nn.Param
 	B        *nn.Tensor // n_classes×n_k, for blocks = "dfa"
 	hth, hty *nn.Tensor // Σ [h 1]ᵀ[h 1] and Σ [h 1]ᵀy over the epoch (mse)
-	seen     bool       // whether the sums hold a batch
 	z, e, ha *nn.Tensor // batch buffers: logits, error, [h 1]
 	y        *nn.Tensor
 	delta    *nn.Tensor
@@ -388,7 +387,6 @@ func (t *cafoTrainer) accumulate(pr *predictor, h *nn.Tensor, labels []int) {
 	}
 	t.c.Engine.MatMul(pr.hth, pr.ha, true, pr.ha, false, 1, 1)
 	t.c.Engine.MatMul(pr.hty, pr.ha, true, pr.y, false, 1, 1)
-	pr.seen = true
 }
 
 // EndEpoch solves every mse predictor from the epoch's sums and clears
@@ -398,7 +396,7 @@ func (t *cafoTrainer) EndEpoch() error {
 		return nil
 	}
 	for k, pr := range t.preds {
-		if !pr.seen { // not its share of the run
+		if pr.hth.Data[len(pr.hth.Data)-1] == 0 { // no sample (Σ 1·1) this epoch: not its share of the run
 			continue
 		}
 		if err := solveRidge(pr, t.ridge); err != nil {
@@ -406,7 +404,6 @@ func (t *cafoTrainer) EndEpoch() error {
 		}
 		pr.hth.Zero()
 		pr.hty.Zero()
-		pr.seen = false
 	}
 	return nil
 }

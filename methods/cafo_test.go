@@ -96,6 +96,34 @@ func TestCaFoTrainsBlocksOneAfterAnother(t *testing.T) {
 	}
 }
 
+// TestCaFoSolvesOnlyTheBlockInTraining: one after another with closed-form
+// predictors, an epoch's end solves the predictor whose share it was and
+// leaves the next, which has seen no sample, as it was.
+func TestCaFoSolvesOnlyTheBlockInTraining(t *testing.T) {
+	net, _ := nn.Build(nn.ModelSpec{Kind: "mlp", Hidden: []int{16, 8}}, []int{toyDim}, 3, rand.New(rand.NewPCG(1, 1)))
+	vals, _ := Resolve(CaFo{}, map[string]any{"predictor_loss": "mse"})
+	tr, err := CaFo{}.New(Config{Net: net, Engine: &nn.Engine{}, Optimizer: recorder{}, Params: vals, Classes: 3,
+		Rand: func(string) *rand.Rand { return rand.New(rand.NewPCG(3, 3)) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, labels := toyProblem(30, rand.New(rand.NewPCG(5, 5)))
+	p1, out := tr.(AuxParams).AuxParams()[0], net.Denses()[2]
+	tr.(EpochStarter).StartEpoch(1, 2, 4)
+	for range 4 {
+		tr.Step(x, nn.Classes(labels))
+	}
+	if err := tr.(EpochEnder).EndEpoch(); err != nil {
+		t.Fatalf("the first epoch's end: %v", err)
+	}
+	if cmp.Equal(p1.Value.Data, make([]float32, len(p1.Value.Data))) {
+		t.Error("the first predictor was not solved after its share")
+	}
+	if !cmp.Equal(out.W.Value.Data, make([]float32, len(out.W.Value.Data))) {
+		t.Error("the second predictor changed before its share")
+	}
+}
+
 // TestCaFoRidgeMatchesIndependentSolve compares the closed-form predictor
 // with the least-squares solution of the augmented system
 // [H 1; √λI 0]·[W; b] = [Y; 0], solved by QR in float64.

@@ -134,12 +134,18 @@ bench-only:
 	(cd runner && ../$(OUT)/bench/runner.$(if $(TAGS),openblas,gonum) -test.run '^$$' -test.bench EpochMNISTFC -test.cpu 1 -test.benchtime 1x -test.count 3) | grep Benchmark > $(OUT)/bench/rules.txt
 	cd $(OUT)/bench && $(GO) tool -modfile=$(CURDIR)/go.mod benchstat rules.txt | tee rules-benchstat.txt
 	@# A lone run on one core and on every core, in alternation (the records
-	@# are the same: TestCoresDoNotChangeRecords).
-	@rm -f $(OUT)/bench/cores.txt
-	@for i in 1 2 3 4 5 6; do for c in 1 $$(nproc); do \
+	@# are the same: TestCoresDoNotChangeRecords), beside PyTorch on as many
+	@# threads: the FC and CNN epochs of BP.
+	@rm -f $(OUT)/bench/cores.txt $(OUT)/bench/cores-pytorch.txt
+	@torch=$$($(PYTHON) -c 'import torch; print("yes")' 2>/dev/null); \
+	for i in 1 2 3 4 5 6; do for c in 1 $$(nproc); do \
 	  (cd runner && ../$(OUT)/bench/runner.$(if $(TAGS),openblas,gonum) -test.run '^$$' -test.bench 'Epoch(MNISTFC|CIFARCNN)/(bp|ftp)$$' -test.cpu $$c -test.benchtime 1x) | grep Benchmark >> $(OUT)/bench/cores.txt; \
+	  if [ -n "$$torch" ]; then \
+	    OPENBLAS_NUM_THREADS=$$c OMP_NUM_THREADS=$$c $(PYTHON) tools/torch_bp_epoch.py --repeat 1 --threads $$c >> $(OUT)/bench/cores-pytorch.txt; \
+	    OPENBLAS_NUM_THREADS=$$c OMP_NUM_THREADS=$$c $(PYTHON) tools/torch_cnn_epoch.py --repeat 1 --threads $$c >> $(OUT)/bench/cores-pytorch.txt; fi; \
 	done; done
 	cd $(OUT)/bench && $(GO) tool -modfile=$(CURDIR)/go.mod benchstat -col /gomaxprocs cores.txt | tee cores-benchstat.txt
+	cd $(OUT)/bench && if [ -s cores-pytorch.txt ]; then $(GO) tool -modfile=$(CURDIR)/go.mod benchstat -filter '.unit:s/epoch' cores.txt cores-pytorch.txt | tee cores-pytorch-benchstat.txt; fi
 	(cd nn && ../$(OUT)/bench/nn.$(if $(TAGS),openblas,gonum) -test.run '^$$' -test.bench 'PaperCNN|CaFoBlock|MatMul' -test.cpu 1 -test.count 3) | grep Benchmark > $(OUT)/bench/cnn.txt
 	(cd runner && ../$(OUT)/bench/runner.$(if $(TAGS),openblas,gonum) -test.run '^$$' -test.bench EpochCIFARCNN -test.cpu 1 -test.benchtime 1x -test.count 3) | grep Benchmark >> $(OUT)/bench/cnn.txt
 	cd $(OUT)/bench && $(GO) tool -modfile=$(CURDIR)/go.mod benchstat cnn.txt | tee cnn-benchstat.txt

@@ -59,10 +59,10 @@ func (c *Cores) tryHold() bool {
 // pieces, each of at least minPieceMACs multiply-accumulates on average and
 // at least minPieceWidth rows or columns, cut at multiples of pieceAlign.
 // They are part of what a run computes: the BLAS may sum a piece in another
-// order than the whole product (OpenBLAS does for pieces 16 wide, or of
-// fewer than about a million MACs), so changing them may change the last
-// bits of a record. With these, the products of the built-in suites' nets
-// keep the bits of the whole product.
+// order than the whole product (Debian's OpenBLAS 0.3.21 on AMD Zen did for
+// pieces 16 wide, or of fewer than about a million MACs), so changing them
+// may change the last bits of a record. With these, the products of the
+// built-in suites' nets kept the bits of the whole product there.
 const (
 	minPieceMACs  = 1 << 21
 	minPieceWidth = 64

@@ -15,8 +15,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--data", default=None)
+    ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
-    torch.set_num_threads(1)
+    torch.set_num_threads(args.threads)
     torch.manual_seed(1)
     d = args.data or mnist_dir()
     x = read_idx(os.path.join(d, "train-images-idx3-ubyte.gz")).reshape(-1, 784).astype(np.float32) / 255
@@ -27,6 +28,7 @@ def main():
                               torch.nn.ReLU(), torch.nn.Linear(128, 10))
     opt = torch.optim.SGD(net.parameters(), lr=0.02, momentum=0.9)
     loss_fn = torch.nn.CrossEntropyLoss()
+    name = "BenchmarkEpochMNISTFC/bp" + (f"-{args.threads}" if args.threads > 1 else "")
     for _ in range(args.repeat):
         perm = torch.randperm(len(y))
         start = time.perf_counter()
@@ -37,7 +39,7 @@ def main():
             loss.backward()
             opt.step()
         s = time.perf_counter() - start
-        print(f"BenchmarkEpochMNISTFC/bp 1 {s * 1e9:.0f} ns/op {s:.3f} s/epoch", flush=True)
+        print(f"{name} 1 {s * 1e9:.0f} ns/op {s:.3f} s/epoch", flush=True)
 
 
 if __name__ == "__main__":

@@ -136,6 +136,7 @@ func (a *Act) backward(g, dx, h []float32) {
 	}
 }
 
+// Output returns the last output h = φ(a).
 func (a *Act) Output() *Tensor { return a.y }
 
 func (a *Act) Params() []*Param        { return nil }

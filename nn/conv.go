@@ -70,12 +70,15 @@ func (l *Conv2D) source() []int32 {
 // batch on each core.
 func (l *Conv2D) im2col(e *Engine, x, cols *Tensor) {
 	n, P, R := x.Rows(), l.OH*l.OW, l.C*l.K*l.K
+	var src []int32
+	if l.Stride != 1 {
+		src = l.source() // here, not in the pieces, which would race to make it
+	}
 	e.Rows(n, R*P, func(lo, hi int) {
-		if l.Stride == 1 {
+		if src == nil {
 			l.im2colRuns(x, cols, lo, hi)
 			return
 		}
-		src := l.source()
 		for r := range R {
 			from := src[r*P:][:P]
 			for s := lo; s < hi; s++ {

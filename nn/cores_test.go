@@ -176,3 +176,26 @@ func TestPanicInAPieceReachesTheRun(t *testing.T) {
 		done.Add(1)
 	})
 }
+
+// TestStridedConvInPieces: a strided convolution's first forward pass, cut
+// into pieces on several cores, gives the columns of a pass on one (run
+// with -race, it also shows the index map is made before the pieces).
+func TestStridedConvInPieces(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	x := NewTensor(64, 3*32*32)
+	Gaussian(x.Data, 1, r)
+	var outs [][]float32
+	for _, e := range []*Engine{{}, {Cores: NewCores(4)}} {
+		l, err := NewConv2D(3, 32, 32, 8, 3, 2, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		Gaussian(l.Wt.Value.Data, 1, rand.New(rand.NewPCG(1, 2)))
+		outs = append(outs, append([]float32(nil), l.Forward(e, x).Data...))
+	}
+	for i := range outs[0] {
+		if math.Float32bits(outs[0][i]) != math.Float32bits(outs[1][i]) {
+			t.Fatalf("output %d: %v on one core, %v in pieces", i, outs[0][i], outs[1][i])
+		}
+	}
+}

@@ -19,6 +19,9 @@ import (
 // others left.
 type Cores struct {
 	free chan struct{}
+	// lent counts the cores helpers hold; wanted counts the runs waiting
+	// to take one back from them.
+	lent, wanted atomic.Int32
 }
 
 // NewCores returns a pool of n cores, at least 1; n ≤ 0 means GOMAXPROCS.
@@ -33,26 +36,50 @@ func NewCores(n int) *Cores {
 	return c
 }
 
-// Take takes a free core, if there is one, for the caller's own work, and
-// returns the function that gives it back (which does nothing when none was
-// free).
+// Take takes a core for the caller's own work, and returns the function
+// that gives it back. A core lent to another run's helpers is taken back
+// (they give it up between pieces); when every core is held by a run, the
+// caller goes on without one and release does nothing.
 func (c *Cores) Take() (release func()) {
-	if !c.tryHold() {
+	if c == nil {
 		return func() {}
 	}
-	return func() { c.free <- struct{}{} }
+	c.wanted.Add(1)
+	defer c.wanted.Add(-1)
+	for {
+		select {
+		case <-c.free:
+			return func() { c.free <- struct{}{} }
+		default:
+		}
+		if c.lent.Load() == 0 {
+			return func() {}
+		}
+		runtime.Gosched()
+	}
 }
 
-func (c *Cores) tryHold() bool {
-	if c == nil {
+// lend takes a free core for a helper, unless a run wants one. It counts
+// the core as lent before taking it, so that Take never sees a core gone
+// and none lent.
+func (c *Cores) lend() bool {
+	if c == nil || c.wanted.Load() > 0 {
 		return false
 	}
+	c.lent.Add(1)
 	select {
 	case <-c.free:
 		return true
 	default:
 	}
+	c.lent.Add(-1)
 	return false
+}
+
+// giveBack returns a helper's core.
+func (c *Cores) giveBack() {
+	c.lent.Add(-1)
+	c.free <- struct{}{}
 }
 
 // Fixed limits of the cut of a product: a product has at most maxPieces
@@ -224,7 +251,7 @@ func (w *crew) share(count int, piece func(i int)) {
 	}
 	j := &job{piece: piece, count: int32(count)}
 	w.posted.Store(j)
-	for int(w.helpers.Load()) < count-1 && w.cores.tryHold() {
+	for int(w.helpers.Load()) < count-1 && w.cores.lend() {
 		w.helpers.Add(1)
 		go w.help(j)
 	}
@@ -238,21 +265,19 @@ func (w *crew) share(count int, piece func(i int)) {
 	}
 }
 
-// help takes pieces of every posted job until it has spun idle without
-// one, then gives its core back.
+// help takes pieces of j and of every job posted after it, and gives its
+// core back when it has spun idle without one or a run wants the core.
 func (w *crew) help(j *job) {
-	defer func() { w.cores.free <- struct{}{} }()
+	defer w.cores.giveBack()
 	defer w.helpers.Add(-1)
+	j.work()
 	since := time.Now()
-	for spins := 1; ; spins++ {
-		if j != nil {
+	for spins := 1; w.cores.wanted.Load() == 0; spins++ {
+		if j = w.posted.Load(); j != nil && j.next.Load() < j.count {
 			j.work()
 			since = time.Now()
-		}
-		if j = w.posted.Load(); j != nil && j.next.Load() < j.count {
 			continue
 		}
-		j = nil
 		if spins%1024 == 0 && time.Since(since) > idle {
 			return
 		}

@@ -199,3 +199,44 @@ func TestStridedConvInPieces(t *testing.T) {
 		}
 	}
 }
+
+// TestTakeReclaimsLentCores: a run that starts while another run's helpers
+// hold the free core gets that core back, and the helpers give it up.
+func TestTakeReclaimsLentCores(t *testing.T) {
+	c := NewCores(2)
+	defer c.Take()()
+	e := &Engine{Cores: c}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() { // a run whose products keep coming
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			e.helpers().share(8, func(int) { time.Sleep(50 * time.Microsecond) })
+		}
+	}()
+	for deadline := time.Now().Add(5 * time.Second); c.lent.Load() == 0; {
+		if time.Now().After(deadline) {
+			close(stop)
+			t.Fatal("no helper borrowed the free core")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	got := make(chan func(), 1)
+	go func() { got <- c.Take() }()
+	select {
+	case release := <-got:
+		if n := c.lent.Load(); n != 0 || len(c.free) != 0 {
+			t.Errorf("after Take: %d cores lent, %d free; want 0 and 0", n, len(c.free))
+		}
+		release()
+	case <-time.After(5 * time.Second):
+		t.Error("Take did not get the lent core back")
+	}
+	close(stop)
+	<-done
+}

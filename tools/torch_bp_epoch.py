@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """PyTorch reference for `make bench`: one BP training epoch of the FTP paper's
 MNIST net (784-1024-128-10 ReLU, batch 64, SGD lr 0.02 momentum 0.9) on 55,000
-samples, one thread, training only, the same work as creditbench's
-BenchmarkEpochMNISTFC/bp. Prints seconds per epoch in benchmark format."""
-import argparse, os, time
+samples, on one thread (or --threads), training only, the same work as
+creditbench's BenchmarkEpochMNISTFC/bp. Prints seconds per epoch in benchmark format."""
+import argparse, os
 
 import numpy as np
 import torch
 
 from mnist_idx import mnist_dir, read_idx
+from torch_epoch import time_epochs
 
 
 def main():
@@ -26,20 +27,7 @@ def main():
     x, y = torch.from_numpy(x[:55000].copy()), torch.from_numpy(y[:55000].copy())
     net = torch.nn.Sequential(torch.nn.Linear(784, 1024), torch.nn.ReLU(), torch.nn.Linear(1024, 128),
                               torch.nn.ReLU(), torch.nn.Linear(128, 10))
-    opt = torch.optim.SGD(net.parameters(), lr=0.02, momentum=0.9)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    name = "BenchmarkEpochMNISTFC/bp" + (f"-{args.threads}" if args.threads > 1 else "")
-    for _ in range(args.repeat):
-        perm = torch.randperm(len(y))
-        start = time.perf_counter()
-        for i in range(0, len(y), 64):
-            idx = perm[i:i + 64]
-            opt.zero_grad()
-            loss = loss_fn(net(x[idx]), y[idx])
-            loss.backward()
-            opt.step()
-        s = time.perf_counter() - start
-        print(f"{name} 1 {s * 1e9:.0f} ns/op {s:.3f} s/epoch", flush=True)
+    time_epochs("BenchmarkEpochMNISTFC/bp", net, x, y, args.repeat, args.threads)
 
 
 if __name__ == "__main__":

@@ -5,9 +5,11 @@ momentum 0.9, on 45,000 samples of 3x32x32, training only: the same work as
 creditbench's BenchmarkEpochCIFARCNN/bp. The inputs are standard normal values
 (the epoch's arithmetic does not depend on them; reading the JPEG stand-in
 would need an image library). Prints seconds per epoch in benchmark format."""
-import argparse, time
+import argparse
 
 import torch
+
+from torch_epoch import time_epochs
 
 
 def main():
@@ -22,20 +24,7 @@ def main():
     y = torch.randint(0, 10, (n,))
     net = torch.nn.Sequential(torch.nn.Conv2d(3, 32, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
                               torch.nn.Flatten(), torch.nn.Linear(32 * 14 * 14, 10))
-    opt = torch.optim.SGD(net.parameters(), lr=0.02, momentum=0.9)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    name = "BenchmarkEpochCIFARCNN/bp" + (f"-{args.threads}" if args.threads > 1 else "")
-    for _ in range(args.repeat):
-        perm = torch.randperm(n)
-        start = time.perf_counter()
-        for i in range(0, n, 64):
-            idx = perm[i:i + 64]
-            opt.zero_grad()
-            loss = loss_fn(net(x[idx]), y[idx])
-            loss.backward()
-            opt.step()
-        s = time.perf_counter() - start
-        print(f"{name} 1 {s * 1e9:.0f} ns/op {s:.3f} s/epoch", flush=True)
+    time_epochs("BenchmarkEpochCIFARCNN/bp", net, x, y, args.repeat, args.threads)
 
 
 if __name__ == "__main__":

@@ -163,37 +163,48 @@ func (sw ProfileSweep) claimRows() [][]string {
 		for _, prof := range sw.Profiles {
 			g := seedGaps(sw.cells[r][prof], bp[prof])
 			gap = append(gap, describeGaps(g))
-			var d []float64
-			for seed, v := range g.bySeed {
-				if f, ok := first.bySeed[seed]; ok {
-					d = append(d, v-f)
+			var d gaps
+			for i, seed := range g.seeds {
+				if f, ok := first.at(seed); ok {
+					d.seeds, d.vals = append(d.seeds, seed), append(d.vals, g.vals[i]-f)
 				}
 			}
-			moved = append(moved, describeGaps(gaps{vals: d}))
+			moved = append(moved, describeGaps(d))
 		}
 		rows = append(rows, gap, moved)
 	}
 	return rows
 }
 
-// gaps are per-seed differences of two cells' figures, in points.
+// gaps are per-seed differences of two cells' figures, in points, in the
+// order of the first cell's runs.
 type gaps struct {
-	bySeed map[int64]float64
-	vals   []float64
+	seeds []int64
+	vals  []float64
 }
 
 // seedGaps pairs c with ref by seed (ok runs in both).
 func seedGaps(c, ref *Cell) gaps {
-	g := gaps{bySeed: map[int64]float64{}}
+	var g gaps
 	if c == nil || ref == nil {
 		return g
 	}
 	seeds, d := seedDiffs(c, ref)
-	for i, seed := range seeds {
-		g.bySeed[seed] = 100 * d[i]
-		g.vals = append(g.vals, 100*d[i])
+	g.seeds = seeds
+	for _, v := range d {
+		g.vals = append(g.vals, 100*v)
 	}
 	return g
+}
+
+// at returns the gap of seed.
+func (g gaps) at(seed int64) (float64, bool) {
+	for i, s := range g.seeds {
+		if s == seed {
+			return g.vals[i], true
+		}
+	}
+	return 0, false
 }
 
 // describeGaps writes "−1.20 ± 0.31 (p 0.04, 3)": mean ± std, the paired

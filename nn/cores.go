@@ -131,25 +131,25 @@ const (
 // with the help of the engine's cores: f must treat every element on its
 // own, so that the pieces give the same bits as one call f(0, n).
 func (e *Engine) Split(n int, f func(lo, hi int)) {
-	count := min(maxPieces, n/minSplit)
-	if count < 2 {
-		f(0, n)
-		return
-	}
-	width := ((n+count-1)/count + splitAlign - 1) / splitAlign * splitAlign
-	e.helpers().share((n+width-1)/width, func(i int) { f(i*width, min(n, (i+1)*width)) })
+	e.cut(n, min(maxPieces, n/minSplit), splitAlign, f)
 }
 
 // Rows calls f on pieces [lo, hi) that cover the n rows of a batch, each
 // row costing about work element operations, cut by n and work alone, with
 // the help of the engine's cores: f must treat every row on its own.
 func (e *Engine) Rows(n, work int, f func(lo, hi int)) {
-	count := min(maxPieces, n, int(int64(n)*int64(work)/minSplit))
+	e.cut(n, min(maxPieces, n, int(int64(n)*int64(work)/minSplit)), 1, f)
+}
+
+// cut calls f on about count pieces of 0 ≤ i < n, each a multiple of align
+// long but the last, with the help of the engine's cores; fewer than two
+// pieces are one call f(0, n).
+func (e *Engine) cut(n, count, align int, f func(lo, hi int)) {
 	if count < 2 {
 		f(0, n)
 		return
 	}
-	width := (n + count - 1) / count
+	width := ((n+count-1)/count + align - 1) / align * align
 	e.helpers().share((n+width-1)/width, func(i int) { f(i*width, min(n, (i+1)*width)) })
 }
 

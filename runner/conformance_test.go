@@ -157,7 +157,7 @@ func TestSeedsPairTheRules(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := setUp(context.Background(), run, m, methods.Task{Profile: hardware.Builtins[run.Profile]}, io.Discard)
+		r, err := setUp(context.Background(), run, m, methods.Task{Profile: hardware.Builtins[run.Profile]}, io.Discard, nil)
 		if err != nil || r.failure != "" {
 			t.Fatalf("%s: %v %s", run.Method, err, r.failure)
 		}

@@ -70,11 +70,10 @@ func Execute(ctx context.Context, run spec.Run, o ExecOptions) (rec *results.Rec
 			err = nil
 		}
 	}()
-	r, err := setUp(ctx, run, m, task, o.Log)
+	r, err := setUp(ctx, run, m, task, o.Log, o.Cores)
 	if err != nil {
 		return nil, err
 	}
-	r.engine.Cores = o.Cores
 	if r.failure != "" {
 		rec.Status, rec.Reason = results.StatusFailed, r.failure
 		return rec, nil
@@ -160,8 +159,8 @@ type training struct {
 }
 
 // setUp loads the data, draws the split and the initial weights, and builds
-// the rule's trainer under the run's profile.
-func setUp(ctx context.Context, run spec.Run, m methods.Method, task methods.Task, log io.Writer) (*training, error) {
+// the rule's trainer under the run's profile, its products lent cores (nil: none).
+func setUp(ctx context.Context, run spec.Run, m methods.Method, task methods.Task, log io.Writer, cores *nn.Cores) (*training, error) {
 	key := run.Key()
 	params, err := methods.Resolve(m, run.Params)
 	if err != nil {
@@ -202,7 +201,7 @@ func setUp(ctx context.Context, run spec.Run, m methods.Method, task methods.Tas
 	if err != nil {
 		return nil, fmt.Errorf("runner: %s: %w", key, err)
 	}
-	engine := &nn.Engine{Hooks: task.Profile.Hooks(rng.get)}
+	engine := &nn.Engine{Hooks: task.Profile.Hooks(rng.get), Cores: cores}
 	r := &training{run: run, m: m, params: params, splits: splits, net: net, engine: engine,
 		order: rng.get("order"), ck: &checkpoint{Key: key}, sequence: data.Steps > 0}
 	if data.Classes > 0 && !r.sequence {

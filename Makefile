@@ -112,6 +112,11 @@ agreement: deps build
 bench: deps
 	@$(MAKE) --no-print-directory bench-only
 
+# The bench binaries by absolute path (they run from their package folders),
+# and the fastest backend built.
+BENCHBIN = $(abspath $(OUT))/bench
+FASTEST  = $(if $(TAGS),openblas,gonum)
+
 bench-only:
 	@mkdir -p $(OUT)/bench
 	$(GO) test -c -o $(OUT)/bench/runner.gonum ./runner
@@ -124,14 +129,14 @@ bench-only:
 	[ -n "$$torch" ] || echo "note: Debian's python3-torch is not installed: no PyTorch column"; \
 	for i in 1 2 3 4 5 6; do \
 	  for b in gonum $(if $(TAGS),openblas,); do \
-	    (cd nn && $(abspath $(OUT))/bench/nn.$$b -test.run '^$$' -test.bench MatMul -test.cpu 1 -test.benchtime 20x) | grep Benchmark >> $(OUT)/bench/$$b.txt; \
-	    (cd runner && $(abspath $(OUT))/bench/runner.$$b -test.run '^$$' -test.bench 'EpochMNISTFC/bp$$' -test.cpu 1 -test.benchtime 1x) | grep Benchmark >> $(OUT)/bench/$$b.txt; \
+	    (cd nn && $(BENCHBIN)/nn.$$b -test.run '^$$' -test.bench MatMul -test.cpu 1 -test.benchtime 20x) | grep Benchmark >> $(OUT)/bench/$$b.txt; \
+	    (cd runner && $(BENCHBIN)/runner.$$b -test.run '^$$' -test.bench 'EpochMNISTFC/bp$$' -test.cpu 1 -test.benchtime 1x) | grep Benchmark >> $(OUT)/bench/$$b.txt; \
 	  done; \
 	  if [ -n "$$torch" ]; then \
 	    OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PYTHON) tools/torch_bp_epoch.py --repeat 1 >> $(OUT)/bench/pytorch.txt; fi; \
 	done
 	cd $(OUT)/bench && $(GO) tool -modfile=$(CURDIR)/go.mod benchstat gonum.txt $(if $(TAGS),openblas.txt,) $$(ls pytorch.txt 2>/dev/null) | tee benchstat.txt
-	(cd runner && $(abspath $(OUT))/bench/runner.$(if $(TAGS),openblas,gonum) -test.run '^$$' -test.bench EpochMNISTFC -test.cpu 1 -test.benchtime 1x -test.count 3) | grep Benchmark > $(OUT)/bench/rules.txt
+	(cd runner && $(BENCHBIN)/runner.$(FASTEST) -test.run '^$$' -test.bench EpochMNISTFC -test.cpu 1 -test.benchtime 1x -test.count 3) | grep Benchmark > $(OUT)/bench/rules.txt
 	cd $(OUT)/bench && $(GO) tool -modfile=$(CURDIR)/go.mod benchstat rules.txt | tee rules-benchstat.txt
 	@# A lone run on one core and on every core, in alternation (the records
 	@# are the same: TestCoresDoNotChangeRecords), beside PyTorch on as many
@@ -139,28 +144,28 @@ bench-only:
 	@rm -f $(OUT)/bench/cores.txt $(OUT)/bench/cores-pytorch.txt
 	@torch=$$($(PYTHON) -c 'import torch; print("yes")' 2>/dev/null); \
 	for i in 1 2 3 4 5 6; do for c in 1 $$(nproc); do \
-	  (cd runner && $(abspath $(OUT))/bench/runner.$(if $(TAGS),openblas,gonum) -test.run '^$$' -test.bench 'Epoch(MNISTFC|CIFARCNN)/(bp|ftp)$$' -test.cpu $$c -test.benchtime 1x) | grep Benchmark >> $(OUT)/bench/cores.txt; \
+	  (cd runner && $(BENCHBIN)/runner.$(FASTEST) -test.run '^$$' -test.bench 'Epoch(MNISTFC|CIFARCNN)/(bp|ftp)$$' -test.cpu $$c -test.benchtime 1x) | grep Benchmark >> $(OUT)/bench/cores.txt; \
 	  if [ -n "$$torch" ]; then \
 	    OPENBLAS_NUM_THREADS=$$c OMP_NUM_THREADS=$$c $(PYTHON) tools/torch_bp_epoch.py --repeat 1 --threads $$c >> $(OUT)/bench/cores-pytorch.txt; \
 	    OPENBLAS_NUM_THREADS=$$c OMP_NUM_THREADS=$$c $(PYTHON) tools/torch_cnn_epoch.py --repeat 1 --threads $$c >> $(OUT)/bench/cores-pytorch.txt; fi; \
 	done; done
 	cd $(OUT)/bench && $(GO) tool -modfile=$(CURDIR)/go.mod benchstat -col /gomaxprocs cores.txt | tee cores-benchstat.txt
 	cd $(OUT)/bench && if [ -s cores-pytorch.txt ]; then $(GO) tool -modfile=$(CURDIR)/go.mod benchstat -filter '.unit:s/epoch' cores.txt cores-pytorch.txt | tee cores-pytorch-benchstat.txt; fi
-	(cd nn && $(abspath $(OUT))/bench/nn.$(if $(TAGS),openblas,gonum) -test.run '^$$' -test.bench 'PaperCNN|CaFoBlock|MatMul' -test.cpu 1 -test.count 3) | grep Benchmark > $(OUT)/bench/cnn.txt
-	(cd runner && $(abspath $(OUT))/bench/runner.$(if $(TAGS),openblas,gonum) -test.run '^$$' -test.bench EpochCIFARCNN -test.cpu 1 -test.benchtime 1x -test.count 3) | grep Benchmark >> $(OUT)/bench/cnn.txt
+	(cd nn && $(BENCHBIN)/nn.$(FASTEST) -test.run '^$$' -test.bench 'PaperCNN|CaFoBlock|MatMul' -test.cpu 1 -test.count 3) | grep Benchmark > $(OUT)/bench/cnn.txt
+	(cd runner && $(BENCHBIN)/runner.$(FASTEST) -test.run '^$$' -test.bench EpochCIFARCNN -test.cpu 1 -test.benchtime 1x -test.count 3) | grep Benchmark >> $(OUT)/bench/cnn.txt
 	cd $(OUT)/bench && $(GO) tool -modfile=$(CURDIR)/go.mod benchstat cnn.txt | tee cnn-benchstat.txt
 	@# Recurrent nets: one BPTT epoch here and in PyTorch, in alternation;
 	@# then every recurrent rule's epoch.
 	@rm -f $(OUT)/bench/rnn-*.txt
 	@torch=$$($(PYTHON) -c 'import torch; print("yes")' 2>/dev/null); \
 	for i in 1 2 3 4 5 6; do \
-	  (cd nn && $(abspath $(OUT))/bench/nn.$(if $(TAGS),openblas,gonum) -test.run '^$$' -test.bench BPTTEpoch -test.cpu 1 -test.benchtime 1x) | grep Benchmark >> $(OUT)/bench/rnn-creditbench.txt; \
+	  (cd nn && $(BENCHBIN)/nn.$(FASTEST) -test.run '^$$' -test.bench BPTTEpoch -test.cpu 1 -test.benchtime 1x) | grep Benchmark >> $(OUT)/bench/rnn-creditbench.txt; \
 	  if [ -n "$$torch" ]; then \
 	    OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PYTHON) tools/torch_rnn_epoch.py --repeat 1 >> $(OUT)/bench/rnn-pytorch.txt; fi; \
 	done
 	cd $(OUT)/bench && $(GO) tool -modfile=$(CURDIR)/go.mod benchstat rnn-creditbench.txt $$(ls rnn-pytorch.txt 2>/dev/null) | tee rnn-benchstat.txt
 	$(GO) test -c $(TAGS) -o $(OUT)/bench/methods.bin ./methods
-	(cd methods && $(abspath $(OUT))/bench/methods.bin -test.run '^$$' -test.bench ThroughTimeEpoch -test.cpu 1 -test.benchtime 1x -test.count 3) | grep Benchmark > $(OUT)/bench/rnn-rules.txt
+	(cd methods && $(BENCHBIN)/methods.bin -test.run '^$$' -test.bench ThroughTimeEpoch -test.cpu 1 -test.benchtime 1x -test.count 3) | grep Benchmark > $(OUT)/bench/rnn-rules.txt
 	cd $(OUT)/bench && $(GO) tool -modfile=$(CURDIR)/go.mod benchstat rnn-rules.txt | tee rnn-rules-benchstat.txt
 
 # fuzz runs every fuzz target briefly.

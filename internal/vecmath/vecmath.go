@@ -1,8 +1,9 @@
 // Package vecmath has fast float32 exp, sigmoid and tanh over slices, for
 // the recurrent cells, whose gates spend more time in these functions than
 // in their products when computed in float64 by package math. Their error
-// is within a few float32 ulps (TestFastMath). On amd64, SSE2 kernels do
-// four values at a time to the same bits as the scalar loops; they live
+// is within a few float32 ulps (TestFastMath). On amd64, AVX2 kernels (where
+// the CPU has them) do eight values at a time and SSE2 kernels four, to the
+// same bits as the scalar loops; they live
 // here, apart from nn, because a package that uses cgo (nn with OpenBLAS)
 // cannot hold Go assembly.
 package vecmath
@@ -43,7 +44,7 @@ func bulk(n int) int {
 // loop over a slice, so that nothing is called per value.
 func Exp(v []float32) {
 	n := bulk(len(v))
-	expSSE(v[:n], &fastConsts)
+	expVector(v[:n])
 	expScalar(v[n:])
 }
 
@@ -69,7 +70,7 @@ func expScalar(v []float32) {
 // Sigmoid sets v[i] = 1/(1 + e^−v[i]).
 func Sigmoid(v []float32) {
 	n := bulk(len(v))
-	sigmoidSSE(v[:n], &fastConsts)
+	sigmoidVector(v[:n])
 	sigmoidScalar(v[n:])
 }
 
@@ -87,7 +88,7 @@ func sigmoidScalar(v []float32) {
 // near 0, where the difference loses its relative precision.
 func Tanh(v []float32) {
 	n := bulk(len(v))
-	tanhSSE(v[:n], &fastConsts)
+	tanhVector(v[:n])
 	tanhScalar(v[n:])
 }
 

@@ -2,11 +2,49 @@
 
 package vecmath
 
-// vectorised says whether the SSE2 kernels of vecmath_amd64.s do the
-// bulk of Exp, Sigmoid and Tanh.
+// vectorised says whether the kernels of vecmath_amd64.s and
+// vecmath_avx2_amd64.s do the bulk of Exp, Sigmoid and Tanh.
 const vectorised = true
 
-// The kernels take the first len(v)/4·4 values; the callers do the rest.
+// hasAVX2 says whether the AVX2 kernels take the first len(v)/8·8 values
+// of a slice, leaving the rest to the SSE2 ones; a variable, so that a
+// test can run both.
+var hasAVX2 = detectAVX2()
+
+func expVector(v []float32)     { vector(v, expAVX2, expSSE) }
+func sigmoidVector(v []float32) { vector(v, sigmoidAVX2, sigmoidSSE) }
+func tanhVector(v []float32)    { vector(v, tanhAVX2, tanhSSE) }
+
+// vector applies a function's kernels to v, whose length is a multiple
+// of 4.
+func vector(v []float32, avx2, sse func([]float32, *[16][4]float32)) {
+	if hasAVX2 {
+		n := len(v) &^ 7
+		avx2(v[:n], &fastConsts)
+		v = v[n:]
+	}
+	sse(v, &fastConsts)
+}
+
+// detectAVX2 reports whether the CPU has AVX2 and the system saves the
+// YMM registers.
+func detectAVX2() bool {
+	if top, _, _, _ := cpuid(0, 0); top < 7 {
+		return false
+	}
+	const osxsave, avx = 1 << 27, 1 << 28
+	if _, _, c, _ := cpuid(1, 0); c&osxsave == 0 || c&avx == 0 {
+		return false
+	}
+	if xcr0, _ := xgetbv(); xcr0&6 != 6 { // XMM and YMM state
+		return false
+	}
+	_, b, _, _ := cpuid(7, 0)
+	return b&(1<<5) != 0
+}
+
+// The kernels take the first len(v)/4·4 (SSE2) or len(v)/8·8 (AVX2)
+// values; the callers do the rest.
 //
 //go:noescape
 func expSSE(v []float32, c *[16][4]float32)
@@ -16,3 +54,16 @@ func sigmoidSSE(v []float32, c *[16][4]float32)
 
 //go:noescape
 func tanhSSE(v []float32, c *[16][4]float32)
+
+//go:noescape
+func expAVX2(v []float32, c *[16][4]float32)
+
+//go:noescape
+func sigmoidAVX2(v []float32, c *[16][4]float32)
+
+//go:noescape
+func tanhAVX2(v []float32, c *[16][4]float32)
+
+func cpuid(leaf, sub uint32) (a, b, c, d uint32)
+
+func xgetbv() (a, d uint32)

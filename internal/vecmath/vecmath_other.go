@@ -4,6 +4,6 @@ package vecmath
 
 const vectorised = false
 
-func expSSE(v []float32, c *[16][4]float32)     {}
-func sigmoidSSE(v []float32, c *[16][4]float32) {}
-func tanhSSE(v []float32, c *[16][4]float32)    {}
+func expVector([]float32)     {}
+func sigmoidVector([]float32) {}
+func tanhVector([]float32)    {}

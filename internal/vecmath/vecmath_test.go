@@ -46,7 +46,8 @@ func TestFastMath(t *testing.T) {
 
 // TestVectorFastMath: the vector kernels give the scalar loops' bits, on
 // values across the whole float32 range and the special ones, so that a
-// record does not depend on which path computed it.
+// record does not depend on which path computed it, nor on whether the CPU
+// has AVX2.
 func TestVectorFastMath(t *testing.T) {
 	if !vectorised {
 		t.Skip("no vector kernels on this platform")
@@ -54,7 +55,7 @@ func TestVectorFastMath(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	in := []float32{0, float32(math.Copysign(0, -1)), 1e-40, -1e-40, expMin, expMax, -87.5, 88.5, 1e30, -1e30,
 		float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()), math.MaxFloat32, -math.MaxFloat32}
-	for len(in) < 100003 {
+	for len(in) < 100007 {
 		switch len(in) % 3 {
 		case 0:
 			in = append(in, float32(r.NormFloat64()*10))
@@ -64,6 +65,23 @@ func TestVectorFastMath(t *testing.T) {
 			in = append(in, math.Float32frombits(r.Uint32()))
 		}
 	}
+	paths := []bool{false}
+	if hasAVX2 {
+		paths = append(paths, true)
+	}
+	defer func(was bool) { hasAVX2 = was }(hasAVX2)
+	for _, avx2 := range paths {
+		hasAVX2 = avx2
+		// 100003 values leave 3 to the scalar loop, 100007 also 4 to SSE2
+		// when AVX2 takes the bulk.
+		for _, n := range []int{100003, 100007} {
+			compareWithScalar(t, in[:n], avx2)
+		}
+	}
+}
+
+func compareWithScalar(t *testing.T, in []float32, avx2 bool) {
+	t.Helper()
 	for _, f := range []struct {
 		name           string
 		vector, scalar func([]float32)
@@ -73,9 +91,38 @@ func TestVectorFastMath(t *testing.T) {
 		f.scalar(want)
 		for i := range got {
 			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-				t.Errorf("%s(%v): vector %v (%#x), scalar %v (%#x)", f.name, in[i], got[i], math.Float32bits(got[i]), want[i], math.Float32bits(want[i]))
+				t.Errorf("%s(%v), AVX2 %v: vector %v (%#x), scalar %v (%#x)", f.name, in[i], avx2, got[i], math.Float32bits(got[i]), want[i], math.Float32bits(want[i]))
 				break
 			}
+		}
+	}
+}
+
+// BenchmarkKernels times Sigmoid and Tanh over an LSTM step's gates (64
+// samples × 512) on each path this CPU has.
+func BenchmarkKernels(b *testing.B) {
+	src, v := make([]float32, 64*512), make([]float32, 64*512)
+	for i := range src {
+		src[i] = float32(i%200)/20 - 5
+	}
+	paths := []bool{false}
+	if hasAVX2 {
+		paths = append(paths, true)
+	}
+	defer func(was bool) { hasAVX2 = was }(hasAVX2)
+	for _, avx2 := range paths {
+		hasAVX2 = avx2
+		path := map[bool]string{false: "sse2", true: "avx2"}[avx2]
+		for _, f := range []struct {
+			name string
+			fn   func([]float32)
+		}{{"sigmoid", Sigmoid}, {"tanh", Tanh}} {
+			b.Run(f.name+"/"+path, func(b *testing.B) {
+				for range b.N {
+					copy(v, src)
+					f.fn(v)
+				}
+			})
 		}
 	}
 }

@@ -3,6 +3,7 @@ package methods
 import (
 	"fmt"
 
+	"github.com/creditbench/creditbench/internal/vecmath"
 	"github.com/creditbench/creditbench/nn"
 )
 
@@ -67,7 +68,8 @@ func newTPTT(c Config) (Trainer, error) {
 func (t *tptt) AuxParams() []*nn.Param { return []*nn.Param{t.V, t.vc} }
 
 // inverse sets out = G(x_t, h) = tanh(xw_t − b + h·V + c), xw_t being the
-// forward pass's x_t·Wx + b.
+// forward pass's x_t·Wx + b. Its tanh, and that of F recomputed on a noisy
+// state, is the forward cell's own (vecmath's).
 func (t *tptt) inverse(out, xw, h *nn.Tensor) {
 	b, c := t.v.rec.B.Value.Data, t.vc.Value.Data
 	for i := 0; i < out.Rows(); i++ {
@@ -77,7 +79,7 @@ func (t *tptt) inverse(out, xw, h *nn.Tensor) {
 		}
 	}
 	t.c.Engine.MatMul(out, h, false, t.V.Value, false, 1, 1)
-	nn.Tanh{}.Apply(out.Data, out.Data)
+	vecmath.Tanh(out.Data)
 }
 
 func (t *tptt) Step(x *nn.Tensor, y nn.Targets) (float64, int) {
@@ -117,7 +119,7 @@ func (t *tptt) trainInverse(n int) {
 			}
 			copy(t.f.Data, xw.Block(s, n).Data)
 			eng.MatMul(t.f, t.ht, false, r.Wh.Value, false, 1, 1)
-			nn.Tanh{}.Apply(t.f.Data, t.f.Data)
+			vecmath.Tanh(t.f.Data)
 			in = t.f
 		}
 		copy(t.ins.Block(s-1, n).Data, in.Data)

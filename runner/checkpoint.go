@@ -18,7 +18,11 @@ import (
 // loses at most the epoch it was in: the curves so far, every weight, the
 // optimizer's state and where every random stream stands.
 type checkpoint struct {
-	Key          string
+	Key string
+	// Code is the code of the run's rule and its seeding that trained the
+	// epochs so far: a run resumes only under the same, so that its record
+	// names the code of all its epochs.
+	Code         results.Code
 	Epochs       []results.Epoch
 	Params       [][]float32         // the net's, then the rule's own
 	Optimizers   []nn.OptimizerState // the run's optimizer, then the rule's own

@@ -79,7 +79,8 @@ func Execute(ctx context.Context, run spec.Run, o ExecOptions) (rec *results.Rec
 		return rec, nil
 	}
 	rec.Efficiency = r.cost()
-	if err := r.resume(o.Checkpoints, rec); err != nil {
+	r.ck.Code = rec.Code
+	if err := r.resume(o.Checkpoints, rec, o.Log); err != nil {
 		return nil, err
 	}
 	if n := len(rec.Epochs); n > 0 && o.Log != nil {
@@ -244,14 +245,22 @@ func (r *training) cost() results.Efficiency {
 }
 
 // resume puts the run back at the end of its last checkpointed epoch, if
-// dir holds one.
-func (r *training) resume(dir string, rec *results.Record) error {
+// dir holds one that the rule's present code made; the run starts over
+// from a checkpoint of other code, and says so to log.
+func (r *training) resume(dir string, rec *results.Record, log io.Writer) error {
 	if dir == "" {
 		return nil
 	}
 	saved, err := loadCheckpoint(dir, r.ck.Key)
 	if err != nil || saved == nil {
 		return err
+	}
+	if was, now := saved.Code, r.ck.Code; was.Rule != now.Rule || was.Seeding != now.Seeding {
+		if log != nil {
+			fmt.Fprintf(log, "%s (%s on %s, seed %d): its checkpoint after epoch %d was made by other code (rule %q, seeding %q; now %q, %q): starting over\n",
+				rec.Key, rec.Spec.Method, rec.Spec.Dataset, rec.Spec.Seed, len(saved.Epochs), was.Rule, was.Seeding, now.Rule, now.Seeding)
+		}
+		return nil
 	}
 	if err := r.state.resume(saved); err != nil {
 		return err

@@ -318,6 +318,52 @@ func TestResumeFromCheckpointIsBitIdentical(t *testing.T) {
 	}
 }
 
+// TestCheckpointOfOtherCodeStartsOver: a run whose checkpoint another
+// implementation of its rule made trains from its first epoch, says so, and
+// gives the record of an uninterrupted run; its epochs never mix two codes.
+func TestCheckpointOfOtherCodeStartsOver(t *testing.T) {
+	requireMNIST(t)
+	spec := smallSpec("bp", 1)
+	spec.Epochs = 3
+	whole, err := Execute(context.Background(), spec, ExecOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	if _, err := Execute(ctx, spec, ExecOptions{Checkpoints: dir, OnEpoch: func(e results.Epoch) {
+		if e.Epoch == 2 {
+			cancel()
+		}
+	}}); err == nil {
+		t.Fatal("the interrupted run gave no error")
+	}
+	ck, err := loadCheckpoint(dir, spec.Key())
+	if err != nil || ck == nil || ck.Code.Rule != whole.Code.Rule {
+		t.Fatalf("checkpoint %+v (%v), want one naming rule code %q", ck, err, whole.Code.Rule)
+	}
+	ck.Code.Rule = "0123456789ab"
+	if err := ck.save(dir); err != nil {
+		t.Fatal(err)
+	}
+	var log strings.Builder
+	var first int
+	again, err := Execute(context.Background(), spec, ExecOptions{Checkpoints: dir, Log: &log, OnEpoch: func(e results.Epoch) {
+		if first == 0 {
+			first = e.Epoch
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first != 1 || !strings.Contains(log.String(), "made by other code") {
+		t.Errorf("the run trained from epoch %d and logged %q, want epoch 1 and why", first, log.String())
+	}
+	if diff := cmp.Diff(whole, again, ignoreTimings); diff != "" {
+		t.Errorf("the record differs from the whole run's (-whole +again):\n%s", diff)
+	}
+}
+
 // TestProfiles: an fp32 profile written out in full trains bit for bit as
 // the plain run; a noisy profile gives the same run for the same seed and
 // another for another seed; quantization changes training.

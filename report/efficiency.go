@@ -280,20 +280,28 @@ func (t *Table) firstCell(row string) *Cell {
 	return nil
 }
 
-// LengthCurves writes, for each generated task of t run on one net at
-// several sequence lengths (its argument T), each rule's test figure against
-// T, with the task's trivial baseline, to dir/SUITE-DATASET-length.EXT (or
-// SUITE-DATASET-NET-length.EXT when the task is run on several nets).
-func LengthCurves(t *Table, dir, ext string) ([]string, error) {
+// lengthFamily is a generated task run on one net at several sequence
+// lengths: its columns, shortest T first.
+type lengthFamily struct {
+	dataset, net string
+	cols         []Column
+	// named says that the dataset is run on other nets too, so that names
+	// must tell the nets apart.
+	named bool
+}
+
+// lengthFamilies lists t's generated tasks run on one net at two lengths
+// or more, in the order of their first columns.
+func (t *Table) lengthFamilies() []lengthFamily {
 	type family struct{ dataset, net string }
 	byFamily := map[family][]Column{}
-	var families []family
+	var order []family
 	nets := map[string]map[string]bool{} // dataset → nets
 	for _, c := range t.Columns {
 		if _, net, ok := t.length(c); ok {
 			f := family{c.Dataset, net}
 			if byFamily[f] == nil {
-				families = append(families, f)
+				order = append(order, f)
 			}
 			byFamily[f] = append(byFamily[f], c)
 			if nets[c.Dataset] == nil {
@@ -302,12 +310,30 @@ func LengthCurves(t *Table, dir, ext string) ([]string, error) {
 			nets[c.Dataset][net] = true
 		}
 	}
-	var files []string
-	for _, f := range families {
+	var fs []lengthFamily
+	for _, f := range order {
 		cols := byFamily[f]
 		if len(cols) < 2 {
 			continue
 		}
+		sort.SliceStable(cols, func(i, j int) bool {
+			a, _, _ := t.length(cols[i])
+			b, _, _ := t.length(cols[j])
+			return a < b
+		})
+		fs = append(fs, lengthFamily{dataset: f.dataset, net: f.net, cols: cols, named: len(nets[f.dataset]) > 1})
+	}
+	return fs
+}
+
+// LengthCurves writes, for each generated task of t run on one net at
+// several sequence lengths (its argument T), each rule's test figure against
+// T, with the task's trivial baseline, to dir/SUITE-DATASET-length.EXT (or
+// SUITE-DATASET-NET-length.EXT when the task is run on several nets).
+func LengthCurves(t *Table, dir, ext string) ([]string, error) {
+	var files []string
+	for _, f := range t.lengthFamilies() {
+		cols := f.cols
 		p := plot.New()
 		p.Title.Text = fmt.Sprintf("%s: %s (%s) against sequence length", t.Suite, f.dataset, f.net)
 		p.X.Label.Text = "sequence length T"
@@ -357,7 +383,7 @@ func LengthCurves(t *Table, dir, ext string) ([]string, error) {
 			}
 		}
 		stem := f.dataset
-		if len(nets[f.dataset]) > 1 {
+		if f.named {
 			stem += "-" + strings.ReplaceAll(f.net, " ", "")
 		}
 		name := filepath.Join(dir, fmt.Sprintf("%s-%s-length.%s", t.Suite, stem, ext))

@@ -64,6 +64,11 @@ func (t *Table) write(d document) error {
 			return err
 		}
 	}
+	if reach := t.reachRows(); reach != nil {
+		if err := section(d, "Suite "+t.Suite+": the longest sequence length T at which each rule beats the task's baseline by more than two standard deviations of their difference, paired by seed", reach); err != nil {
+			return err
+		}
+	}
 	if err := section(d, "Suite "+t.Suite+": cost per training sample", t.efficiencyRows()); err != nil {
 		return err
 	}

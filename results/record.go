@@ -71,6 +71,9 @@ type Code struct {
 	// its spec; "" for the first way, where every stream depended on the
 	// whole spec.
 	Seeding string `json:"seeding,omitempty"`
+	// Numerics names the arithmetic of the engine (nn.Numerics); "" in
+	// records made before engines named theirs.
+	Numerics string `json:"numerics,omitempty"`
 }
 
 // Epoch holds the curves after one epoch.

@@ -49,6 +49,10 @@ func StateOf(store *results.Store, s spec.Run) (State, string) {
 		return Changed, fmt.Sprintf("%s (%s on %s, seed %d): its random streams were drawn %s (project %s), are drawn %s now",
 			key, s.Method, s.Dataset, s.Seed, seedingName(rec.Code.Seeding), orUnknown(rec.Code.Version), seedingName(now.Seeding))
 	}
+	if was := rec.Code.Numerics; was != "" && was != now.Numerics {
+		return Changed, fmt.Sprintf("%s (%s on %s, seed %d): its engine's arithmetic was %q (project %s), is %q now",
+			key, s.Method, s.Dataset, s.Seed, was, orUnknown(rec.Code.Version), now.Numerics)
+	}
 	if rec.Code.Rule == now.Rule {
 		return Done, ""
 	}

@@ -109,3 +109,31 @@ func TestChangedCodeIsNotReusedSilently(t *testing.T) {
 	}
 	os.RemoveAll(store.Dir)
 }
+
+// TestOtherArithmeticIsChanged: a record made by another engine arithmetic
+// (nn.Numerics) is changed, whatever its rule's code; one made before
+// engines named their arithmetic is not.
+func TestOtherArithmeticIsChanged(t *testing.T) {
+	requireMNIST(t)
+	store := &results.Store{Dir: t.TempDir()}
+	run := smallSpec("bp", 1)
+	run.Epochs = 1
+	if _, err := Run(context.Background(), []spec.Run{run}, store, Options{Jobs: 1}); err != nil {
+		t.Fatal(err)
+	}
+	rec, _ := store.Read(run.Key())
+	if rec.Code.Numerics != nn.Numerics {
+		t.Fatalf("the record names arithmetic %q, want %q", rec.Code.Numerics, nn.Numerics)
+	}
+	for _, c := range []struct {
+		numerics string
+		want     State
+	}{{"0", Changed}, {"", Done}} {
+		rec.Code.Numerics = c.numerics
+		store.Write(rec)
+		st, why := StateOf(store, run)
+		if st != c.want || (st == Changed && !strings.Contains(why, `arithmetic was "0"`)) {
+			t.Errorf("numerics %q: state %v (%s), want %v", c.numerics, st, why, c.want)
+		}
+	}
+}

@@ -38,7 +38,7 @@ const seeding = "paired"
 
 // codeOf names the code that trains a run of rule m.
 func codeOf(m methods.Method) results.Code {
-	return results.Code{Version: version(), Rule: methods.Implementation(m), Seeding: seeding}
+	return results.Code{Version: version(), Rule: methods.Implementation(m), Seeding: seeding, Numerics: nn.Numerics}
 }
 
 func cpuModel() string {

@@ -255,10 +255,10 @@ func (r *training) resume(dir string, rec *results.Record, log io.Writer) error 
 	if err != nil || saved == nil {
 		return err
 	}
-	if was, now := saved.Code, r.ck.Code; was.Rule != now.Rule || was.Seeding != now.Seeding {
+	if was, now := saved.Code, r.ck.Code; was.Rule != now.Rule || was.Seeding != now.Seeding || was.Numerics != now.Numerics {
 		if log != nil {
-			fmt.Fprintf(log, "%s (%s on %s, seed %d): its checkpoint after epoch %d was made by other code (rule %q, seeding %q; now %q, %q): starting over\n",
-				rec.Key, rec.Spec.Method, rec.Spec.Dataset, rec.Spec.Seed, len(saved.Epochs), was.Rule, was.Seeding, now.Rule, now.Seeding)
+			fmt.Fprintf(log, "%s (%s on %s, seed %d): its checkpoint after epoch %d was made by other code (rule %q, seeding %q, arithmetic %q; now %q, %q, %q): starting over\n",
+				rec.Key, rec.Spec.Method, rec.Spec.Dataset, rec.Spec.Seed, len(saved.Epochs), was.Rule, was.Seeding, was.Numerics, now.Rule, now.Seeding, now.Numerics)
 		}
 		return nil
 	}

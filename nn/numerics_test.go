@@ -1,0 +1,88 @@
+package nn
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+
+	"gonum.org/v1/gonum/blas/blas32"
+	"gonum.org/v1/gonum/blas/gonum"
+)
+
+// numericsPins are the hashes numericsWorkload gives with the pure-Go BLAS,
+// by Numerics and architecture.
+var numericsPins = map[string]map[string]string{
+	"1": {"amd64": "7f45f08f38c52a98"},
+}
+
+// TestNumericsArePinned trains small nets of every kind a few steps with the
+// pure-Go BLAS (whose bits do not depend on the CPU) and compares a hash of
+// their weights with the one pinned for Numerics: an arithmetic change that
+// alters bits must come with a new Numerics, so that stores see their
+// records as changed.
+func TestNumericsArePinned(t *testing.T) {
+	want, ok := numericsPins[Numerics][runtime.GOARCH]
+	if !ok {
+		t.Skipf("no pin for %s", runtime.GOARCH)
+	}
+	was := blas32.Implementation()
+	blas32.Use(gonum.Implementation{})
+	defer blas32.Use(was)
+	got := numericsWorkload(t)
+	if got != want {
+		t.Errorf("the arithmetic of Numerics %q gives %s, pinned %s: if the change is meant, give Numerics a new name and pin this hash for it", Numerics, got, want)
+	}
+}
+
+// numericsWorkload returns the hash of the weights of an MLP, a CNN with
+// pooling, an Elman RNN and an LSTM after three steps each of SGD with
+// momentum, Adam and RMSprop (clipped), on products large enough to be cut
+// into pieces.
+func numericsWorkload(t *testing.T) string {
+	h := sha256.New()
+	cores := NewCores(2)
+	defer cores.Take()()
+	for i, c := range []struct {
+		spec ModelSpec
+		io   IO
+		opt  OptimizerSpec
+	}{
+		{ModelSpec{Kind: "mlp", Hidden: []int{1024, 128}, Activation: "relu"}, IO{In: []int{784}, Out: 10}, OptimizerSpec{Name: "sgd", LR: 0.02, Momentum: 0.9}},
+		{ModelSpec{Kind: "cnn", Conv: []int{8}, Kernel: 5}, IO{In: []int{3, 16, 16}, Out: 10}, OptimizerSpec{Name: "adam", LR: 0.001}},
+		{ModelSpec{Kind: "rnn", Hidden: []int{128}}, IO{In: []int{20, 4}, Out: 10, Steps: 1}, OptimizerSpec{Name: "rmsprop", LR: 0.001, Clip: 1}},
+		{ModelSpec{Kind: "lstm", Hidden: []int{128}}, IO{In: []int{20, 4}, Out: 10, Steps: 1}, OptimizerSpec{Name: "adam", LR: 0.001, Clip: 1}},
+	} {
+		r := rand.New(rand.NewPCG(uint64(i), 1))
+		net, err := BuildIO(c.spec.Resolved(), c.io, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := &Engine{Cores: cores}
+		opt := c.opt.NewFor(e)
+		in := 1
+		for _, d := range c.io.In {
+			in *= d
+		}
+		x, grad := NewTensor(64, in), NewTensor(64, 10)
+		labels := make([]int, 64)
+		for step := 0; step < 3; step++ {
+			Gaussian(x.Data, 1, r)
+			for j := range labels {
+				labels[j] = r.IntN(10)
+			}
+			SoftmaxCrossEntropy(net.Forward(e, x), labels, grad)
+			net.Backward(e, grad)
+			opt.Step(net.Params())
+		}
+		for _, p := range net.Params() {
+			for _, v := range p.Value.Data {
+				binary.Write(h, binary.LittleEndian, math.Float32bits(v))
+			}
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}

@@ -10,29 +10,44 @@ import (
 )
 
 func TestPiecesDependOnShapeAlone(t *testing.T) {
-	for _, s := range [][3]int{{64, 1024, 784}, {784, 1024, 64}, {1024, 784, 64}, {64, 784, 1024}, {64, 256, 784}, {32, 256, 784}, {50176, 32, 75}, {7, 9, 11}, {64, 10, 128}} {
-		m, n, k := s[0], s[1], s[2]
-		count, cols := pieces(m, n, k)
+	for _, c := range []struct {
+		m, n, k int
+		transA  bool
+		rows    bool // cut along the rows although n ≥ m
+	}{
+		{64, 1024, 784, false, false}, {784, 1024, 64, true, false}, {1024, 784, 64, false, false}, {64, 784, 1024, false, false},
+		{64, 256, 784, false, false}, {32, 256, 784, false, false}, {50176, 32, 75, false, false}, {7, 9, 11, false, false},
+		{64, 10, 128, false, false},
+		// A recurrent weight gradient, Aᵀ summed over every step: by rows
+		// when they make two pieces, else as any product.
+		{128, 512, 6400, true, true}, {128, 128, 6400, true, true}, {64, 512, 6400, true, false}, {128, 512, 6400, false, false},
+	} {
+		m, n, k := c.m, c.n, c.k
+		count, cols := pieces(m, n, k, c.transA)
 		side := m
 		if cols {
 			side = n
 		}
-		if side != max(m, n) {
-			t.Errorf("%v: cut along the shorter side", s)
+		if c.rows {
+			if cols || count < 2 {
+				t.Errorf("%+v: %d pieces along the columns %v, want rows", c, count, cols)
+			}
+		} else if side != max(m, n) {
+			t.Errorf("%+v: cut along the shorter side", c)
 		}
 		if count == 1 {
 			if int64(m)*int64(n)*int64(k) >= 2*minPieceMACs && side >= 2*minPieceWidth {
-				t.Errorf("%v: kept whole", s)
+				t.Errorf("%+v: kept whole", c)
 			}
 			continue
 		}
 		if count > maxPieces {
-			t.Errorf("%v: %d pieces", s, count)
+			t.Errorf("%+v: %d pieces", c, count)
 		}
 		for i := range count {
 			lo, hi := bound(i, count, side), bound(i+1, count, side)
 			if lo%pieceAlign != 0 || hi-lo < minPieceWidth || (i == count-1 && hi != side) {
-				t.Errorf("%v: piece %d of %d is %d:%d", s, i, count, lo, hi)
+				t.Errorf("%+v: piece %d of %d is %d:%d", c, i, count, lo, hi)
 			}
 		}
 	}
@@ -43,7 +58,7 @@ func TestPiecesDependOnShapeAlone(t *testing.T) {
 func TestCutProductsKeepTheirBits(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	cores := NewCores(4)
-	for _, s := range [][3]int{{64, 1024, 784}, {784, 1024, 64}, {1024, 784, 64}, {64, 784, 1024}, {2000, 96, 75}, {48, 300, 784}} {
+	for _, s := range [][3]int{{64, 1024, 784}, {784, 1024, 64}, {1024, 784, 64}, {64, 784, 1024}, {2000, 96, 75}, {48, 300, 784}, {128, 256, 2048}} {
 		m, n, k := s[0], s[1], s[2]
 		for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
 			a, b := NewTensor(m, k), NewTensor(k, n)

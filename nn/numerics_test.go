@@ -17,6 +17,9 @@ import (
 // by Numerics and architecture.
 var numericsPins = map[string]map[string]string{
 	"1": {"amd64": "7f45f08f38c52a98"},
+	// 2: recurrent weight gradients cut by rows (OpenBLAS sums them in
+	// another order; the pure-Go BLAS does not).
+	"2": {"amd64": "7f45f08f38c52a98"},
 }
 
 // TestNumericsArePinned trains small nets of every kind a few steps with the

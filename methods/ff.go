@@ -38,6 +38,11 @@ import (
 // layer's mean m̄; as in loeweX its gradient reaches every unit, active or
 // not (their ReLU passes the whole gradient), which revives dead units.
 //
+// On locally connected layers (model.local, Hinton's CIFAR-10 nets) the
+// label values are inputs that every unit of the first layer sees, whatever
+// its receptive field, so that a label can act at every position; the other
+// connections stay local.
+//
 // With goodness prediction the training pass does not classify, and the
 // record's train_acc is null.
 type FF struct{}
@@ -81,7 +86,7 @@ func (FF) Uses(t Task) error {
 	}
 	m := t.Model
 	if m.Kind == "cnn" {
-		return fmt.Errorf("ff: no convolutional form: with shared filters, the label as input planes or as patterns over the image, goodness prediction stayed near chance on the paper's CNN (Hinton's CIFAR figures used local receptive fields, not implemented); ff trains MLPs")
+		return fmt.Errorf("ff: no convolutional form: with shared filters, the label as input planes or as patterns over the image, goodness prediction stayed near chance on the paper's CNN; ff trains MLPs, locally connected ones too (model.local, as Hinton's CIFAR-10 nets)")
 	}
 	if err := usesHiddenMLP("ff", m); err != nil {
 		return err
@@ -146,6 +151,13 @@ func (FF) New(c Config) (Trainer, error) {
 	t := &ffTrainer{c: c, m: m, mean: p.String("goodness") == "mean", theta: p.Float("theta"),
 		hard: p.String("negatives") == "hard", predict: p.String("predict"),
 		peer: float32(p.Float("peer_norm")), neg: c.Rand("ff.negatives"), classes: m.dense[len(m.dense)-1].Out}
+	if first := m.dense[0]; first.Mask != nil { // the label reaches every unit
+		for k := 0; k < t.classes; k++ {
+			for j := range first.Mask.Row(k) {
+				first.Mask.Row(k)[j] = 1
+			}
+		}
+	}
 	for l := range m.act {
 		ly := &ffLayer{}
 		if t.peer > 0 { // state that checkpoints keep, never trained

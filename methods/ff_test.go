@@ -63,3 +63,43 @@ func TestFFNeedsReLU(t *testing.T) {
 		t.Error("FF accepted a tanh MLP")
 	}
 }
+
+// TestFFLabelReachesEveryLocalUnit: on locally connected layers, the label
+// values (the first n_classes inputs) connect to every unit of the first
+// layer and learn there; the other connections stay within the fields.
+func TestFFLabelReachesEveryLocalUnit(t *testing.T) {
+	const classes = 3
+	net, err := nn.Build(nn.ModelSpec{Kind: "mlp", Hidden: []int{2 * 6 * 6}, Local: 3}, []int{1, 6, 6}, classes, rand.New(rand.NewPCG(4, 4)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := net.Denses()[0]
+	far := 5*6 + 5 // the unit of map 0 at (5, 5), whose field misses the label values
+	if first.Mask.Data[0*first.Out+far] != 0 {
+		t.Fatal("the field of (5, 5) reaches (0, 0) before FF")
+	}
+	vals, _ := Resolve(FF{}, nil)
+	rec := recorder{}
+	tr, err := FF{}.New(Config{Net: net, Engine: &nn.Engine{}, Optimizer: rec, Params: vals, Classes: classes,
+		Rand: func(s string) *rand.Rand { return rand.New(rand.NewPCG(7, uint64(len(s)))) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := 0; k < classes; k++ {
+		for o, m := range first.Mask.Row(k) {
+			if m != 1 {
+				t.Fatalf("label value %d does not reach unit %d", k, o)
+			}
+		}
+	}
+	x := nn.NewTensor(4, 36)
+	nn.Uniform(x.Data, 1, rand.New(rand.NewPCG(5, 5)))
+	tr.Step(x, nn.Classes([]int{0, 1, 2, 0}))
+	grad := rec[first.W]
+	if grad[1*first.Out+far] == 0 {
+		t.Error("the label value reaching (5, 5) got no gradient")
+	}
+	if inside := (0*6+3)*first.Out + far; grad[inside] != 0 { // input (0, 3): outside the field
+		t.Errorf("input (0, 3) got a gradient at (5, 5): %v", grad[inside])
+	}
+}

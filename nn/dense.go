@@ -7,6 +7,12 @@ import "fmt"
 type Dense struct {
 	In, Out int
 	W, B    *Param
+	// Mask, when set (In×Out, ones and zeros), keeps only the connections
+	// where it is 1: the weights elsewhere start at zero and get no
+	// gradient, so they stay zero under every optimizer. A locally
+	// connected layer is a Dense layer with such a mask (see Local); its
+	// products are computed whole.
+	Mask *Tensor
 
 	x  *Tensor // last input, kept for Backward
 	y  *Tensor
@@ -61,6 +67,11 @@ func (d *Dense) Backward(e *Engine, dy *Tensor, needInput bool) *Tensor {
 func (d *Dense) Grads(e *Engine, in, delta *Tensor) {
 	delta = e.errorOf(delta, &d.herr)
 	e.MatMul(d.W.Grad, e.input(in, &d.hin), true, delta, false, 1, 0)
+	if d.Mask != nil {
+		for i, m := range d.Mask.Data {
+			d.W.Grad.Data[i] *= m
+		}
+	}
 	clear(d.B.Grad.Data)
 	AddColSums(d.B.Grad.Data, delta)
 }
@@ -77,5 +88,48 @@ func (d *Dense) Params() []*Param { return []*Param{d.W, d.B} }
 // OutShape returns [Out].
 func (d *Dense) OutShape([]int) []int { return []int{d.Out} }
 
-// MACs returns In·Out.
+// MACs returns In·Out, also with a Mask: the product is computed whole.
 func (d *Dense) MACs() int64 { return int64(d.In) * int64(d.Out) }
+
+// fanIn is the number of inputs of the most connected unit.
+func (d *Dense) fanIn() int {
+	if d.Mask == nil {
+		return d.In
+	}
+	most := 0
+	for o := 0; o < d.Out; o++ {
+		n := 0
+		for i := 0; i < d.In; i++ {
+			if d.Mask.Data[i*d.Out+o] != 0 {
+				n++
+			}
+		}
+		most = max(most, n)
+	}
+	return most
+}
+
+// Local returns the mask of a locally connected layer from C×H×W inputs to
+// M×H×W units (both channel-major): unit (m, y, x) connects to the inputs of
+// every channel within field×field positions around (y, x), fewer at the
+// borders. Weights are not shared between positions.
+func Local(C, H, W, M, field int) *Tensor {
+	r := field / 2
+	in, out := C*H*W, M*H*W
+	mask := NewTensor(in, out)
+	for c := 0; c < C; c++ {
+		for y := 0; y < H; y++ {
+			for x := 0; x < W; x++ {
+				row := mask.Row((c*H+y)*W + x)
+				for m := 0; m < M; m++ {
+					for oy := max(0, y-r); oy <= min(H-1, y+r); oy++ {
+						for ox := max(0, x-r); ox <= min(W-1, x+r); ox++ {
+							row[(m*H+oy)*W+ox] = 1
+						}
+					}
+				}
+			}
+		}
+	}
+	return mask
+}

@@ -19,7 +19,7 @@ func Initialize(s *Sequential, scheme string, r *rand.Rand) error {
 		var fanIn, fanOut float64
 		switch l := l.(type) {
 		case *Dense:
-			w, b, fanIn, fanOut = l.W, l.B, float64(l.In), float64(l.Out)
+			w, b, fanIn, fanOut = l.W, l.B, float64(l.fanIn()), float64(l.Out)
 		case *Conv2D:
 			w, b = l.Wt, l.B
 			fanIn, fanOut = float64(l.C*l.K*l.K), float64(l.F*l.K*l.K)
@@ -50,6 +50,11 @@ func Initialize(s *Sequential, scheme string, r *rand.Rand) error {
 		}
 		Uniform(w.Value.Data, limit, r)
 		Uniform(b.Value.Data, blimit, r)
+		if d, ok := l.(*Dense); ok && d.Mask != nil {
+			for i, m := range d.Mask.Data {
+				w.Value.Data[i] *= m
+			}
+		}
 	}
 	return nil
 }

@@ -35,6 +35,13 @@ type ModelSpec struct {
 	// Truncate is K of truncated backpropagation through time: gradients
 	// flow back through at most K steps (0: all of them).
 	Truncate int `toml:"truncate" json:"truncate,omitempty"`
+	// Local, when set, makes the hidden layers of an "mlp" on images
+	// locally connected: each is a topographic map of the input's H×W
+	// positions, Hidden/(H·W) units at each, every unit connected to the
+	// layer below within Local×Local positions around its own, weights
+	// unshared (Hinton's Forward-Forward CIFAR-10 nets; see Dense.Mask).
+	// The output layer stays fully connected. Odd; 0 connects everything.
+	Local int `toml:"local" json:"local,omitempty"`
 }
 
 // Kinds lists the accepted model kinds.
@@ -109,6 +116,9 @@ func (m ModelSpec) Validate() error {
 		}
 	default:
 		return fmt.Errorf("model.kind: unknown model %q (accepted: mlp, cnn, rnn, lstm)", m.Kind)
+	}
+	if m.Local != 0 && (m.Kind != "mlp" || m.Local < 0 || m.Local%2 == 0) {
+		return fmt.Errorf("model.local: a receptive field of %d (accepted: an odd width ≥ 1, for kind \"mlp\")", m.Local)
 	}
 	if !m.Recurrent() && (m.Embed != 0 || m.Truncate != 0) {
 		return fmt.Errorf("model.embed, model.truncate: belong to kinds \"rnn\" and \"lstm\"")
@@ -201,8 +211,22 @@ func BuildIO(m ModelSpec, io IO, r *rand.Rand) (*Sequential, error) {
 	for _, d := range shape {
 		width *= d
 	}
-	for _, h := range m.Hidden {
-		s.Layers = append(s.Layers, NewDense(width, h), NewAct(act))
+	for i, h := range m.Hidden {
+		d := NewDense(width, h)
+		if m.Local > 0 {
+			if len(in) != 3 {
+				return nil, fmt.Errorf("model.local: locally connected layers need C×H×W inputs, not %v", in)
+			}
+			C, H, W := in[0], in[1], in[2]
+			if i > 0 {
+				C = m.Hidden[i-1] / (H * W)
+			}
+			if h%(H*W) != 0 {
+				return nil, fmt.Errorf("model.hidden[%d]: %d units do not make whole maps of the input's %d×%d positions (accepted: multiples of %d)", i, h, H, W, H*W)
+			}
+			d.Mask = Local(C, H, W, h/(H*W), m.Local)
+		}
+		s.Layers = append(s.Layers, d, NewAct(act))
 		width = h
 	}
 	s.Layers = append(s.Layers, NewDense(width, nOut))

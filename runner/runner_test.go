@@ -441,6 +441,26 @@ func TestEveryRuleLearnsMNIST(t *testing.T) {
 	}
 }
 
+// TestFFLearnsOnLocallyConnectedLayers trains Forward-Forward on one
+// locally connected hidden layer (2 maps of MNIST's 28×28 positions, 7×7
+// fields), Hinton's kind of net for CIFAR-10, on 2,000 images for two
+// epochs: it clears 75 % (87.6 % here).
+func TestFFLearnsOnLocallyConnectedLayers(t *testing.T) {
+	requireMNIST(t)
+	spec := smallSpec("ff", 1)
+	spec.Model = nn.ModelSpec{Kind: "mlp", Hidden: []int{2 * 28 * 28}, Local: 7}.Resolved()
+	spec.Params = map[string]any{"peer_norm": 0.03, "predict": "readout"}
+	spec.Epochs, spec.TrainLimit, spec.TestLimit, spec.BatchSize = 2, 2000, 1000, 64
+	spec.Optimizer = nn.OptimizerSpec{Name: "sgd", LR: 0.001, Momentum: 0.9, WeightDecay: 3e-4}
+	rec, err := Execute(context.Background(), spec, ExecOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Status != results.StatusOK || rec.Final.TestAccAtBestVal < 0.75 {
+		t.Errorf("status %s (%s), test accuracy %.4f, want ≥ 0.75", rec.Status, rec.Reason, rec.Final.TestAccAtBestVal)
+	}
+}
+
 // TestEveryRuleLearnsMNISTWithThePaperCNN trains Conv(1→32, 5×5)-ReLU-
 // MaxPool2-FC(4608→10) on 3,000 images for one epoch by every rule whose
 // Uses accepts CNNs, checking the engine's count of its MACs on the way;

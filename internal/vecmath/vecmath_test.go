@@ -65,18 +65,26 @@ func TestVectorFastMath(t *testing.T) {
 			in = append(in, math.Float32frombits(r.Uint32()))
 		}
 	}
-	paths := []bool{false}
-	if hasAVX2 {
-		paths = append(paths, true)
-	}
-	defer func(was bool) { hasAVX2 = was }(hasAVX2)
-	for _, avx2 := range paths {
-		hasAVX2 = avx2
+	onEveryPath(func(avx2 bool) {
 		// 100003 values leave 3 to the scalar loop, 100007 also 4 to SSE2
 		// when AVX2 takes the bulk.
 		for _, n := range []int{100003, 100007} {
 			compareWithScalar(t, in[:n], avx2)
 		}
+	})
+}
+
+// onEveryPath calls f with the SSE2 kernels doing the bulk, then with the
+// AVX2 ones when the CPU has them.
+func onEveryPath(f func(avx2 bool)) {
+	defer func(was bool) { hasAVX2 = was }(hasAVX2)
+	paths := []bool{false}
+	if hasAVX2 {
+		paths = append(paths, true)
+	}
+	for _, avx2 := range paths {
+		hasAVX2 = avx2
+		f(avx2)
 	}
 }
 
@@ -105,13 +113,7 @@ func BenchmarkKernels(b *testing.B) {
 	for i := range src {
 		src[i] = float32(i%200)/20 - 5
 	}
-	paths := []bool{false}
-	if hasAVX2 {
-		paths = append(paths, true)
-	}
-	defer func(was bool) { hasAVX2 = was }(hasAVX2)
-	for _, avx2 := range paths {
-		hasAVX2 = avx2
+	onEveryPath(func(avx2 bool) {
 		path := map[bool]string{false: "sse2", true: "avx2"}[avx2]
 		for _, f := range []struct {
 			name string
@@ -124,5 +126,5 @@ func BenchmarkKernels(b *testing.B) {
 				}
 			})
 		}
-	}
+	})
 }

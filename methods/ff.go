@@ -13,7 +13,8 @@ import (
 // with a wrong label):
 //
 //	input: the one-hot label overwrites the first n_classes values, scaled to
-//	       the sample's largest value
+//	       the sample's largest value (with input_norm "rms", as loeweX's
+//	       code, the whole input is then divided by its root mean square)
 //	g = Σ_j h_j² (goodness "sum", θ = layer width) or mean_j h_j² ("mean", θ = 2)
 //	layer loss: softplus(−(g_pos − θ)) + softplus(g_neg − θ), batch mean
 //	between layers: h / rms(h), the direction only, at RMS 1 (with θ = width
@@ -74,6 +75,8 @@ func (FF) Params() []Param {
 		{Name: "peer_norm", Default: 0.0, Range: NonNegative, Help: "λ of peer normalisation (0: off)"},
 		{Name: "readout_lr", Default: 0.01, Range: Positive, Help: "learning rate of the readout (predict = readout)"},
 		{Name: "readout_wd", Default: 0.003, Range: NonNegative, Help: "weight decay of the readout (predict = readout)"},
+		{Name: "input_norm", Default: "none", Choices: []string{"none", "rms"}, OmitDefault: true,
+			Help: "rms: the input, label included, divided by its root mean square before the first layer, as loeweX's code does"},
 	}
 }
 
@@ -150,7 +153,8 @@ func (FF) New(c Config) (Trainer, error) {
 	p := c.Params
 	t := &ffTrainer{c: c, m: m, mean: p.String("goodness") == "mean", theta: p.Float("theta"),
 		hard: p.String("negatives") == "hard", predict: p.String("predict"),
-		peer: float32(p.Float("peer_norm")), neg: c.Rand("ff.negatives"), classes: m.dense[len(m.dense)-1].Out}
+		peer: float32(p.Float("peer_norm")), neg: c.Rand("ff.negatives"), classes: m.dense[len(m.dense)-1].Out,
+		inputNorm: p.String("input_norm") == "rms"}
 	if first := m.dense[0]; first.Mask != nil { // the label reaches every unit
 		for k := 0; k < t.classes; k++ {
 			for j := range first.Mask.Row(k) {
@@ -196,15 +200,16 @@ func (t *ffTrainer) AuxParams() []*nn.Param {
 }
 
 type ffTrainer struct {
-	c       Config
-	m       mlp
-	mean    bool
-	theta   float64
-	hard    bool
-	predict string
-	peer    float32
-	neg     interface{ IntN(int) int }
-	classes int
+	c         Config
+	m         mlp
+	mean      bool
+	theta     float64
+	hard      bool
+	predict   string
+	peer      float32
+	neg       interface{ IntN(int) int }
+	classes   int
+	inputNorm bool
 
 	layers         []*ffLayer
 	state          []*nn.Param // running means of peer normalisation
@@ -232,7 +237,8 @@ func (t *ffTrainer) aux() (h, norm func(l int) **nn.Tensor) {
 }
 
 // embed writes x with label c in its first values (the sample's largest
-// value at c, zero elsewhere; c < 0 writes the neutral label).
+// value at c, zero elsewhere; c < 0 writes the neutral label), divided by
+// its root mean square with input_norm "rms".
 func (t *ffTrainer) embed(dst, x *nn.Tensor, label func(i int) int) {
 	copy(dst.Data, x.Data)
 	for i := 0; i < x.Rows(); i++ {
@@ -252,6 +258,9 @@ func (t *ffTrainer) embed(dst, x *nn.Tensor, label func(i int) int) {
 				row[k] = 0
 			}
 		}
+	}
+	if t.inputNorm {
+		normalise(dst, dst)
 	}
 }
 

@@ -1,7 +1,9 @@
 package methods
 
 import (
+	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -101,5 +103,31 @@ func TestFFLabelReachesEveryLocalUnit(t *testing.T) {
 	}
 	if inside := (0*6+3)*first.Out + far; grad[inside] != 0 { // input (0, 3): outside the field
 		t.Errorf("input (0, 3) got a gradient at (5, 5): %v", grad[inside])
+	}
+}
+
+// TestFFInputNorm: with input_norm "rms" every input FF sees, label
+// included, has a root mean square of 1, as in loeweX's code; without it
+// the input is the image with its label.
+func TestFFInputNorm(t *testing.T) {
+	x, labels := toyProblem(6, rand.New(rand.NewPCG(3, 3)))
+	for _, norm := range []string{"none", "rms"} {
+		tr, _, _ := setup(t, FF{}, "relu", map[string]any{"input_norm": norm})
+		ff := tr.(*ffTrainer)
+		dst := nn.NewTensor(x.Rows(), x.Cols())
+		ff.embed(dst, x, func(i int) int { return labels[i] })
+		for i := 0; i < dst.Rows(); i++ {
+			var s float64
+			for _, v := range dst.Row(i) {
+				s += float64(v) * float64(v)
+			}
+			rms := math.Sqrt(s / float64(dst.Cols()))
+			if norm == "rms" && math.Abs(rms-1) > 1e-5 {
+				t.Errorf("rms: row %d has an RMS of %v", i, rms)
+			}
+			if norm == "none" && dst.Row(i)[labels[i]] != slices.Max(x.Row(i)) {
+				t.Errorf("none: row %d's label value is %v, want the row's largest value", i, dst.Row(i)[labels[i]])
+			}
+		}
 	}
 }

@@ -139,6 +139,24 @@ func (m ModelSpec) Validate() error {
 	return nil
 }
 
+// CheckInput reports what keeps m from reading samples shaped in, beyond
+// what Validate sees: locally connected layers need C×H×W images and whole
+// maps of their positions.
+func (m ModelSpec) CheckInput(in []int) error {
+	if m.Local == 0 {
+		return nil
+	}
+	if len(in) != 3 {
+		return fmt.Errorf("model.local: locally connected layers need C×H×W images, not samples shaped %v", in)
+	}
+	for i, h := range m.Hidden {
+		if pos := in[1] * in[2]; h%pos != 0 {
+			return fmt.Errorf("model.hidden[%d]: %d units do not make whole maps of the input's %d×%d positions (accepted: multiples of %d)", i, h, in[1], in[2], pos)
+		}
+	}
+	return nil
+}
+
 // IO is what a network reads and writes.
 type IO struct {
 	// In is the shape of one input sample: [T F] for a sequence of T steps
@@ -211,18 +229,15 @@ func BuildIO(m ModelSpec, io IO, r *rand.Rand) (*Sequential, error) {
 	for _, d := range shape {
 		width *= d
 	}
+	if err := m.CheckInput(in); err != nil {
+		return nil, err
+	}
 	for i, h := range m.Hidden {
 		d := NewDense(width, h)
 		if m.Local > 0 {
-			if len(in) != 3 {
-				return nil, fmt.Errorf("model.local: locally connected layers need C×H×W inputs, not %v", in)
-			}
 			C, H, W := in[0], in[1], in[2]
 			if i > 0 {
 				C = m.Hidden[i-1] / (H * W)
-			}
-			if h%(H*W) != 0 {
-				return nil, fmt.Errorf("model.hidden[%d]: %d units do not make whole maps of the input's %d×%d positions (accepted: multiples of %d)", i, h, H, W, H*W)
 			}
 			d.Mask = Local(C, H, W, h/(H*W), m.Local)
 		}

@@ -333,6 +333,10 @@ func (s *Suite) resolve(d *decoder, path string, e Experiment, m methods.Method,
 		return run, d.errf(path+".preprocess", "%q gives %d means and standard deviations, %s has %d channels",
 			run.Preprocess, len(p.Mean), run.Dataset, info.Shape[0])
 	}
+	if err := run.Model.CheckInput(e.Dataset.Info.Shape); err != nil {
+		field, msg, _ := strings.Cut(err.Error(), ": ")
+		return run, d.errf(path+"."+field, "%s (%s)", msg, run.Dataset)
+	}
 	if info := e.Dataset.Info; info.TrainSize > 0 && run.Validation >= info.TrainSize {
 		return run, d.errf(path+".validation", "%d leaves no training sample: %s has %d (accepted: 0 to %d)",
 			run.Validation, run.Dataset, info.TrainSize, info.TrainSize-1)

@@ -229,7 +229,7 @@ func (t *Table) notes() []string {
 				selected = append(selected, fmt.Sprintf("%s on %s: %s", r, c.Label(), canonical(cell.Point)))
 			}
 			if cell.Reason != "" {
-				problems = append(problems, fmt.Sprintf("%s on %s: %s at the selected point: %s", r, c.Label(), cell.Status, cell.Reason))
+				problems = append(problems, fmt.Sprintf("%s on %s: %s", r, c.Label(), notOKAtPoint(cell)))
 			}
 			var counts []string
 			for _, st := range []string{results.StatusDiverged, results.StatusFailed, results.StatusNotApplicable} {
@@ -376,4 +376,19 @@ func (t *Table) caveats() []string {
 		out[i] = fmt.Sprintf("Caveat: %s (%s).", cv, strings.Join(where[cv], ", "))
 	}
 	return out
+}
+
+// notOKAtPoint says how many of the runs at a cell's selected point did not
+// end ok, how (the first one's status), and why.
+func notOKAtPoint(c *Cell) string {
+	status, n := "", 0
+	for _, r := range c.Records {
+		if r.Status != results.StatusOK {
+			if n == 0 {
+				status = r.Status
+			}
+			n++
+		}
+	}
+	return fmt.Sprintf("%d of %d runs at the selected point %s: %s", n, len(c.Records), status, c.Reason)
 }

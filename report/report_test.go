@@ -293,3 +293,16 @@ func TestClaimRows(t *testing.T) {
 		t.Errorf("claim rows (-want +got):\n%s", diff)
 	}
 }
+
+// TestNotesCountRunsNotOKAtTheSelectedPoint: a point chosen on its ok runs
+// names how many of its runs did not end ok, and how.
+func TestNotesCountRunsNotOKAtTheSelectedPoint(t *testing.T) {
+	recs := []*results.Record{
+		rec("ftp", 1, 0.1, 0.95, 0.90, "ok"), rec("ftp", 2, 0.1, 0.95, 0.91, "ok"), rec("ftp", 3, 0.1, 0, 0, results.StatusDiverged),
+		rec("ftp", 1, 0.01, 0.90, 0.88, "ok"), rec("ftp", 2, 0.01, 0.90, 0.88, "ok"), rec("ftp", 3, 0.01, 0.90, 0.88, "ok"),
+	}
+	notes := strings.Join(Build(recs)[0].notes(), "\n")
+	if want := "ftp on mnist (fc): 1 of 3 runs at the selected point diverged: training loss NaN at epoch 1"; !strings.Contains(notes, want) {
+		t.Errorf("notes:\n%s\nwant a line %q", notes, want)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"sync"
 	"time"
@@ -99,7 +100,11 @@ func label(s spec.Run) string {
 // scored by a loss.
 func figures(e results.Epoch) string {
 	if e.Val == nil && e.Test == nil {
-		return fmt.Sprintf("train %.2f%%  val %.2f%%  test %.2f%%", 100*float64(e.TrainAcc), 100*e.ValAcc, 100*e.TestAcc)
+		train := fmt.Sprintf("%.2f%%", 100*float64(e.TrainAcc))
+		if math.IsNaN(float64(e.TrainAcc)) { // a rule whose training passes do not classify
+			train = "–"
+		}
+		return fmt.Sprintf("train %s  val %.2f%%  test %.2f%%", train, 100*e.ValAcc, 100*e.TestAcc)
 	}
 	return fmt.Sprintf("val %s  test %s", scoreText(e.Val), scoreText(e.Test))
 }

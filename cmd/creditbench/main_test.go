@@ -110,7 +110,7 @@ func TestPlanAndShardsCoverTheSuite(t *testing.T) {
 // suite's quick runs alike, and a --set after --quick still applies.
 func TestQuickIsTheSameRunsEverywhere(t *testing.T) {
 	code, plan, _ := runCLI("plan", "paper-cnn", "--quick", "--set", "seeds=[2]")
-	if code != 0 || !strings.Contains(plan, "34 runs, 34 to train") || strings.Contains(plan, "seed 1 ") || strings.Contains(plan, "cifar100") {
+	if code != 0 || !strings.Contains(plan, "35 runs, 35 to train") || strings.Contains(plan, "seed 1 ") || strings.Contains(plan, "cifar100") {
 		t.Fatalf("plan --quick: exit %d:\n%s", code, plan)
 	}
 	code, dry, _ := runCLI("run", "paper-cnn", "--dry-run", "--set", "seeds=[2]", "--quick", "--out", t.TempDir())

@@ -105,12 +105,11 @@ const (
 // size (k ≥ 8·max(m, n): a recurrent layer's weight gradient over every
 // step) is cut along the rows of C when that gives two pieces or more: each
 // column piece would pack all of Aᵀ again, which costs more there than the
-// B each row piece packs (an LSTM's 128×512 gradient over 6,400 rows took
-// about half the time in 2 row pieces as in 8 column pieces on one core).
+// B each row piece packs (BenchmarkRecurrentWeightGradient).
 func pieces(m, n, k int, transA bool) (count int, alongCols bool) {
 	most := min(maxPieces, int(int64(m)*int64(n)*int64(k)/minPieceMACs))
-	if transA && k >= 8*max(m, n) && min(most, m/minPieceWidth) >= 2 {
-		return min(most, m/minPieceWidth), false
+	if rows := min(most, m/minPieceWidth); transA && k >= 8*max(m, n) && rows >= 2 {
+		return rows, false
 	}
 	side := m
 	if n >= m {

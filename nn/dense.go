@@ -1,6 +1,9 @@
 package nn
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Dense is a fully connected layer: Y = X·W + b, with X batch×In, W In×Out and
 // b Out. The zero value is not usable; build one with NewDense.
@@ -67,11 +70,7 @@ func (d *Dense) Backward(e *Engine, dy *Tensor, needInput bool) *Tensor {
 func (d *Dense) Grads(e *Engine, in, delta *Tensor) {
 	delta = e.errorOf(delta, &d.herr)
 	e.MatMul(d.W.Grad, e.input(in, &d.hin), true, delta, false, 1, 0)
-	if d.Mask != nil {
-		for i, m := range d.Mask.Data {
-			d.W.Grad.Data[i] *= m
-		}
-	}
+	d.masked(d.W.Grad.Data)
 	clear(d.B.Grad.Data)
 	AddColSums(d.B.Grad.Data, delta)
 }
@@ -91,22 +90,31 @@ func (d *Dense) OutShape([]int) []int { return []int{d.Out} }
 // MACs returns In·Out, also with a Mask: the product is computed whole.
 func (d *Dense) MACs() int64 { return int64(d.In) * int64(d.Out) }
 
+// masked zeroes the entries of w (In×Out, weights or their gradient)
+// outside the Mask's connections.
+func (d *Dense) masked(w []float32) {
+	if d.Mask == nil {
+		return
+	}
+	for i, m := range d.Mask.Data {
+		w[i] *= m
+	}
+}
+
 // fanIn is the number of inputs of the most connected unit.
 func (d *Dense) fanIn() int {
 	if d.Mask == nil {
 		return d.In
 	}
-	most := 0
-	for o := 0; o < d.Out; o++ {
-		n := 0
-		for i := 0; i < d.In; i++ {
-			if d.Mask.Data[i*d.Out+o] != 0 {
-				n++
+	inputs := make([]int, d.Out) // per unit, counted row by row
+	for i := 0; i < d.In; i++ {
+		for o, m := range d.Mask.Row(i) {
+			if m != 0 {
+				inputs[o]++
 			}
 		}
-		most = max(most, n)
 	}
-	return most
+	return slices.Max(inputs)
 }
 
 // Local returns the mask of a locally connected layer from C×H×W inputs to

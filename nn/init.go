@@ -50,10 +50,8 @@ func Initialize(s *Sequential, scheme string, r *rand.Rand) error {
 		}
 		Uniform(w.Value.Data, limit, r)
 		Uniform(b.Value.Data, blimit, r)
-		if d, ok := l.(*Dense); ok && d.Mask != nil {
-			for i, m := range d.Mask.Data {
-				w.Value.Data[i] *= m
-			}
+		if d, ok := l.(*Dense); ok {
+			d.masked(w.Value.Data)
 		}
 	}
 	return nil

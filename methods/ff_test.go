@@ -80,13 +80,7 @@ func TestFFLabelReachesEveryLocalUnit(t *testing.T) {
 	if first.Mask.Data[0*first.Out+far] != 0 {
 		t.Fatal("the field of (5, 5) reaches (0, 0) before FF")
 	}
-	vals, _ := Resolve(FF{}, nil)
-	rec := recorder{}
-	tr, err := FF{}.New(Config{Net: net, Engine: &nn.Engine{}, Optimizer: rec, Params: vals, Classes: classes,
-		Rand: func(s string) *rand.Rand { return rand.New(rand.NewPCG(7, uint64(len(s)))) }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tr, rec := trainerOn(t, FF{}, net, nil)
 	for k := 0; k < classes; k++ {
 		for o, m := range first.Mask.Row(k) {
 			if m != 1 {

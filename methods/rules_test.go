@@ -28,6 +28,15 @@ func setup(t *testing.T, m Method, act string, given map[string]any) (Trainer, *
 	if err != nil {
 		t.Fatal(err)
 	}
+	tr, rec := trainerOn(t, m, net, given)
+	return tr, net, rec
+}
+
+// trainerOn builds a trainer of rule m for 3 classes on net with
+// parameters given over the defaults, recording instead of applying its
+// updates.
+func trainerOn(t *testing.T, m Method, net *nn.Sequential, given map[string]any) (Trainer, recorder) {
+	t.Helper()
 	vals, err := Resolve(m, given)
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +47,7 @@ func setup(t *testing.T, m Method, act string, given map[string]any) (Trainer, *
 	if err != nil {
 		t.Fatal(err)
 	}
-	return tr, net, rec
+	return tr, rec
 }
 
 // TestFTPUpdateFromForwardWeightsAndG recomputes FTP's update of every

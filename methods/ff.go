@@ -157,8 +157,9 @@ func (FF) New(c Config) (Trainer, error) {
 		inputNorm: p.String("input_norm") == "rms"}
 	if first := m.dense[0]; first.Mask != nil { // the label reaches every unit
 		for k := 0; k < t.classes; k++ {
-			for j := range first.Mask.Row(k) {
-				first.Mask.Row(k)[j] = 1
+			row := first.Mask.Row(k)
+			for j := range row {
+				row[j] = 1
 			}
 		}
 	}

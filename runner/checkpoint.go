@@ -19,9 +19,9 @@ import (
 // optimizer's state and where every random stream stands.
 type checkpoint struct {
 	Key string
-	// Code is the code of the run's rule and its seeding that trained the
-	// epochs so far: a run resumes only under the same, so that its record
-	// names the code of all its epochs.
+	// Code is the code of the run's rule, its seeding and the engine's
+	// arithmetic that trained the epochs so far: a run resumes only under
+	// the same, so that its record names the code of all its epochs.
 	Code         results.Code
 	Epochs       []results.Epoch
 	Params       [][]float32         // the net's, then the rule's own

@@ -249,7 +249,7 @@ func (t *Table) notes() []string {
 	for _, r := range t.Rows {
 		bs = append(bs, fmt.Sprintf("%s %d", r, budget[r]))
 	}
-	notes = append(notes, "Sweep points tried per rule and experiment (the tuning budget), best by mean validation accuracy: "+strings.Join(bs, ", ")+".")
+	notes = append(notes, "Sweep points tried per rule and experiment (the tuning budget), best by mean validation accuracy among the points with the fewest runs not ok: "+strings.Join(bs, ", ")+".")
 	if len(selected) > 0 {
 		notes = append(notes, "Selected points: "+strings.Join(selected, "; ")+".")
 	}

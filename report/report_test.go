@@ -59,6 +59,26 @@ func TestSelectionPicksBestValidationPoint(t *testing.T) {
 	}
 }
 
+// TestSelectionRanksPointsWithFailedRunsLast: a point where a seed diverged
+// loses to one where every seed trained, however well its other seeds
+// validated; among points that failed as often, validation decides.
+func TestSelectionRanksPointsWithFailedRunsLast(t *testing.T) {
+	recs := []*results.Record{
+		rec("ftp", 1, 0.003, 0.97, 0.96, "ok"), rec("ftp", 2, 0.003, 0.97, 0.96, "ok"), rec("ftp", 3, 0.003, 0, 0, results.StatusDiverged),
+		rec("ftp", 1, 0.001, 0.90, 0.89, "ok"), rec("ftp", 2, 0.001, 0.91, 0.90, "ok"), rec("ftp", 3, 0.001, 0.92, 0.91, "ok"),
+		rec("ftp", 1, 0.01, 0.99, 0.99, "ok"), rec("ftp", 2, 0.01, 0, 0, results.StatusDiverged), rec("ftp", 3, 0.01, 0, 0, results.StatusDiverged),
+	}
+	c := Build(recs)[0].Cells[CellKey{"ftp", "fc"}]
+	if c.Point["optimizer.lr"] != 0.001 || c.Seeds != 3 {
+		t.Errorf("selected lr %v with %d seeds, want lr 0.001 (every seed ok) with 3", c.Point["optimizer.lr"], c.Seeds)
+	}
+	recs = recs[:3:3]
+	recs = append(recs, rec("ftp", 1, 0.01, 0.99, 0.99, "ok"), rec("ftp", 2, 0.01, 0.99, 0.99, "ok"), rec("ftp", 3, 0.01, 0, 0, results.StatusDiverged))
+	if c := Build(recs)[0].Cells[CellKey{"ftp", "fc"}]; c.Point["optimizer.lr"] != 0.01 {
+		t.Errorf("selected lr %v, want 0.01: one failed run each, better validation", c.Point["optimizer.lr"])
+	}
+}
+
 func TestMixedConfigurationsWarn(t *testing.T) {
 	a, b := rec("bp", 1, 0, 0.9, 0.9, "ok"), rec("bp", 1, 0, 0.8, 0.8, "ok")
 	b.Spec.Epochs = 5
@@ -299,7 +319,7 @@ func TestClaimRows(t *testing.T) {
 func TestNotesCountRunsNotOKAtTheSelectedPoint(t *testing.T) {
 	recs := []*results.Record{
 		rec("ftp", 1, 0.1, 0.95, 0.90, "ok"), rec("ftp", 2, 0.1, 0.95, 0.91, "ok"), rec("ftp", 3, 0.1, 0, 0, results.StatusDiverged),
-		rec("ftp", 1, 0.01, 0.90, 0.88, "ok"), rec("ftp", 2, 0.01, 0.90, 0.88, "ok"), rec("ftp", 3, 0.01, 0.90, 0.88, "ok"),
+		rec("ftp", 1, 0.01, 0.90, 0.88, "ok"), rec("ftp", 2, 0.01, 0, 0, results.StatusDiverged), rec("ftp", 3, 0.01, 0, 0, results.StatusDiverged),
 	}
 	notes := strings.Join(Build(recs)[0].notes(), "\n")
 	if want := "ftp on mnist (fc): 1 of 3 runs at the selected point diverged: training loss NaN at epoch 1"; !strings.Contains(notes, want) {

@@ -174,15 +174,18 @@ func rowLabel(s spec.Run) string {
 	return s.Method + " " + strings.Join(parts, " ")
 }
 
-// selectPoint picks the point with the best mean validation accuracy over
-// its ok runs (ties: the first in canonical order).
+// selectPoint picks the point with the fewest runs that did not end ok and,
+// among those, the best mean validation over its ok runs (ties: the first in
+// canonical order). A point where a seed diverged is unstable, and the mean
+// of its surviving seeds would flatter it; it wins only over points that
+// failed as often.
 func (t *Table) selectPoint(k CellKey, points map[string][]*results.Record) *Cell {
 	var names []string
 	for p := range points {
 		names = append(names, p)
 	}
 	sort.Strings(names)
-	best, bestVal := "", math.Inf(-1)
+	best, bestFailed, bestVal := "", 0, math.Inf(-1)
 	notOK := map[string]int{}
 	for _, p := range names {
 		rs := t.unmixed(k, p, points[p])
@@ -196,8 +199,9 @@ func (t *Table) selectPoint(k CellKey, points map[string][]*results.Record) *Cel
 				notOK[r.Status]++
 			}
 		}
-		if n > 0 && val/float64(n) > bestVal {
-			best, bestVal = p, val/float64(n)
+		failed := len(rs) - n
+		if n > 0 && (best == "" || failed < bestFailed || failed == bestFailed && val/float64(n) > bestVal) {
+			best, bestFailed, bestVal = p, failed, val/float64(n)
 		}
 	}
 	if best == "" { // no ok run anywhere: report the first point's status

@@ -111,7 +111,8 @@ type Settings struct {
 var settingKeys = keysOf(reflect.TypeFor[Settings]())
 
 // Selections lists the accepted values of select: "best_val" reports each
-// rule at its sweep point of best mean validation accuracy; "each" reports
+// rule at its sweep point of best mean validation accuracy among the points
+// with the fewest runs that did not end ok (diverged); "each" reports
 // every sweep point as a row of its own (ablations).
 var Selections = []string{"best_val", "each"}
 

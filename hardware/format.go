@@ -118,22 +118,45 @@ func (f Format) roundFloat(x float64, r Rounding) float64 {
 }
 
 // quantizeInt rounds to the symmetric grid s·{−(2^(b−1)−1), …, 2^(b−1)−1},
-// s = max|v| / (2^(b−1)−1) over the tensor or each channel.
+// s = max|v| / (2^(b−1)−1) over the tensor or each channel. It walks v row
+// by row (no division by the channel count per value) and compares in line
+// where math.Max and math.Min are calls, keeping their order among +Inf,
+// NaN and numbers and the NaN they return, so the bits are the same.
 func (f Format) quantizeInt(v []float32, channels int, r Rounding) {
+	inf := math.Inf(1)
 	levels := float64(int(1)<<(f.bits-1) - 1)
 	scale := make([]float64, channels)
-	for i, x := range v {
-		scale[i%channels] = math.Max(scale[i%channels], math.Abs(float64(x)))
+	for i := 0; i < len(v); i += channels {
+		for c, x := range v[i:min(i+channels, len(v))] {
+			// math.Max's order: +Inf wins over NaN, NaN over numbers.
+			switch a, s := math.Abs(float64(x)), scale[c]; {
+			case a > s || a == inf:
+				scale[c] = a
+			case a != a && s != inf:
+				scale[c] = math.NaN()
+			}
+		}
 	}
 	for c := range scale {
 		scale[c] /= levels
 	}
-	for i, x := range v {
-		s := scale[i%channels]
-		if s == 0 {
-			continue
+	for i := 0; i < len(v); i += channels {
+		row := v[i:min(i+channels, len(v))]
+		for c, x := range row {
+			s := scale[c]
+			if s == 0 {
+				continue
+			}
+			q := r.round(float64(x) / s)
+			switch {
+			case q > levels:
+				q = levels
+			case q < -levels:
+				q = -levels
+			case q != q:
+				q = math.NaN() // the NaN math.Min gives, whatever NaN came in
+			}
+			row[c] = float32(q * s)
 		}
-		q := math.Max(-levels, math.Min(levels, r.round(float64(x)/s)))
-		v[i] = float32(q * s)
 	}
 }

@@ -3,6 +3,7 @@ package hardware
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -129,5 +130,72 @@ func TestProfileBits(t *testing.T) {
 	}
 	if p := (Profile{Weights: "int6", Updates: "fp8e5m2", ReadNoise: 0.02, WriteNoise: 0.05}); p.Bits() != 6 || p.Noise() != 0.05 {
 		t.Errorf("int6 weights, fp8 updates, noise 0.02/0.05: %d bits, noise %v", p.Bits(), p.Noise())
+	}
+}
+
+// TestIntegerQuantizerKeepsItsValues compares quantizeInt with the rule as
+// first written (a scale per channel i % channels, math.Max and math.Min),
+// bit for bit, on values of every class: the faster loops must not move a
+// record.
+func TestIntegerQuantizerKeepsItsValues(t *testing.T) {
+	literal := func(f Format, v []float32, channels int, r Rounding) {
+		levels := float64(int(1)<<(f.bits-1) - 1)
+		scale := make([]float64, channels)
+		for i, x := range v {
+			scale[i%channels] = math.Max(scale[i%channels], math.Abs(float64(x)))
+		}
+		for c := range scale {
+			scale[c] /= levels
+		}
+		for i, x := range v {
+			if s := scale[i%channels]; s != 0 {
+				v[i] = float32(math.Max(-levels, math.Min(levels, r.round(float64(x)/s))) * s)
+			}
+		}
+	}
+	src := rand.New(rand.NewPCG(3, 3))
+	special := []float32{0, float32(math.Copysign(0, -1)), 1e-40, -1e-40, float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN())}
+	for _, name := range []string{"int2", "int4", "int8"} {
+		f, _ := ParseFormat(name)
+		for _, channels := range []int{1, 3, 7} {
+			for _, stochastic := range []bool{false, true} {
+				for trial := range 200 {
+					v := make([]float32, 7*channels)
+					for i := range v {
+						v[i] = float32(src.NormFloat64() * math.Pow(10, float64(src.IntN(5)-2)))
+						if trial%4 == 0 && src.IntN(8) == 0 {
+							v[i] = special[src.IntN(len(special))]
+						}
+					}
+					want := slices.Clone(v)
+					literal(f, want, channels, Rounding{Stochastic: stochastic, R: rand.New(rand.NewPCG(uint64(trial), 1))})
+					f.Quantize(v, channels, Rounding{Stochastic: stochastic, R: rand.New(rand.NewPCG(uint64(trial), 1))})
+					for i := range v {
+						if math.Float32bits(v[i]) != math.Float32bits(want[i]) {
+							t.Fatalf("%s, %d channels, stochastic %v, trial %d: value %d is %v (%#x), want %v (%#x)", name, channels, stochastic, trial, i, v[i], math.Float32bits(v[i]), want[i], math.Float32bits(want[i]))
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkQuantizeInt8 rounds a 256×784 weight matrix per channel, as an
+// int8 profile does on every write.
+func BenchmarkQuantizeInt8(b *testing.B) {
+	f, _ := ParseFormat("int8")
+	v := make([]float32, 256*784)
+	src := rand.New(rand.NewPCG(1, 1))
+	for i := range v {
+		v[i] = float32(src.NormFloat64())
+	}
+	for _, stochastic := range []bool{false, true} {
+		b.Run(map[bool]string{false: "nearest", true: "stochastic"}[stochastic], func(b *testing.B) {
+			r := Rounding{Stochastic: stochastic, R: rand.New(rand.NewPCG(2, 2))}
+			for range b.N {
+				f.Quantize(v, 784, r)
+			}
+		})
 	}
 }

@@ -147,7 +147,8 @@ func (sw ProfileSweep) rows() [][]string {
 // paired gap (the rule's accuracy minus BP's, in points, mean ± std over
 // seeds, Student's paired t-test), and how that gap moved from the first,
 // least demanding profile (the same per seed: the gap at the profile minus
-// the gap at the first). Nil without BP or a second rule.
+// the gap at the first), and the verdict the gap's test gives. Nil without
+// BP or a second rule.
 func (sw ProfileSweep) claimRows() [][]string {
 	bp := sw.cells["bp"]
 	if bp == nil || len(sw.Rules) < 2 {
@@ -159,10 +160,12 @@ func (sw ProfileSweep) claimRows() [][]string {
 			continue
 		}
 		gap, moved := []string{r, "gap to BP"}, []string{r, "gap minus the gap at " + sw.Profiles[0]}
+		verdict := []string{r, fmt.Sprintf("against BP (p < %g)", significance)}
 		first := seedGaps(sw.cells[r][sw.Profiles[0]], bp[sw.Profiles[0]])
 		for _, prof := range sw.Profiles {
 			g := seedGaps(sw.cells[r][prof], bp[prof])
 			gap = append(gap, describeGaps(g))
+			verdict = append(verdict, verdictOf(g))
 			var d gaps
 			for i, seed := range g.seeds {
 				if f, ok := first.at(seed); ok {
@@ -171,9 +174,29 @@ func (sw ProfileSweep) claimRows() [][]string {
 			}
 			moved = append(moved, describeGaps(d))
 		}
-		rows = append(rows, gap, moved)
+		rows = append(rows, gap, moved, verdict)
 	}
 	return rows
+}
+
+// significance is the level at which a paired gap counts as shown.
+const significance = 0.05
+
+// verdictOf says whether the gaps show the rule better or worse than BP:
+// "better" or "worse" when the paired t-test rejects a zero mean at
+// significance, "not shown" when it does not, "–" without two pairs.
+func verdictOf(g gaps) string {
+	if len(g.vals) < 2 {
+		return "–"
+	}
+	mean, _ := meanStd(g.vals)
+	switch {
+	case tTest(g.vals) >= significance:
+		return "not shown"
+	case mean > 0:
+		return "better"
+	}
+	return "worse"
 }
 
 // gaps are per-seed differences of two cells' figures, in points, in the

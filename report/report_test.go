@@ -282,10 +282,10 @@ func TestVariantsTellRowsOfOneRuleApart(t *testing.T) {
 func TestClaimRows(t *testing.T) {
 	var recs []*results.Record
 	// ftp − bp per seed: fp32 −1, −2, −3 points; int8 +2, 0, −1 points,
-	// moved by +3, +2, +2.
+	// moved by +3, +2, +2; int4 +5, +6, +4, moved by +6, +8, +7.
 	accs := map[string]map[string][]float64{
-		"bp":  {"fp32": {0.95, 0.95, 0.95}, "int8": {0.90, 0.90, 0.90}},
-		"ftp": {"fp32": {0.94, 0.93, 0.92}, "int8": {0.92, 0.90, 0.89}},
+		"bp":  {"fp32": {0.95, 0.95, 0.95}, "int8": {0.90, 0.90, 0.90}, "int4": {0.80, 0.80, 0.80}},
+		"ftp": {"fp32": {0.94, 0.93, 0.92}, "int8": {0.92, 0.90, 0.89}, "int4": {0.85, 0.86, 0.84}},
 	}
 	for rule, byProfile := range accs {
 		for prof, as := range byProfile {
@@ -305,12 +305,25 @@ func TestClaimRows(t *testing.T) {
 		t.Fatalf("%d sweeps", len(sws))
 	}
 	want := [][]string{
-		{"rule", "measure", "fp32", "int8"},
-		{"ftp", "gap to BP", "-2.00 ± 1.00 (p 0.074, 3)", "+0.33 ± 1.53 (p 0.74, 3)"},
-		{"ftp", "gap minus the gap at fp32", "+0.00 ± 0.00 (p 1, 3)", "+2.33 ± 0.58 (p 0.02, 3)"},
+		{"rule", "measure", "fp32", "int8", "int4"},
+		{"ftp", "gap to BP", "-2.00 ± 1.00 (p 0.074, 3)", "+0.33 ± 1.53 (p 0.74, 3)", "+5.00 ± 1.00 (p 0.013, 3)"},
+		{"ftp", "gap minus the gap at fp32", "+0.00 ± 0.00 (p 1, 3)", "+2.33 ± 0.58 (p 0.02, 3)", "+7.00 ± 1.00 (p 0.0067, 3)"},
+		{"ftp", "against BP (p < 0.05)", "not shown", "not shown", "better"},
 	}
 	if diff := cmp.Diff(want, sws[0].claimRows()); diff != "" {
 		t.Errorf("claim rows (-want +got):\n%s", diff)
+	}
+	for _, tc := range []struct {
+		vals []float64
+		want string
+	}{
+		{[]float64{-5, -6, -4}, "worse"},
+		{[]float64{-5}, "–"}, // one pair: no test
+		{[]float64{-5, 6, -4}, "not shown"},
+	} {
+		if got := verdictOf(gaps{seeds: make([]int64, len(tc.vals)), vals: tc.vals}); got != tc.want {
+			t.Errorf("verdict on gaps %v: %q, want %q", tc.vals, got, tc.want)
+		}
 	}
 }
 

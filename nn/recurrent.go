@@ -49,6 +49,8 @@ type Recurrent struct {
 	hin, herr, hrec, hstep, hprev *Tensor // copies for the engine's hooks
 
 	pass2, xw2, h2, c2, tc2 *Tensor // SecondPass's inputs, gates and states
+
+	step [6]Tensor // run's views of one step: gates, h_{t−1}, h_t, c_{t−1}, c_t, tanh(c_t)
 }
 
 // Cells lists the accepted cells.
@@ -95,8 +97,7 @@ func (r *Recurrent) Forward(e *Engine, x *Tensor) *Tensor {
 	}
 	e.MatMul(r.xw, e.input(r.x, &r.hin), false, r.Wx.Value, false, 1, 1)
 	e.output(r.xw)
-	r.pre = reuse(r.pre, r.T*n, G*H)
-	r.h, r.c, r.tc = r.run(e, r.xw, r.pre, r.h, r.c, r.tc, n, nil)
+	r.pre, r.h, r.c, r.tc = r.run(e, r.xw, r.pre, r.h, r.c, r.tc, n, true, nil)
 	r.y = reuse(r.y, n, r.Steps*H)
 	r.ReadOut(r.y, r.h)
 	return r.y
@@ -118,35 +119,49 @@ func (r *Recurrent) ReadOut(dst, h *Tensor) {
 }
 
 // run steps the cell through time from zero states, on the input products
-// xw: gates receives every step's gates, h the states
-// h_0 … h_T (and, for an LSTM, c the cell states and tc their tanh). After
-// each step, adjust, when set, may change the step's state in place: what
-// the next step reads. It returns the buffers, grown as needed.
-func (r *Recurrent) run(e *Engine, xw, gates, h, c, tc *Tensor, n int, adjust func(t int, h *Tensor)) (*Tensor, *Tensor, *Tensor) {
+// xw: h receives the states h_0 … h_T and, when keep is set, gates every
+// step's gates (and, for an LSTM, c the cell states c_0 … c_T and tc their
+// tanh), what Backward reads; otherwise they hold the step at hand alone (c
+// the last two), small enough to stay in cache. After each step, adjust,
+// when set, may change the step's state in place: what the next step
+// reads. It returns the buffers, grown as needed.
+func (r *Recurrent) run(e *Engine, xw, gates, h, c, tc *Tensor, n int, keep bool, adjust func(t int, h *Tensor)) (*Tensor, *Tensor, *Tensor, *Tensor) {
 	H := r.Hidden
+	steps, at := r.T, func(t int) int { return t }
+	if !keep {
+		steps, at = 1, func(t int) int { return 0 }
+	}
+	gates = reuse(gates, steps*n, r.gates()*H)
 	h = reuse(h, (r.T+1)*n, H)
 	clear(h.Data[:n*H])
-	if r.gates() == 4 {
-		c = reuse(c, (r.T+1)*n, H)
+	lstm := r.gates() == 4
+	cell := func(t int) int { return t % 2 }
+	if lstm {
+		if keep {
+			cell = at
+		}
+		c = reuse(c, (steps+1)*n, H)
 		clear(c.Data[:n*H])
-		tc = reuse(tc, r.T*n, H)
+		tc = reuse(tc, steps*n, H)
 	}
+	a, hPrev, hNext, cPrev, cNext, tcT := &r.step[0], &r.step[1], &r.step[2], &r.step[3], &r.step[4], &r.step[5]
 	for t := 0; t < r.T; t++ {
 		// Each step's input products are copied as the step starts, so
 		// that they are in cache for its product and nonlinearities.
-		a := gates.Block(t, n)
-		copy(a.Data, xw.Block(t, n).Data)
-		r.recurrentProduct(e, a, h.Block(t, n))
-		if c == nil {
-			r.activate(h.Block(t+1, n).Data, a.Data)
+		a.blockOf(gates, at(t), n)
+		copy(a.Data, xw.Data[t*n*xw.Cols():(t+1)*n*xw.Cols()])
+		r.recurrentProduct(e, a, hPrev.blockOf(h, t, n))
+		hNext.blockOf(h, t+1, n)
+		if lstm {
+			r.lstmStep(e, a, cPrev.blockOf(c, cell(t), n), cNext.blockOf(c, cell(t+1), n), tcT.blockOf(tc, at(t), n), hNext)
 		} else {
-			r.lstmStep(e, a, c.Block(t, n), c.Block(t+1, n), tc.Block(t, n), h.Block(t+1, n))
+			r.activate(hNext.Data, a.Data)
 		}
 		if adjust != nil {
-			adjust(t, h.Block(t+1, n))
+			adjust(t, hNext)
 		}
 	}
-	return h, c, tc
+	return gates, h, c, tc
 }
 
 // SecondPass runs the cell through time again, with the same weights and
@@ -159,7 +174,6 @@ func (r *Recurrent) run(e *Engine, xw, gates, h, c, tc *Tensor, n int, adjust fu
 // for Backward is left as it was.
 func (r *Recurrent) SecondPass(e *Engine, shift *Tensor, adjust func(t int, h *Tensor)) *Tensor {
 	n := r.x.Rows() / r.T
-	r.pass2 = reuse(r.pass2, r.T*n, r.xw.Cols())
 	inputs := r.xw
 	if shift != nil {
 		r.xw2 = reuse(r.xw2, r.T*n, r.xw.Cols())
@@ -168,7 +182,9 @@ func (r *Recurrent) SecondPass(e *Engine, shift *Tensor, adjust func(t int, h *T
 		}
 		inputs = r.xw2
 	}
-	r.h2, r.c2, r.tc2 = r.run(e, inputs, r.pass2, r.h2, r.c2, r.tc2, n, adjust)
+	// Only the states are read after this pass: its gates and cell states
+	// are kept a step at a time.
+	r.pass2, r.h2, r.c2, r.tc2 = r.run(e, inputs, r.pass2, r.h2, r.c2, r.tc2, n, false, adjust)
 	return r.h2
 }
 

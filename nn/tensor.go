@@ -49,6 +49,15 @@ func (t *Tensor) Block(i, n int) *Tensor {
 	return &Tensor{Shape: []int{n, c}, Data: t.Data[i*n*c : (i+1)*n*c]}
 }
 
+// blockOf points v at block i of n rows of t and returns v, reusing v's
+// shape: a loop's view of one step that allocates nothing per step.
+func (v *Tensor) blockOf(t *Tensor, i, n int) *Tensor {
+	c := t.Cols()
+	v.Shape = append(v.Shape[:0], n, c)
+	v.Data = t.Data[i*n*c : (i+1)*n*c]
+	return v
+}
+
 // Clone returns a deep copy of t.
 func (t *Tensor) Clone() *Tensor {
 	return &Tensor{Shape: append([]int(nil), t.Shape...), Data: append([]float32(nil), t.Data...)}

@@ -51,6 +51,7 @@ type Recurrent struct {
 	pass2, xw2, h2, c2, tc2 *Tensor // SecondPass's inputs, gates and states
 
 	step [6]Tensor // run's views of one step: gates, h_{t−1}, h_t, c_{t−1}, c_t, tanh(c_t)
+	back [4]Tensor // the backward passes' views: the gates' errors, gates, c_{t−1}, tanh(c_t)
 }
 
 // Cells lists the accepted cells.
@@ -113,7 +114,8 @@ func (r *Recurrent) ReadOut(dst, h *Tensor) {
 	first := r.T - r.Steps
 	for b := 0; b < n; b++ {
 		for s := 0; s < r.Steps; s++ {
-			copy(dst.Data[(b*r.Steps+s)*H:(b*r.Steps+s+1)*H], h.Block(first+s+1, n).Row(b))
+			from := ((first+s+1)*n + b) * H // row b of block first+s+1
+			copy(dst.Data[(b*r.Steps+s)*H:(b*r.Steps+s+1)*H], h.Data[from:from+H])
 		}
 	}
 }
@@ -201,15 +203,16 @@ func (r *Recurrent) LocalBackward(e *Engine, dh *Tensor) {
 		r.dc = reuse(r.dc, n, H)
 	}
 	for t := 0; t < r.T; t++ {
-		d := r.dpre.Block(t, n)
+		d := r.back[0].blockOf(r.dpre, t, n)
+		step := dh.Data[t*n*H : (t+1)*n*H]
 		if r.gates() == 1 {
-			r.Act.Deriv(d.Data, r.h.Block(t+1, n).Data)
-			for i, v := range dh.Block(t, n).Data {
+			r.Act.Deriv(d.Data, r.h.Data[(t+1)*n*H:(t+2)*n*H])
+			for i, v := range step {
 				d.Data[i] *= v
 			}
 			continue
 		}
-		copy(r.dh.Data, dh.Block(t, n).Data)
+		copy(r.dh.Data, step)
 		r.dc.Zero()
 		r.lstmBack(e, d, t, n)
 	}
@@ -301,9 +304,9 @@ func (r *Recurrent) Backward(e *Engine, dy *Tensor, needInput bool) *Tensor {
 				}
 			}
 		}
-		d := r.dpre.Block(t, n)
+		d := r.back[0].blockOf(r.dpre, t, n)
 		if G == 1 {
-			r.Act.Deriv(d.Data, r.h.Block(t+1, n).Data)
+			r.Act.Deriv(d.Data, r.h.Data[(t+1)*n*H:(t+2)*n*H])
 			for i, v := range r.dh.Data {
 				d.Data[i] *= v
 			}
@@ -340,13 +343,14 @@ func (r *Recurrent) Backward(e *Engine, dy *Tensor, needInput bool) *Tensor {
 // lstmBack turns the carried dh (and dc) of step t into the gates' errors d
 // and carries dc back to step t−1, a piece of the batch on each core.
 func (r *Recurrent) lstmBack(e *Engine, d *Tensor, t, n int) {
-	e.Rows(n, lstmWork*r.Hidden, func(lo, hi int) { r.lstmBackRows(d, t, n, lo, hi) })
+	gates, cPrev, tc := r.back[1].blockOf(r.pre, t, n), r.back[2].blockOf(r.c, t, n), r.back[3].blockOf(r.tc, t, n)
+	e.Rows(n, lstmWork*r.Hidden, func(lo, hi int) { r.lstmBackRows(d, gates, cPrev, tc, lo, hi) })
 }
 
-// lstmBackRows is lstmBack for the samples lo to hi.
-func (r *Recurrent) lstmBackRows(d *Tensor, t, n, lo, hi int) {
+// lstmBackRows is lstmBack for the samples lo to hi, on step t's gates,
+// c_{t−1} and tanh(c_t).
+func (r *Recurrent) lstmBackRows(d, gates, cPrev, tc *Tensor, lo, hi int) {
 	H := r.Hidden
-	gates, cPrev, tc := r.pre.Block(t, n), r.c.Block(t, n), r.tc.Block(t, n)
 	for b := lo; b < hi; b++ {
 		g, dg, cp, tr := gates.Row(b), d.Row(b), cPrev.Row(b), tc.Row(b)
 		dh, dc := r.dh.Row(b), r.dc.Row(b)

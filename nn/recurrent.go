@@ -129,19 +129,16 @@ func (r *Recurrent) ReadOut(dst, h *Tensor) {
 // reads. It returns the buffers, grown as needed.
 func (r *Recurrent) run(e *Engine, xw, gates, h, c, tc *Tensor, n int, keep bool, adjust func(t int, h *Tensor)) (*Tensor, *Tensor, *Tensor, *Tensor) {
 	H := r.Hidden
-	steps, at := r.T, func(t int) int { return t }
+	// The blocks of step t: in gates and tc (at), and c_t's in c (cell).
+	steps, at, cell := r.T, func(t int) int { return t }, func(t int) int { return t }
 	if !keep {
-		steps, at = 1, func(t int) int { return 0 }
+		steps, at, cell = 1, func(int) int { return 0 }, func(t int) int { return t % 2 }
 	}
 	gates = reuse(gates, steps*n, r.gates()*H)
 	h = reuse(h, (r.T+1)*n, H)
 	clear(h.Data[:n*H])
 	lstm := r.gates() == 4
-	cell := func(t int) int { return t % 2 }
 	if lstm {
-		if keep {
-			cell = at
-		}
 		c = reuse(c, (steps+1)*n, H)
 		clear(c.Data[:n*H])
 		tc = reuse(tc, steps*n, H)

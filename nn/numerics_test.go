@@ -89,3 +89,70 @@ func numericsWorkload(t *testing.T) string {
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
+
+// secondPassPins are the hashes secondPassWorkload gives with the pure-Go
+// BLAS, by Numerics and architecture.
+var secondPassPins = map[string]map[string]string{
+	"2": {"amd64": "f1bc2c3657a3fed4"},
+}
+
+// TestSecondPassIsPinned does for the passes that rules other than BP run
+// through time (SecondPass, with a shift and a step's state changed, and
+// LocalBackward) what TestNumericsArePinned does for training by BP.
+func TestSecondPassIsPinned(t *testing.T) {
+	want, ok := secondPassPins[Numerics][runtime.GOARCH]
+	if !ok {
+		t.Skipf("no pin for %s", runtime.GOARCH)
+	}
+	was := blas32.Implementation()
+	blas32.Use(gonum.Implementation{})
+	defer blas32.Use(was)
+	if got := secondPassWorkload(t); got != want {
+		t.Errorf("the second pass's arithmetic of Numerics %q gives %s, pinned %s: if the change is meant, give Numerics a new name and pin this hash for it", Numerics, got, want)
+	}
+}
+
+// secondPassWorkload returns the hash of an RNN's and an LSTM's second-pass
+// states and local weight gradients (T = 20, batch 64, 128 units).
+func secondPassWorkload(t *testing.T) string {
+	h := sha256.New()
+	cores := NewCores(2)
+	defer cores.Take()()
+	for i, cell := range Cells {
+		r := rand.New(rand.NewPCG(uint64(i), 2))
+		net, err := BuildIO(ModelSpec{Kind: cell, Hidden: []int{128}}.Resolved(), IO{In: []int{20, 4}, Out: 10, Steps: 1}, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := net.Layers[0].(*Recurrent)
+		e := &Engine{Cores: cores}
+		x := NewTensor(64, 80)
+		Gaussian(x.Data, 1, r)
+		rec.Forward(e, x)
+		shift := NewTensor(64, rec.Wx.Value.Cols())
+		Gaussian(shift.Data, 0.1, r)
+		if cell == "lstm" {
+			shift = nil
+		}
+		h2 := rec.SecondPass(e, shift, func(step int, s *Tensor) {
+			if step == 0 {
+				for j := range s.Data {
+					s.Data[j] += 0.5
+				}
+			}
+		})
+		hs, _ := rec.States()
+		n := x.Rows()
+		dh := NewTensor(rec.T*n, rec.Hidden)
+		for j := range dh.Data {
+			dh.Data[j] = hs.Data[n*rec.Hidden+j] - h2.Data[n*rec.Hidden+j]
+		}
+		rec.LocalBackward(e, dh)
+		for _, vs := range [][]float32{h2.Data, rec.Wx.Grad.Data, rec.Wh.Grad.Data, rec.B.Grad.Data} {
+			for _, v := range vs {
+				binary.Write(h, binary.LittleEndian, math.Float32bits(v))
+			}
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}

@@ -165,7 +165,7 @@ func (sw ProfileSweep) claimRows() [][]string {
 		for _, prof := range sw.Profiles {
 			g := seedGaps(sw.cells[r][prof], bp[prof])
 			gap = append(gap, describeGaps(g))
-			verdict = append(verdict, verdictOf(g))
+			verdict = append(verdict, verdictOf(g, sw.cells[r][prof], bp[prof]))
 			var d gaps
 			for i, seed := range g.seeds {
 				if f, ok := first.at(seed); ok {
@@ -182,10 +182,15 @@ func (sw ProfileSweep) claimRows() [][]string {
 // significance is the level at which a paired gap counts as shown.
 const significance = 0.05
 
-// verdictOf says whether the gaps show the rule better or worse than BP:
-// "better" or "worse" when the paired t-test rejects a zero mean at
-// significance, "not shown" when it does not, "–" without two pairs.
-func verdictOf(g gaps) string {
+// verdictOf says whether the gaps g of cell c to BP's cell show the rule
+// better or worse than BP: "better" or "worse" when the paired t-test
+// rejects a zero mean at significance, "not shown" when it does not;
+// "worse: no run ended ok" where every run of the rule failed and BP had
+// runs that ended ok; "–" otherwise without two pairs.
+func verdictOf(g gaps, c, bp *Cell) string {
+	if c != nil && bp != nil && len(c.Records) > 0 && c.Seeds == 0 && bp.Seeds > 0 {
+		return "worse: no run ended ok"
+	}
 	if len(g.vals) < 2 {
 		return "–"
 	}

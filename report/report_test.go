@@ -321,9 +321,13 @@ func TestClaimRows(t *testing.T) {
 		{[]float64{-5}, "–"}, // one pair: no test
 		{[]float64{-5, 6, -4}, "not shown"},
 	} {
-		if got := verdictOf(gaps{seeds: make([]int64, len(tc.vals)), vals: tc.vals}); got != tc.want {
+		if got := verdictOf(gaps{seeds: make([]int64, len(tc.vals)), vals: tc.vals}, nil, nil); got != tc.want {
 			t.Errorf("verdict on gaps %v: %q, want %q", tc.vals, got, tc.want)
 		}
+	}
+	failed := &Cell{Records: []*results.Record{rec("ftp", 1, 0, 0, 0, results.StatusDiverged)}}
+	if got := verdictOf(gaps{}, failed, &Cell{Seeds: 3}); got != "worse: no run ended ok" {
+		t.Errorf("verdict where every run of the rule diverged and BP's trained: %q", got)
 	}
 }
 

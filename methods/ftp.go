@@ -230,12 +230,9 @@ func (t *ftpTrainer) Step(x *nn.Tensor, y nn.Targets) (float64, int) {
 		if dense, act, ok := s.denseAct(); ok && isReLU(act) {
 			// φ' in the same pass, as Act.Backward would apply it (zero
 			// where h ≤ 0): one sweep over the layer instead of two.
+			tau, d := tau[:len(h.Data)], d[:len(h.Data)]
 			for i, v := range h.Data {
-				g := (v - tau[i]) * inv
-				if v <= 0 {
-					g = 0
-				}
-				d[i] = g
+				d[i] = nn.PassIfPositive((v-tau[i])*inv, v)
 			}
 			in := t.input(l)
 			if in == nil {

@@ -121,12 +121,9 @@ func (a *Act) Backward(e *Engine, dy *Tensor, needInput bool) *Tensor {
 // backward sets dx = g ⊙ φ'(a) from the outputs h.
 func (a *Act) backward(g, dx, h []float32) {
 	if _, ok := a.F.(ReLU); ok { // the common case, in one branch-free pass
-		for i := range h {
-			d := g[i]
-			if h[i] <= 0 {
-				d = 0
-			}
-			dx[i] = d
+		g, dx = g[:len(h)], dx[:len(h)]
+		for i, v := range h {
+			dx[i] = PassIfPositive(g[i], v)
 		}
 		return
 	}
@@ -134,6 +131,17 @@ func (a *Act) backward(g, dx, h []float32) {
 	for i, v := range g {
 		dx[i] *= v
 	}
+}
+
+// PassIfPositive returns x where h > 0 and +0 where h ≤ 0 (x for a NaN h):
+// ReLU's derivative applied to x, with a mask in place of a branch, which
+// a ReLU layer's half-zero outputs would mispredict.
+func PassIfPositive(x, h float32) float32 {
+	keep := ^uint32(0)
+	if h <= 0 {
+		keep = 0 // a conditional move, not a branch
+	}
+	return math.Float32frombits(math.Float32bits(x) & keep)
 }
 
 // Output returns the last output h = φ(a).

@@ -28,16 +28,21 @@ var numericsPins = map[string]map[string]string{
 // alters bits must come with a new Numerics, so that stores see their
 // records as changed.
 func TestNumericsArePinned(t *testing.T) {
-	want, ok := numericsPins[Numerics][runtime.GOARCH]
+	checkPin(t, "the arithmetic", numericsPins, numericsWorkload)
+}
+
+// checkPin compares the hash workload gives with the pure-Go BLAS with the
+// one pins hold for Numerics on this architecture.
+func checkPin(t *testing.T, what string, pins map[string]map[string]string, workload func(*testing.T) string) {
+	want, ok := pins[Numerics][runtime.GOARCH]
 	if !ok {
 		t.Skipf("no pin for %s", runtime.GOARCH)
 	}
 	was := blas32.Implementation()
 	blas32.Use(gonum.Implementation{})
 	defer blas32.Use(was)
-	got := numericsWorkload(t)
-	if got != want {
-		t.Errorf("the arithmetic of Numerics %q gives %s, pinned %s: if the change is meant, give Numerics a new name and pin this hash for it", Numerics, got, want)
+	if got := workload(t); got != want {
+		t.Errorf("%s of Numerics %q gives %s, pinned %s: if the change is meant, give Numerics a new name and pin this hash for it", what, Numerics, got, want)
 	}
 }
 
@@ -100,16 +105,7 @@ var secondPassPins = map[string]map[string]string{
 // through time (SecondPass, with a shift and a step's state changed, and
 // LocalBackward) what TestNumericsArePinned does for training by BP.
 func TestSecondPassIsPinned(t *testing.T) {
-	want, ok := secondPassPins[Numerics][runtime.GOARCH]
-	if !ok {
-		t.Skipf("no pin for %s", runtime.GOARCH)
-	}
-	was := blas32.Implementation()
-	blas32.Use(gonum.Implementation{})
-	defer blas32.Use(was)
-	if got := secondPassWorkload(t); got != want {
-		t.Errorf("the second pass's arithmetic of Numerics %q gives %s, pinned %s: if the change is meant, give Numerics a new name and pin this hash for it", Numerics, got, want)
-	}
+	checkPin(t, "the second pass's arithmetic", secondPassPins, secondPassWorkload)
 }
 
 // secondPassWorkload returns the hash of an RNN's and an LSTM's second-pass

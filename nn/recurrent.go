@@ -48,7 +48,7 @@ type Recurrent struct {
 
 	hin, herr, hrec, hstep, hprev *Tensor // copies for the engine's hooks
 
-	pass2, xw2, h2, c2, tc2 *Tensor // SecondPass's inputs, gates and states
+	pass2, h2, c2, tc2 *Tensor // SecondPass's gates and states
 
 	step [6]Tensor // run's views of one step: gates, h_{t−1}, h_t, c_{t−1}, c_t, tanh(c_t)
 	back [4]Tensor // the backward passes' views: the gates' errors, gates, c_{t−1}, tanh(c_t)
@@ -98,7 +98,7 @@ func (r *Recurrent) Forward(e *Engine, x *Tensor) *Tensor {
 	}
 	e.MatMul(r.xw, e.input(r.x, &r.hin), false, r.Wx.Value, false, 1, 1)
 	e.output(r.xw)
-	r.pre, r.h, r.c, r.tc = r.run(e, r.xw, r.pre, r.h, r.c, r.tc, n, true, nil)
+	r.pre, r.h, r.c, r.tc = r.run(e, r.xw, nil, r.pre, r.h, r.c, r.tc, n, true, nil)
 	r.y = reuse(r.y, n, r.Steps*H)
 	r.ReadOut(r.y, r.h)
 	return r.y
@@ -121,13 +121,13 @@ func (r *Recurrent) ReadOut(dst, h *Tensor) {
 }
 
 // run steps the cell through time from zero states, on the input products
-// xw: h receives the states h_0 … h_T and, when keep is set, gates every
+// xw, plus shift (batch×G·Hidden) at every step when it is set: h receives the states h_0 … h_T and, when keep is set, gates every
 // step's gates (and, for an LSTM, c the cell states c_0 … c_T and tc their
 // tanh), what Backward reads; otherwise they hold the step at hand alone (c
 // the last two), small enough to stay in cache. After each step, adjust,
 // when set, may change the step's state in place: what the next step
 // reads. It returns the buffers, grown as needed.
-func (r *Recurrent) run(e *Engine, xw, gates, h, c, tc *Tensor, n int, keep bool, adjust func(t int, h *Tensor)) (*Tensor, *Tensor, *Tensor, *Tensor) {
+func (r *Recurrent) run(e *Engine, xw, shift, gates, h, c, tc *Tensor, n int, keep bool, adjust func(t int, h *Tensor)) (*Tensor, *Tensor, *Tensor, *Tensor) {
 	H := r.Hidden
 	// The blocks of step t: in gates and tc (at), and c_t's in c (cell).
 	steps, at, cell := r.T, func(t int) int { return t }, func(t int) int { return t }
@@ -148,7 +148,14 @@ func (r *Recurrent) run(e *Engine, xw, gates, h, c, tc *Tensor, n int, keep bool
 		// Each step's input products are copied as the step starts, so
 		// that they are in cache for its product and nonlinearities.
 		a.blockOf(gates, at(t), n)
-		copy(a.Data, xw.Data[t*n*xw.Cols():(t+1)*n*xw.Cols()])
+		in := xw.Data[t*n*xw.Cols() : (t+1)*n*xw.Cols()]
+		if shift == nil {
+			copy(a.Data, in)
+		} else {
+			for i, v := range in {
+				a.Data[i] = v + shift.Data[i]
+			}
+		}
 		r.recurrentProduct(e, a, hPrev.blockOf(h, t, n))
 		hNext.blockOf(h, t+1, n)
 		if lstm {
@@ -173,17 +180,9 @@ func (r *Recurrent) run(e *Engine, xw, gates, h, c, tc *Tensor, n int, keep bool
 // for Backward is left as it was.
 func (r *Recurrent) SecondPass(e *Engine, shift *Tensor, adjust func(t int, h *Tensor)) *Tensor {
 	n := r.x.Rows() / r.T
-	inputs := r.xw
-	if shift != nil {
-		r.xw2 = reuse(r.xw2, r.T*n, r.xw.Cols())
-		for i := range r.xw.Data {
-			r.xw2.Data[i] = r.xw.Data[i] + shift.Data[i%len(shift.Data)]
-		}
-		inputs = r.xw2
-	}
 	// Only the states are read after this pass: its gates and cell states
 	// are kept a step at a time.
-	r.pass2, r.h2, r.c2, r.tc2 = r.run(e, inputs, r.pass2, r.h2, r.c2, r.tc2, n, false, adjust)
+	r.pass2, r.h2, r.c2, r.tc2 = r.run(e, r.xw, shift, r.pass2, r.h2, r.c2, r.tc2, n, false, adjust)
 	return r.h2
 }
 

@@ -1,6 +1,13 @@
 package nn
 
-import "fmt"
+import (
+	"fmt"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+
+	"github.com/creditbench/creditbench/internal/vecmath"
+)
 
 // Conv2D is a 2-D convolution over channels-first samples (C×H×W), computed
 // as im2col and one matrix product per batch:
@@ -69,30 +76,34 @@ func (l *Conv2D) source() []int32 {
 // im2col fills cols (C·K·K)×(batch·P) from x, P = OH·OW, a piece of the
 // batch on each core.
 func (l *Conv2D) im2col(e *Engine, x, cols *Tensor) {
-	n, P, R := x.Rows(), l.OH*l.OW, l.C*l.K*l.K
 	var src []int32
 	if l.Stride != 1 {
 		src = l.source() // here, not in the pieces, which would race to make it
 	}
-	e.Rows(n, R*P, func(lo, hi int) {
-		if src == nil {
-			l.im2colRuns(x, cols, lo, hi)
-			return
-		}
-		for r := range R {
-			from := src[r*P:][:P]
-			for s := lo; s < hi; s++ {
-				img, row := x.Row(s), cols.Data[(r*n+s)*P:][:P]
-				for p, i := range from {
-					if i < 0 {
-						row[p] = 0
-					} else {
-						row[p] = img[i]
-					}
+	e.Rows(x.Rows(), l.C*l.K*l.K*l.OH*l.OW, func(lo, hi int) { l.im2colSamples(x, cols, src, lo, hi) })
+}
+
+// im2colSamples fills the columns of samples lo to hi: by runs at stride
+// 1, else by src, the source map.
+func (l *Conv2D) im2colSamples(x, cols *Tensor, src []int32, lo, hi int) {
+	if src == nil {
+		l.im2colRuns(x, cols, lo, hi)
+		return
+	}
+	n, P := x.Rows(), l.OH*l.OW
+	for r := range l.C * l.K * l.K {
+		from := src[r*P:][:P]
+		for s := lo; s < hi; s++ {
+			img, row := x.Row(s), cols.Data[(r*n+s)*P:][:P]
+			for p, i := range from {
+				if i < 0 {
+					row[p] = 0
+				} else {
+					row[p] = img[i]
 				}
 			}
 		}
-	})
+	}
 }
 
 // im2colRuns is im2col at stride 1 for samples lo to hi, where each output
@@ -153,24 +164,64 @@ func (l *Conv2D) Forward(e *Engine, x *Tensor) *Tensor {
 	n, P := x.Rows(), l.OH*l.OW
 	l.x = x
 	l.cols = reuse(l.cols, l.C*l.K*l.K, n*P)
-	l.im2col(e, e.input(x, &l.hin), l.cols)
 	l.out = reuse(l.out, l.F, n*P)
-	e.MatMul(l.out, l.Wt.Value, false, l.cols, false, 1, 0)
 	l.y = reuse(l.y, n, l.F, l.OH, l.OW)
-	e.Rows(n, l.F*P, func(lo, hi int) {
-		for s := lo; s < hi; s++ {
-			dst := l.y.Row(s)
-			for f := 0; f < l.F; f++ {
-				b := l.B.Value.Data[f]
-				src, d := l.out.Data[f*n*P+s*P:][:P], dst[f*P:][:P]
-				for p, v := range src {
-					d[p] = v + b
-				}
-			}
-		}
-	})
+	in := e.input(x, &l.hin)
+	if !l.forwardBySamples(e, in) {
+		l.im2col(e, in, l.cols)
+		e.MatMul(l.out, l.Wt.Value, false, l.cols, false, 1, 0)
+		e.Rows(n, l.F*P, l.addBias)
+	}
 	e.output(l.y)
 	return l.y
+}
+
+// forwardBySamples computes the convolution of x in the pieces that
+// Engine.MatMul would cut its product into, when each is whole samples:
+// each piece's columns, product and biased output one after another, while
+// its columns and product are in cache. The products are those MatMul
+// computes, so the bits are too. It reports false, doing nothing, where
+// the cut is not by samples.
+func (l *Conv2D) forwardBySamples(e *Engine, x *Tensor) bool {
+	n, P, R := x.Rows(), l.OH*l.OW, l.C*l.K*l.K
+	count, alongCols := pieces(l.F, n*P, R, false)
+	if count < 2 || !alongCols {
+		return false
+	}
+	for i := 1; i < count; i++ {
+		if bound(i, count, n*P)%P != 0 {
+			return false
+		}
+	}
+	var src []int32
+	if l.Stride != 1 {
+		src = l.source()
+	}
+	e.MACs += int64(l.F) * int64(n*P) * int64(R)
+	impl := blas32.Implementation()
+	e.helpers().share(count, func(i int) {
+		lo, hi := bound(i, count, n*P), bound(i+1, count, n*P)
+		l.im2colSamples(x, l.cols, src, lo/P, hi/P)
+		impl.Sgemm(blas.NoTrans, blas.NoTrans, l.F, hi-lo, R, 1, l.Wt.Value.Data, R, l.cols.Data[lo:], n*P, 0, l.out.Data[lo:], n*P)
+		l.addBias(lo/P, hi/P)
+	})
+	return true
+}
+
+// addBias sets the outputs of samples lo to hi, channels first, to the
+// product's columns plus each filter's bias.
+func (l *Conv2D) addBias(lo, hi int) {
+	n, P := l.y.Rows(), l.OH*l.OW
+	for s := lo; s < hi; s++ {
+		dst := l.y.Row(s)
+		for f := 0; f < l.F; f++ {
+			b := l.B.Value.Data[f]
+			src, d := l.out.Data[f*n*P+s*P:][:P], dst[f*P:][:P]
+			for p, v := range src {
+				d[p] = v + b
+			}
+		}
+	}
 }
 
 // Backward sets dW = dY·colsᵀ and db = Σ dY, and returns dX = col2im(Wᵀ·dY).
@@ -280,18 +331,8 @@ func (l *MaxPool2D) pool(x *Tensor, lo, hi int) {
 			for oy := 0; oy < l.OH; oy++ {
 				o := (c*l.OH + oy) * l.OW
 				top := (c*l.H + oy*l.Size) * l.W
-				if l.Size == 2 { // the common window, without branches on the data
-					r0, r1 := img[top:top+2*l.OW], img[top+l.W:top+l.W+2*l.OW]
-					for ox := range l.OW {
-						v00, v01, v10, v11 := r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1]
-						best := max(max(v00, v01), max(v10, v11))
-						// The first position holding the maximum, as the loop below finds.
-						at := top + l.W + 2*ox + 1
-						at = pick(v10 == best, top+l.W+2*ox, at)
-						at = pick(v01 == best, top+2*ox+1, at)
-						at = pick(v00 == best, top+2*ox, at)
-						out[o+ox], arg[o+ox] = best, int32(at)
-					}
+				if l.Size == 2 { // the common window, by a vector kernel
+					vecmath.MaxPool2(img[top:top+2*l.OW], img[top+l.W:top+l.W+2*l.OW], out[o:o+l.OW], arg[o:o+l.OW], int32(top), int32(l.W))
 					continue
 				}
 				for ox := 0; ox < l.OW; ox++ {
@@ -338,12 +379,3 @@ func (l *Conv2D) Output() *Tensor { return l.y }
 
 // Output returns the last output.
 func (l *MaxPool2D) Output() *Tensor { return l.y }
-
-// pick returns x when c holds, else y; the compiler makes it a conditional
-// move, which a max pooling's unpredictable comparisons need.
-func pick(c bool, x, y int) int {
-	if c {
-		return x
-	}
-	return y
-}

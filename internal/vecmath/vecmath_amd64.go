@@ -67,3 +67,12 @@ func tanhAVX2(v []float32, c *[16][4]float32)
 func cpuid(leaf, sub uint32) (a, b, c, d uint32)
 
 func xgetbv() (a, d uint32)
+
+// hasPool8 says whether maxPool2AVX2 pools eight outputs at a time.
+var hasPool8 = hasAVX2
+
+// maxPool2AVX2 does what maxPool2Scalar does for the first len(out)/8·8
+// outputs.
+//
+//go:noescape
+func maxPool2AVX2(r0, r1, out []float32, at []int32, base, w int32)

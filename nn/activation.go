@@ -3,6 +3,8 @@ package nn
 import (
 	"fmt"
 	"math"
+
+	"github.com/creditbench/creditbench/internal/vecmath"
 )
 
 // Activation is an elementwise nonlinearity φ whose derivative can be written
@@ -35,11 +37,7 @@ func ActivationByName(name string) (Activation, error) {
 type ReLU struct{}
 
 func (ReLU) Name() string { return "relu" }
-func (ReLU) Apply(dst, src []float32) {
-	for i, v := range src {
-		dst[i] = max(v, 0)
-	}
-}
+func (ReLU) Apply(dst, src []float32) { vecmath.ReLU(dst, src) }
 func (ReLU) Deriv(dst, h []float32) {
 	for i, v := range h {
 		if v > 0 {
@@ -121,10 +119,7 @@ func (a *Act) Backward(e *Engine, dy *Tensor, needInput bool) *Tensor {
 // backward sets dx = g ⊙ φ'(a) from the outputs h.
 func (a *Act) backward(g, dx, h []float32) {
 	if _, ok := a.F.(ReLU); ok { // the common case, in one branch-free pass
-		g, dx = g[:len(h)], dx[:len(h)]
-		for i, v := range h {
-			dx[i] = PassIfPositive(g[i], v)
-		}
+		vecmath.PassIfPositive(dx[:len(h)], g, h)
 		return
 	}
 	a.F.Deriv(dx, h)

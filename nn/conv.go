@@ -126,10 +126,14 @@ func (l *Conv2D) im2colRuns(x, cols *Tensor, lo, hi int) {
 							clear(dst)
 							continue
 						}
-						clear(dst[:left])
+						if left > 0 {
+							clear(dst[:left])
+						}
 						start := (c*l.H+iy)*l.W + left + kj - l.Pad
 						copy(dst[left:right], img[start:start+right-left])
-						clear(dst[right:])
+						if right < l.OW {
+							clear(dst[right:])
+						}
 					}
 				}
 			}
@@ -215,11 +219,7 @@ func (l *Conv2D) addBias(lo, hi int) {
 	for s := lo; s < hi; s++ {
 		dst := l.y.Row(s)
 		for f := 0; f < l.F; f++ {
-			b := l.B.Value.Data[f]
-			src, d := l.out.Data[f*n*P+s*P:][:P], dst[f*P:][:P]
-			for p, v := range src {
-				d[p] = v + b
-			}
+			vecmath.AddConst(dst[f*P:][:P], l.out.Data[f*n*P+s*P:][:P], l.B.Value.Data[f])
 		}
 	}
 }
@@ -251,16 +251,11 @@ func (l *Conv2D) Grads(e *Engine, in, dy *Tensor) {
 	l.sums = reuse(l.sums, n, l.F)
 	e.Rows(n, l.F*P, func(lo, hi int) {
 		for s := lo; s < hi; s++ {
-			src, sums := dy.Row(s), l.sums.Row(s)
+			src := dy.Row(s)
 			for f := 0; f < l.F; f++ {
-				g := src[f*P : (f+1)*P]
-				copy(l.dout.Data[f*n*P+s*P:][:P], g)
-				var sum float32
-				for _, v := range g {
-					sum += v
-				}
-				sums[f] = sum
+				copy(l.dout.Data[f*n*P+s*P:][:P], src[f*P:(f+1)*P])
 			}
+			sumRows(l.sums.Row(s), src, P)
 		}
 	})
 	db := l.B.Grad.Data
@@ -277,6 +272,31 @@ func (l *Conv2D) Grads(e *Engine, in, dy *Tensor) {
 		cols = l.tcols
 	}
 	e.MatMul(l.Wt.Grad, l.dout, false, cols, true, 1, 0)
+}
+
+// sumRows sets sums[f] to the sum of src[f·P:(f+1)·P], in order, four
+// rows side by side: four chains of additions, each in the order of one,
+// where one chain waits on each addition's latency.
+func sumRows(sums, src []float32, P int) {
+	f := 0
+	for ; f+4 <= len(sums); f += 4 {
+		g0, g1, g2, g3 := src[f*P:][:P], src[(f+1)*P:][:P], src[(f+2)*P:][:P], src[(f+3)*P:][:P]
+		var s0, s1, s2, s3 float32
+		for p := range g0 {
+			s0 += g0[p]
+			s1 += g1[p]
+			s2 += g2[p]
+			s3 += g3[p]
+		}
+		sums[f], sums[f+1], sums[f+2], sums[f+3] = s0, s1, s2, s3
+	}
+	for ; f < len(sums); f++ {
+		var sum float32
+		for _, v := range src[f*P:][:P] {
+			sum += v
+		}
+		sums[f] = sum
+	}
 }
 
 // Input returns the input of the last Forward.
@@ -360,10 +380,24 @@ func (l *MaxPool2D) Backward(e *Engine, dy *Tensor, needInput bool) *Tensor {
 	per := l.C * l.OH * l.OW
 	e.Rows(dy.Rows(), l.C*l.H*l.W, func(lo, hi int) {
 		for s := lo; s < hi; s++ {
-			d, g := l.dx.Row(s), dy.Row(s)
-			clear(d)
-			for o, v := range g {
-				d[l.arg[s*per+o]] += v
+			d, g, arg := l.dx.Row(s), dy.Row(s), l.arg[s*per:(s+1)*per]
+			if l.Size != 2 {
+				clear(d)
+				for o, v := range g {
+					d[arg[o]] += v
+				}
+				continue
+			}
+			// Each window written whole, as clearing it and adding gives;
+			// only rows and columns that no window covers need clearing.
+			if l.H%2 != 0 || l.W%2 != 0 {
+				clear(d)
+			}
+			for c := range l.C {
+				for oy := range l.OH {
+					o, top := (c*l.OH+oy)*l.OW, (c*l.H+2*oy)*l.W
+					vecmath.MaxPool2Back(d[top:top+2*l.OW], d[top+l.W:top+l.W+2*l.OW], g[o:o+l.OW], arg[o:o+l.OW], int32(top), int32(l.W))
+				}
 			}
 		}
 	})

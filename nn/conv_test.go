@@ -225,3 +225,60 @@ func TestIm2colRunsMatchTheGather(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxPoolMatchesTheDefinition: pooling and its backward pass agree with
+// a direct scan of each window (ties to the first) on shapes whose windows
+// tile the input and on shapes that leave a row and a column out, with
+// rows short and long enough for the vector kernels; the backward pass
+// writes every input, covered or not.
+func TestMaxPoolMatchesTheDefinition(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, c := range []struct{ ch, h, w, size int }{{2, 4, 6, 2}, {3, 5, 7, 2}, {1, 28, 28, 2}, {2, 32, 34, 2}, {2, 9, 19, 2}, {1, 9, 9, 3}} {
+		pool, err := NewMaxPool2D(c.ch, c.h, c.w, c.size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const n = 3
+		x := NewTensor(n, c.ch*c.h*c.w)
+		for i := range x.Data {
+			x.Data[i] = float32(r.IntN(4) - 1) // ties in most windows
+		}
+		var e Engine
+		y := pool.Forward(&e, x)
+		dy := NewTensor(n, c.ch*pool.OH*pool.OW)
+		Gaussian(dy.Data, 1, r)
+		dx := pool.Backward(&e, dy, true)
+		for i := range dx.Data {
+			dx.Data[i] = float32(math.NaN()) // what a pass must overwrite
+		}
+		dx = pool.Backward(&e, dy, true)
+		want := make([]float32, len(x.Data))
+		for s := range n {
+			img := x.Row(s)
+			for ch := range c.ch {
+				for oy := range pool.OH {
+					for ox := range pool.OW {
+						best := (ch*c.h+oy*c.size)*c.w + ox*c.size
+						for i := range c.size {
+							for j := range c.size {
+								if k := (ch*c.h+oy*c.size+i)*c.w + ox*c.size + j; img[k] > img[best] {
+									best = k
+								}
+							}
+						}
+						o := (ch*pool.OH+oy)*pool.OW + ox
+						if got := y.Row(s)[o]; got != img[best] {
+							t.Fatalf("%+v sample %d output %d: %v, want %v", c, s, o, got, img[best])
+						}
+						want[s*c.ch*c.h*c.w+best] += dy.Row(s)[o]
+					}
+				}
+			}
+		}
+		for i, v := range dx.Data {
+			if v != want[i] {
+				t.Fatalf("%+v: input %d's gradient %v, want %v", c, i, v, want[i])
+			}
+		}
+	}
+}

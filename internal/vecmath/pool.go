@@ -12,13 +12,13 @@ func MaxPool2(r0, r1, out []float32, at []int32, base, w int32) {
 	if len(at) != n || len(r0) < 2*n || len(r1) < 2*n {
 		panic("vecmath: MaxPool2 slices of unequal lengths")
 	}
-	if !hasPool8 || n < 8 {
+	if !hasAVX2 || n < 8 {
 		maxPool2Scalar(r0, r1, out, at, base, w)
 		return
 	}
 	maxPool2AVX2(r0, r1, out, at, base, w)
-	if k := n &^ 7; k < n { // the last eight again, which overlap the rest
-		k = n - 8
+	if n%8 != 0 { // the last eight again, which overlap the rest
+		k := n - 8
 		maxPool2AVX2(r0[2*k:], r1[2*k:], out[k:], at[k:], base+2*int32(k), w)
 	}
 }
@@ -44,4 +44,42 @@ func pick(c bool, x, y int32) int32 {
 		return x
 	}
 	return y
+}
+
+// MaxPool2Back is the adjoint of MaxPool2 on one output row: it writes
+// the two input rows' 2·len(g) values d0 and d1 (w apart, from index base),
+// each g[i] (as 0 + g[i], the sum into a cleared input) to the position
+// at[i] names and +0 to the three others of its window.
+func MaxPool2Back(d0, d1, g []float32, at []int32, base, w int32) {
+	n := len(g)
+	if len(at) != n || len(d0) < 2*n || len(d1) < 2*n {
+		panic("vecmath: MaxPool2Back slices of unequal lengths")
+	}
+	if !hasAVX2 || n < 8 {
+		maxPool2BackScalar(d0, d1, g, at, base, w)
+		return
+	}
+	maxPool2BackAVX2(d0, d1, g, at, base, w)
+	if n%8 != 0 { // the last eight again, which overlap the rest
+		k := n - 8
+		maxPool2BackAVX2(d0[2*k:], d1[2*k:], g[k:], at[k:], base+2*int32(k), w)
+	}
+}
+
+func maxPool2BackScalar(d0, d1, g []float32, at []int32, base, w int32) {
+	d0, d1 = d0[:2*len(g)], d1[:2*len(g)]
+	for i, v := range g {
+		var zero float32
+		v += zero
+		switch at[i] - base - 2*int32(i) {
+		case 0:
+			d0[2*i], d0[2*i+1], d1[2*i], d1[2*i+1] = v, 0, 0, 0
+		case 1:
+			d0[2*i], d0[2*i+1], d1[2*i], d1[2*i+1] = 0, v, 0, 0
+		case w:
+			d0[2*i], d0[2*i+1], d1[2*i], d1[2*i+1] = 0, 0, v, 0
+		default:
+			d0[2*i], d0[2*i+1], d1[2*i], d1[2*i+1] = 0, 0, 0, v
+		}
+	}
 }

@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "gomin_amd64.h"
 
 // The lanes of eight outputs as VSHUFPS leaves them within the two halves
 // of a register (outputs 0, 1, 4, 5 | 2, 3, 6, 7), times two: each
@@ -14,14 +15,6 @@ DATA poolLanes<>+20(SB)/4, $6
 DATA poolLanes<>+24(SB)/4, $12
 DATA poolLanes<>+28(SB)/4, $14
 GLOBL poolLanes<>(SB), RODATA|NOPTR, $32
-
-// GOMIN sets r to Go's min(x, y) as its compiler computes it: m = x < y ? x
-// : y, then m | (m < x ? m : x), which orders −0 below +0 and keeps a NaN.
-// Go's max(x, y) is −min(−x, −y).
-#define GOMIN(x, y, m, r) \
-	VMINPS y, x, m; \
-	VMINPS x, m, r; \
-	VORPS  r, m, r
 
 // func maxPool2AVX2(r0, r1, out []float32, at []int32, base, w int32)
 TEXT ·maxPool2AVX2(SB), NOSPLIT, $0-104
@@ -95,4 +88,83 @@ poolLoop:
 	VZEROUPPER
 
 poolDone:
+	RET
+
+// The first input of each of eight outputs, in order.
+DATA poolBackLanes<>+0(SB)/4, $0
+DATA poolBackLanes<>+4(SB)/4, $2
+DATA poolBackLanes<>+8(SB)/4, $4
+DATA poolBackLanes<>+12(SB)/4, $6
+DATA poolBackLanes<>+16(SB)/4, $8
+DATA poolBackLanes<>+20(SB)/4, $10
+DATA poolBackLanes<>+24(SB)/4, $12
+DATA poolBackLanes<>+28(SB)/4, $14
+GLOBL poolBackLanes<>(SB), RODATA|NOPTR, $32
+
+// func maxPool2BackAVX2(d0, d1, g []float32, at []int32, base, w int32)
+TEXT ·maxPool2BackAVX2(SB), NOSPLIT, $0-104
+	MOVQ d0_base+0(FP), DI
+	MOVQ d1_base+24(FP), DX
+	MOVQ g_base+48(FP), SI
+	MOVQ g_len+56(FP), CX
+	MOVQ at_base+72(FP), R9
+	SHRQ $3, CX
+	JZ   backDone
+
+	MOVL         base+96(FP), AX
+	VMOVD        AX, X14
+	VPBROADCASTD X14, Y14
+	VPADDD       poolBackLanes<>(SB), Y14, Y14 // each lane's first input
+	MOVL         w+100(FP), BX
+	VMOVD        BX, X11
+	VPBROADCASTD X11, Y11                      // w
+	INCL         BX
+	VMOVD        BX, X12
+	VPBROADCASTD X12, Y12                      // w + 1
+	MOVL         $1, BX
+	VMOVD        BX, X10
+	VPBROADCASTD X10, Y10                      // 1
+	VPXOR        Y9, Y9, Y9                    // 0
+	MOVL         $16, BX
+	VMOVD        BX, X13
+	VPBROADCASTD X13, Y13                      // the inputs of eight outputs
+
+backLoop:
+	VMOVDQU (R9), Y0
+	VPSUBD  Y14, Y0, Y0 // each output's position in its window
+	VMOVUPS (SI), Y1
+	VADDPS  Y1, Y9, Y1  // 0 + g
+
+	VPCMPEQD Y9, Y0, Y2
+	VANDPS   Y1, Y2, Y2 // r0[2i]
+	VPCMPEQD Y10, Y0, Y3
+	VANDPS   Y1, Y3, Y3 // r0[2i+1]
+	VPCMPEQD Y11, Y0, Y4
+	VANDPS   Y1, Y4, Y4 // r1[2i]
+	VPCMPEQD Y12, Y0, Y5
+	VANDPS   Y1, Y5, Y5 // r1[2i+1]
+
+	VUNPCKLPS  Y3, Y2, Y6 // outputs 0, 1 | 4, 5, interleaved
+	VUNPCKHPS  Y3, Y2, Y7 // outputs 2, 3 | 6, 7
+	VPERM2F128 $0x20, Y7, Y6, Y2
+	VPERM2F128 $0x31, Y7, Y6, Y3
+	VMOVUPS    Y2, (DI)
+	VMOVUPS    Y3, 32(DI)
+	VUNPCKLPS  Y5, Y4, Y6
+	VUNPCKHPS  Y5, Y4, Y7
+	VPERM2F128 $0x20, Y7, Y6, Y4
+	VPERM2F128 $0x31, Y7, Y6, Y5
+	VMOVUPS    Y4, (DX)
+	VMOVUPS    Y5, 32(DX)
+
+	VPADDD Y13, Y14, Y14
+	ADDQ   $64, DI
+	ADDQ   $64, DX
+	ADDQ   $32, SI
+	ADDQ   $32, R9
+	DECQ   CX
+	JNZ    backLoop
+	VZEROUPPER
+
+backDone:
 	RET

@@ -11,7 +11,7 @@ import (
 // ties going to the first; on every length, so that the last outputs, which
 // it pools again, overlap every way.
 func TestMaxPool2Kernel(t *testing.T) {
-	if !hasPool8 {
+	if !hasAVX2 {
 		t.Skip("no vector pooling on this CPU")
 	}
 	r := rand.New(rand.NewPCG(3, 4))
@@ -70,4 +70,43 @@ func TestMaxPool2Ties(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestMaxPool2Back: the adjoint writes what clearing the input rows and
+// adding each gradient at its position gives, bit for bit (−0 becomes +0),
+// on both paths and every length.
+func TestMaxPool2Back(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	few := []float32{0, float32(math.Copysign(0, -1)), 1, -1, 1e-40, float32(math.NaN()), math.Float32frombits(0x7f800123)}
+	onEveryPath(func(avx2 bool) {
+		for round := range 1000 {
+			n := 1 + round%41
+			w := int32(2*n + r.IntN(5))
+			base := int32(r.IntN(100))
+			g, at := make([]float32, n), make([]int32, n)
+			for i := range g {
+				g[i] = few[r.IntN(len(few))]
+				if r.IntN(2) == 0 {
+					g[i] = float32(r.NormFloat64())
+				}
+				at[i] = base + 2*int32(i) + []int32{0, 1, w, w + 1}[r.IntN(4)]
+			}
+			rows := make([]float32, base+2*w)
+			want := make([]float32, len(rows))
+			for i, v := range g {
+				want[at[i]] += v
+			}
+			for i := range rows {
+				rows[i] = float32(math.NaN()) // every value of the windows must be written
+			}
+			MaxPool2Back(rows[base:base+2*int32(n)], rows[base+w:base+w+2*int32(n)], g, at, base, w)
+			for i := range n {
+				for _, j := range []int32{base + 2*int32(i), base + 2*int32(i) + 1, base + w + 2*int32(i), base + w + 2*int32(i) + 1} {
+					if math.Float32bits(rows[j]) != math.Float32bits(want[j]) {
+						t.Fatalf("AVX2 %v, length %d, input %d: %v (%#x), want %v (%#x)", avx2, n, j, rows[j], math.Float32bits(rows[j]), want[j], math.Float32bits(want[j]))
+					}
+				}
+			}
+		}
+	})
 }

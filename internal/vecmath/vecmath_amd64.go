@@ -68,11 +68,26 @@ func cpuid(leaf, sub uint32) (a, b, c, d uint32)
 
 func xgetbv() (a, d uint32)
 
-// hasPool8 says whether maxPool2AVX2 pools eight outputs at a time.
-var hasPool8 = hasAVX2
-
 // maxPool2AVX2 does what maxPool2Scalar does for the first len(out)/8·8
 // outputs.
 //
 //go:noescape
 func maxPool2AVX2(r0, r1, out []float32, at []int32, base, w int32)
+
+// The elementwise kernels of elementwise_amd64.s take slices whose length
+// is a multiple of 8.
+//
+//go:noescape
+func reluAVX2(dst, src []float32)
+
+//go:noescape
+func passIfPositiveAVX2(dst, g, h []float32)
+
+//go:noescape
+func addConstAVX2(dst, src []float32, c float32)
+
+// maxPool2BackAVX2 does what maxPool2BackScalar does for the first
+// len(g)/8·8 outputs.
+//
+//go:noescape
+func maxPool2BackAVX2(d0, d1, g []float32, at []int32, base, w int32)

@@ -8,6 +8,11 @@ func expVector([]float32)     {}
 func sigmoidVector([]float32) {}
 func tanhVector([]float32)    {}
 
-const hasPool8 = false
+func maxPool2AVX2(r0, r1, out []float32, at []int32, base, w int32)   {}
+func maxPool2BackAVX2(d0, d1, g []float32, at []int32, base, w int32) {}
 
-func maxPool2AVX2(r0, r1, out []float32, at []int32, base, w int32) {}
+var hasAVX2 = false // no AVX2 kernels here
+
+func reluAVX2(dst, src []float32)                {}
+func passIfPositiveAVX2(dst, g, h []float32)     {}
+func addConstAVX2(dst, src []float32, c float32) {}

@@ -119,6 +119,10 @@ func (l *Conv2D) im2colRuns(x, cols *Tensor, lo, hi int) {
 				left, right := max(0, l.Pad-kj), min(l.OW, l.W+l.Pad-kj)
 				for s := lo; s < hi; s++ {
 					img, row := x.Row(s), cols.Data[(r*n+s)*P:][:P]
+					if l.Pad == 0 { // every output row one run of an input row
+						vecmath.CopyRuns(row, img[(c*l.H+ki)*l.W+kj:], l.OH, l.OW, l.W)
+						continue
+					}
 					for oy := range l.OH {
 						dst := row[oy*l.OW : (oy+1)*l.OW]
 						iy := oy + ki - l.Pad

@@ -74,3 +74,33 @@ func TestPassIfPositive(t *testing.T) {
 		}
 	}
 }
+
+// TestCopyRuns: runs of every width from 1 to 40 land where copy puts
+// them, on both paths, and nothing beyond them is written.
+func TestCopyRuns(t *testing.T) {
+	onEveryPath(func(avx2 bool) {
+		for width := 1; width <= 40; width++ {
+			for _, stride := range []int{width, width + 3} {
+				const runs = 5
+				src := make([]float32, (runs-1)*stride+width)
+				for i := range src {
+					src[i] = float32(i + 1)
+				}
+				dst := make([]float32, runs*width+8)
+				CopyRuns(dst[:runs*width], src, runs, width, stride)
+				for r := range runs {
+					for i := range width {
+						if got, want := dst[r*width+i], src[r*stride+i]; got != want {
+							t.Fatalf("AVX2 %v, width %d, stride %d: run %d value %d is %v, want %v", avx2, width, stride, r, i, got, want)
+						}
+					}
+				}
+				for _, v := range dst[runs*width:] {
+					if v != 0 {
+						t.Fatalf("AVX2 %v, width %d: wrote past the runs", avx2, width)
+					}
+				}
+			}
+		}
+	})
+}

@@ -91,3 +91,9 @@ func addConstAVX2(dst, src []float32, c float32)
 //
 //go:noescape
 func maxPool2BackAVX2(d0, d1, g []float32, at []int32, base, w int32)
+
+// copyRunsAVX2 does CopyRuns for width ≥ 8, eight values at a time and the
+// last eight of a run again.
+//
+//go:noescape
+func copyRunsAVX2(dst, src []float32, runs, width, stride int)

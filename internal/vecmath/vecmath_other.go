@@ -13,6 +13,7 @@ func maxPool2BackAVX2(d0, d1, g []float32, at []int32, base, w int32) {}
 
 var hasAVX2 = false // no AVX2 kernels here
 
-func reluAVX2(dst, src []float32)                {}
-func passIfPositiveAVX2(dst, g, h []float32)     {}
-func addConstAVX2(dst, src []float32, c float32) {}
+func reluAVX2(dst, src []float32)                              {}
+func passIfPositiveAVX2(dst, g, h []float32)                   {}
+func addConstAVX2(dst, src []float32, c float32)               {}
+func copyRunsAVX2(dst, src []float32, runs, width, stride int) {}

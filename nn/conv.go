@@ -352,13 +352,14 @@ func (l *MaxPool2D) pool(x *Tensor, lo, hi int) {
 	for s := lo; s < hi; s++ {
 		img, out, arg := x.Row(s), l.y.Row(s), l.arg[s*per:(s+1)*per]
 		for c := 0; c < l.C; c++ {
+			if l.Size == 2 { // the common window, a channel at a time by a vector kernel
+				o, in := c*l.OH*l.OW, c*l.H*l.W
+				vecmath.MaxPool2(img[in:], out[o:], arg[o:], l.rows2(c))
+				continue
+			}
 			for oy := 0; oy < l.OH; oy++ {
 				o := (c*l.OH + oy) * l.OW
 				top := (c*l.H + oy*l.Size) * l.W
-				if l.Size == 2 { // the common window, by a vector kernel
-					vecmath.MaxPool2(img[top:top+2*l.OW], img[top+l.W:top+l.W+2*l.OW], out[o:o+l.OW], arg[o:o+l.OW], int32(top), int32(l.W))
-					continue
-				}
 				for ox := 0; ox < l.OW; ox++ {
 					best := top + ox*l.Size
 					for i := 0; i < l.Size; i++ {
@@ -398,14 +399,17 @@ func (l *MaxPool2D) Backward(e *Engine, dy *Tensor, needInput bool) *Tensor {
 				clear(d)
 			}
 			for c := range l.C {
-				for oy := range l.OH {
-					o, top := (c*l.OH+oy)*l.OW, (c*l.H+2*oy)*l.W
-					vecmath.MaxPool2Back(d[top:top+2*l.OW], d[top+l.W:top+l.W+2*l.OW], g[o:o+l.OW], arg[o:o+l.OW], int32(top), int32(l.W))
-				}
+				o, in := c*l.OH*l.OW, c*l.H*l.W
+				vecmath.MaxPool2Back(d[in:], g[o:], arg[o:], l.rows2(c))
 			}
 		}
 	})
 	return l.dx
+}
+
+// rows2 places the rows of channel c of a 2×2 pooling for vecmath.
+func (l *MaxPool2D) rows2(c int) vecmath.Pool2 {
+	return vecmath.Pool2{Rows: l.OH, OW: l.OW, W: l.W, Stride: 2 * l.W, Base: c * l.H * l.W}
 }
 
 func (l *MaxPool2D) Params() []*Param     { return nil }

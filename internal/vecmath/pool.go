@@ -1,30 +1,41 @@
 package vecmath
 
-// MaxPool2 pools one output row of a 2×2 max pooling: out[i] is the
-// largest of r0[2i], r0[2i+1], r1[2i] and r1[2i+1] (by Go's max, whose
-// NaN and signed zeros it keeps), and at[i] is base + 2i plus the offset of
-// the first of them that equals it: 0, 1, w or w+1 (w+1 when none does, the
-// maximum being NaN). r0 and r1 are two rows w apart of the input, from
-// index base; they hold at least 2·len(out) values, and at is as long as
-// out.
-func MaxPool2(r0, r1, out []float32, at []int32, base, w int32) {
-	n := len(out)
-	if len(at) != n || len(r0) < 2*n || len(r1) < 2*n {
-		panic("vecmath: MaxPool2 slices of unequal lengths")
-	}
-	if !hasAVX2 || n < 8 {
-		maxPool2Scalar(r0, r1, out, at, base, w)
-		return
-	}
-	maxPool2AVX2(r0, r1, out, at, base, w)
-	if n%8 != 0 { // the last eight again, which overlap the rest
-		k := n - 8
-		maxPool2AVX2(r0[2*k:], r1[2*k:], out[k:], at[k:], base+2*int32(k), w)
+// Pool2 places the rows of a 2×2 max pooling with stride 2 in its input
+// and output: output row q (OW values from q·OW) pools the input rows that
+// start at q·Stride and q·Stride + W, 2·OW values each. Base is the index
+// of the input slice's first value in the whole input, from which the
+// positions of the maxima count.
+type Pool2 struct{ Rows, OW, W, Stride, Base int }
+
+// check panics unless in, out and at hold the rows of p.
+func (p *Pool2) check(in []float32, out int, at int) {
+	if p.Rows < 0 || p.OW < 0 || 2*p.OW > p.W || p.Rows > 0 && len(in) < (p.Rows-1)*p.Stride+p.W+2*p.OW ||
+		out < p.Rows*p.OW || at < p.Rows*p.OW || p.Base+(p.Rows+1)*p.Stride > 1<<31-1 {
+		panic("vecmath: pooling rows out of range")
 	}
 }
 
-func maxPool2Scalar(r0, r1, out []float32, at []int32, base, w int32) {
-	r0, r1 = r0[:2*len(out)], r1[:2*len(out)]
+// MaxPool2 pools the rows p places: each output is the largest of its
+// window's r0[2i], r0[2i+1], r1[2i] and r1[2i+1] (by Go's max, whose NaN
+// and signed zeros it keeps), and at holds Base + the position in the input
+// slice of the first of them that equals it (the last, r1[2i+1], when none
+// does, the maximum being NaN).
+func MaxPool2(in, out []float32, at []int32, p Pool2) {
+	p.check(in, len(out), len(at))
+	if p.Rows == 0 || p.OW == 0 {
+		return
+	}
+	if hasAVX2 && p.OW >= 8 {
+		maxPool2AVX2(in, out, at, &p)
+		return
+	}
+	for q := range p.Rows {
+		r := in[q*p.Stride:]
+		maxPool2Row(r[:2*p.OW], r[p.W:p.W+2*p.OW], out[q*p.OW:(q+1)*p.OW], at[q*p.OW:(q+1)*p.OW], int32(p.Base+q*p.Stride), int32(p.W))
+	}
+}
+
+func maxPool2Row(r0, r1, out []float32, at []int32, base, w int32) {
 	for i := range out {
 		v00, v01, v10, v11 := r0[2*i], r0[2*i+1], r1[2*i], r1[2*i+1]
 		best := max(max(v00, v01), max(v10, v11))
@@ -46,28 +57,26 @@ func pick(c bool, x, y int32) int32 {
 	return y
 }
 
-// MaxPool2Back is the adjoint of MaxPool2 on one output row: it writes
-// the two input rows' 2·len(g) values d0 and d1 (w apart, from index base),
-// each g[i] (as 0 + g[i], the sum into a cleared input) to the position
-// at[i] names and +0 to the three others of its window.
-func MaxPool2Back(d0, d1, g []float32, at []int32, base, w int32) {
-	n := len(g)
-	if len(at) != n || len(d0) < 2*n || len(d1) < 2*n {
-		panic("vecmath: MaxPool2Back slices of unequal lengths")
-	}
-	if !hasAVX2 || n < 8 {
-		maxPool2BackScalar(d0, d1, g, at, base, w)
+// MaxPool2Back is the adjoint of MaxPool2: it writes every input of the
+// windows of the rows p places, each output's gradient g (as 0 + g, the sum
+// into a cleared input) at the position at names and +0 at the three
+// others of its window. Inputs outside every window are left as they are.
+func MaxPool2Back(din, g []float32, at []int32, p Pool2) {
+	p.check(din, len(g), len(at))
+	if p.Rows == 0 || p.OW == 0 {
 		return
 	}
-	maxPool2BackAVX2(d0, d1, g, at, base, w)
-	if n%8 != 0 { // the last eight again, which overlap the rest
-		k := n - 8
-		maxPool2BackAVX2(d0[2*k:], d1[2*k:], g[k:], at[k:], base+2*int32(k), w)
+	if hasAVX2 && p.OW >= 8 {
+		maxPool2BackAVX2(din, g, at, &p)
+		return
+	}
+	for q := range p.Rows {
+		r := din[q*p.Stride:]
+		maxPool2BackRow(r[:2*p.OW], r[p.W:p.W+2*p.OW], g[q*p.OW:(q+1)*p.OW], at[q*p.OW:(q+1)*p.OW], int32(p.Base+q*p.Stride), int32(p.W))
 	}
 }
 
-func maxPool2BackScalar(d0, d1, g []float32, at []int32, base, w int32) {
-	d0, d1 = d0[:2*len(g)], d1[:2*len(g)]
+func maxPool2BackRow(d0, d1, g []float32, at []int32, base, w int32) {
 	for i, v := range g {
 		var zero float32
 		v += zero

@@ -6,47 +6,58 @@ import (
 	"testing"
 )
 
+// poolCases are geometries of rows short and long enough for the vector
+// kernels, with rows that do and do not follow each other in the input.
+func poolCases(r *rand.Rand, each func(p Pool2)) {
+	for round := range 1500 {
+		ow := 1 + round%41
+		w := 2*ow + r.IntN(3)
+		each(Pool2{Rows: 1 + r.IntN(4), OW: ow, W: w, Stride: 2*w + r.IntN(3), Base: r.IntN(100)})
+	}
+}
+
 // TestMaxPool2Kernel: the vector kernel gives the scalar loop's maxima, bit
 // for bit (NaN payloads and signed zeros included), and the same positions,
-// ties going to the first; on every length, so that the last outputs, which
-// it pools again, overlap every way.
+// ties going to the first.
 func TestMaxPool2Kernel(t *testing.T) {
-	if !hasAVX2 {
-		t.Skip("no vector pooling on this CPU")
-	}
 	r := rand.New(rand.NewPCG(3, 4))
 	// A few values, drawn often, make ties and every order of them.
 	few := []float32{0, float32(math.Copysign(0, -1)), 1, -1, 2, 1e-40,
 		float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()),
 		math.Float32frombits(0xffc00001), math.Float32frombits(0x7f800123)}
-	draw := func() float32 {
-		if r.IntN(4) == 0 {
-			return math.Float32frombits(r.Uint32())
-		}
-		return few[r.IntN(len(few))]
-	}
-	for round := range 2000 {
-		n := 1 + round%41
-		r0, r1 := make([]float32, 2*n+round%3), make([]float32, 2*n)
-		for i := range r0 {
-			r0[i] = draw()
-		}
-		for i := range r1 {
-			r1[i] = draw()
-		}
-		base, w := int32(r.IntN(1000)), int32(2*n+r.IntN(9))
-		got, want := make([]float32, n), make([]float32, n)
-		gotAt, wantAt := make([]int32, n), make([]int32, n)
-		MaxPool2(r0, r1, got, gotAt, base, w)
-		maxPool2Scalar(r0, r1, want, wantAt, base, w)
-		for i := range n {
-			if math.Float32bits(got[i]) != math.Float32bits(want[i]) || gotAt[i] != wantAt[i] {
-				t.Fatalf("length %d, output %d of %v %v / %v %v: kernel %v (%#x) at %d, scalar %v (%#x) at %d",
-					n, i, r0[2*i], r0[2*i+1], r1[2*i], r1[2*i+1], got[i], math.Float32bits(got[i]), gotAt[i],
-					want[i], math.Float32bits(want[i]), wantAt[i])
+	poolCases(r, func(p Pool2) {
+		in := make([]float32, (p.Rows-1)*p.Stride+p.W+2*p.OW)
+		for i := range in {
+			if r.IntN(4) == 0 {
+				in[i] = math.Float32frombits(r.Uint32())
+			} else {
+				in[i] = few[r.IntN(len(few))]
 			}
 		}
-	}
+		n := p.Rows * p.OW
+		var out [2][]float32
+		var pos [2][]int32
+		onEveryPath(func(avx2 bool) {
+			k := map[bool]int{false: 0, true: 1}[avx2]
+			out[k], pos[k] = make([]float32, n), make([]int32, n)
+			MaxPool2(in, out[k], pos[k], p)
+		})
+		for i := range n {
+			q, j := i/p.OW, i%p.OW
+			r0 := in[q*p.Stride+2*j:]
+			want, wantAt := make([]float32, 1), make([]int32, 1)
+			maxPool2Row(r0[:2], r0[p.W:p.W+2], want, wantAt, int32(p.Base+q*p.Stride+2*j), int32(p.W))
+			for k := range out {
+				if out[k] == nil {
+					continue
+				}
+				if math.Float32bits(out[k][i]) != math.Float32bits(want[0]) || pos[k][i] != wantAt[0] {
+					t.Fatalf("%+v, output %d, path %d: %v (%#x) at %d, want %v (%#x) at %d", p, i, k,
+						out[k][i], math.Float32bits(out[k][i]), pos[k][i], want[0], math.Float32bits(want[0]), wantAt[0])
+				}
+			}
+		}
+	})
 }
 
 // TestMaxPool2Ties: the first of equal maxima wins, −0 and +0 compare
@@ -59,54 +70,59 @@ func TestMaxPool2Ties(t *testing.T) {
 		best float32
 		at   int32
 	}{
-		{[4]float32{1, 2, 3, 4}, 4, 11}, {[4]float32{4, 3, 2, 1}, 4, 0}, {[4]float32{1, 4, 4, 1}, 4, 1},
-		{[4]float32{1, 2, 4, 4}, 4, 10}, {[4]float32{neg0, 0, -1, -1}, 0, 0}, {[4]float32{1, nan, 2, 3}, nan, 11},
+		{[4]float32{1, 2, 3, 4}, 4, 3}, {[4]float32{4, 3, 2, 1}, 4, 0}, {[4]float32{1, 4, 4, 1}, 4, 1},
+		{[4]float32{1, 2, 4, 4}, 4, 2}, {[4]float32{neg0, 0, -1, -1}, 0, 0}, {[4]float32{1, nan, 2, 3}, nan, 3},
 	} {
 		out, at := make([]float32, 1), make([]int32, 1)
-		for _, f := range []func(r0, r1, out []float32, at []int32, base, w int32){MaxPool2, maxPool2Scalar} {
-			f(c.in[:2], c.in[2:], out, at, 0, 10)
-			if math.Float32bits(out[0]) != math.Float32bits(c.best) && !(math.IsNaN(float64(out[0])) && math.IsNaN(float64(c.best))) || at[0] != c.at {
-				t.Errorf("%v: %v at %d, want %v at %d", c.in, out[0], at[0], c.best, c.at)
-			}
+		MaxPool2(c.in[:], out, at, Pool2{Rows: 1, OW: 1, W: 2, Stride: 4})
+		if math.Float32bits(out[0]) != math.Float32bits(c.best) && !(math.IsNaN(float64(out[0])) && math.IsNaN(float64(c.best))) || at[0] != c.at {
+			t.Errorf("%v: %v at %d, want %v at %d", c.in, out[0], at[0], c.best, c.at)
 		}
 	}
 }
 
-// TestMaxPool2Back: the adjoint writes what clearing the input rows and
-// adding each gradient at its position gives, bit for bit (−0 becomes +0),
-// on both paths and every length.
+// TestMaxPool2Back: the adjoint writes what clearing the windows and adding
+// each gradient at its position gives, bit for bit (−0 becomes +0), on both
+// paths, and leaves inputs outside every window alone.
 func TestMaxPool2Back(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	few := []float32{0, float32(math.Copysign(0, -1)), 1, -1, 1e-40, float32(math.NaN()), math.Float32frombits(0x7f800123)}
-	onEveryPath(func(avx2 bool) {
-		for round := range 1000 {
-			n := 1 + round%41
-			w := int32(2*n + r.IntN(5))
-			base := int32(r.IntN(100))
-			g, at := make([]float32, n), make([]int32, n)
-			for i := range g {
-				g[i] = few[r.IntN(len(few))]
-				if r.IntN(2) == 0 {
-					g[i] = float32(r.NormFloat64())
-				}
-				at[i] = base + 2*int32(i) + []int32{0, 1, w, w + 1}[r.IntN(4)]
-			}
-			rows := make([]float32, base+2*w)
-			want := make([]float32, len(rows))
-			for i, v := range g {
-				want[at[i]] += v
-			}
-			for i := range rows {
-				rows[i] = float32(math.NaN()) // every value of the windows must be written
-			}
-			MaxPool2Back(rows[base:base+2*int32(n)], rows[base+w:base+w+2*int32(n)], g, at, base, w)
-			for i := range n {
-				for _, j := range []int32{base + 2*int32(i), base + 2*int32(i) + 1, base + w + 2*int32(i), base + w + 2*int32(i) + 1} {
-					if math.Float32bits(rows[j]) != math.Float32bits(want[j]) {
-						t.Fatalf("AVX2 %v, length %d, input %d: %v (%#x), want %v (%#x)", avx2, n, j, rows[j], math.Float32bits(rows[j]), want[j], math.Float32bits(want[j]))
-					}
-				}
+	poolCases(r, func(p Pool2) {
+		n := p.Rows * p.OW
+		g, at := make([]float32, n), make([]int32, n)
+		size := (p.Rows-1)*p.Stride + p.W + 2*p.OW
+		want := make([]float32, size)
+		for i := range want {
+			want[i] = float32(math.NaN()) // outside the windows: untouched
+		}
+		for i := range n {
+			q, j := i/p.OW, i%p.OW
+			first := q*p.Stride + 2*j
+			for _, k := range []int{first, first + 1, first + p.W, first + p.W + 1} {
+				want[k] = 0
 			}
 		}
+		for i := range g {
+			g[i] = few[r.IntN(len(few))]
+			if r.IntN(2) == 0 {
+				g[i] = float32(r.NormFloat64())
+			}
+			q, j := i/p.OW, i%p.OW
+			k := q*p.Stride + 2*j + []int{0, 1, p.W, p.W + 1}[r.IntN(4)]
+			at[i] = int32(p.Base + k)
+			want[k] += g[i]
+		}
+		onEveryPath(func(avx2 bool) {
+			din := make([]float32, size)
+			for i := range din {
+				din[i] = float32(math.NaN())
+			}
+			MaxPool2Back(din, g, at, p)
+			for i := range din {
+				if math.Float32bits(din[i]) != math.Float32bits(want[i]) && !(math.IsNaN(float64(din[i])) && math.IsNaN(float64(want[i])) && math.Float32bits(want[i]) == math.Float32bits(float32(math.NaN()))) {
+					t.Fatalf("%+v, AVX2 %v, input %d: %v (%#x), want %v (%#x)", p, avx2, i, din[i], math.Float32bits(din[i]), want[i], math.Float32bits(want[i]))
+				}
+			}
+		})
 	})
 }

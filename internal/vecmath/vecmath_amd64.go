@@ -68,11 +68,15 @@ func cpuid(leaf, sub uint32) (a, b, c, d uint32)
 
 func xgetbv() (a, d uint32)
 
-// maxPool2AVX2 does what maxPool2Scalar does for the first len(out)/8·8
-// outputs.
+// maxPool2AVX2 and maxPool2BackAVX2 do MaxPool2 and MaxPool2Back for
+// rows of eight outputs or more, eight at a time and the last eight of a
+// row again.
 //
 //go:noescape
-func maxPool2AVX2(r0, r1, out []float32, at []int32, base, w int32)
+func maxPool2AVX2(in, out []float32, at []int32, p *Pool2)
+
+//go:noescape
+func maxPool2BackAVX2(din, g []float32, at []int32, p *Pool2)
 
 // The elementwise kernels of elementwise_amd64.s take slices whose length
 // is a multiple of 8.
@@ -85,12 +89,6 @@ func passIfPositiveAVX2(dst, g, h []float32)
 
 //go:noescape
 func addConstAVX2(dst, src []float32, c float32)
-
-// maxPool2BackAVX2 does what maxPool2BackScalar does for the first
-// len(g)/8·8 outputs.
-//
-//go:noescape
-func maxPool2BackAVX2(d0, d1, g []float32, at []int32, base, w int32)
 
 // copyRunsAVX2 does CopyRuns for width ≥ 8, eight values at a time and the
 // last eight of a run again.

@@ -8,8 +8,8 @@ func expVector([]float32)     {}
 func sigmoidVector([]float32) {}
 func tanhVector([]float32)    {}
 
-func maxPool2AVX2(r0, r1, out []float32, at []int32, base, w int32)   {}
-func maxPool2BackAVX2(d0, d1, g []float32, at []int32, base, w int32) {}
+func maxPool2AVX2(in, out []float32, at []int32, p *Pool2)    {}
+func maxPool2BackAVX2(din, g []float32, at []int32, p *Pool2) {}
 
 var hasAVX2 = false // no AVX2 kernels here
 

@@ -36,7 +36,7 @@ func ActivationByName(name string) (Activation, error) {
 // ReLU is max(0, a).
 type ReLU struct{}
 
-func (ReLU) Name() string { return "relu" }
+func (ReLU) Name() string             { return "relu" }
 func (ReLU) Apply(dst, src []float32) { vecmath.ReLU(dst, src) }
 func (ReLU) Deriv(dst, h []float32) {
 	for i, v := range h {

@@ -87,7 +87,7 @@ func TestJobsDoNotChangeRecords(t *testing.T) {
 	}
 }
 
-// TestCoresDoNotChangeRecords trains lone runs of the paper's FC net, a CNN
+// TestCoresDoNotChangeRecords trains lone runs of the paper's FC net, CNNs
 // and an LSTM, whose products, updates and per-sample work are cut into
 // pieces, on one core and with three to help: the records must be
 // bit-identical.
@@ -100,10 +100,19 @@ func TestCoresDoNotChangeRecords(t *testing.T) {
 		s.BatchSize, s.TrainLimit, s.Epochs = 64, 640, 1
 		specs = append(specs, s)
 	}
-	cnn := smallSpec("bp", 1) // im2col, bias, pooling and their adjoints in pieces
-	cnn.Model = nn.ModelSpec{Kind: "cnn", Conv: []int{16}, Kernel: 5, Pool: 2}.Resolved()
-	cnn.BatchSize, cnn.TrainLimit, cnn.Epochs = 64, 640, 1
-	specs = append(specs, cnn)
+	for _, c := range []struct {
+		rule  string
+		model nn.ModelSpec
+	}{
+		{"bp", nn.ModelSpec{Kind: "cnn", Conv: []int{16}, Kernel: 5, Pool: 2}},                         // im2col, bias, pooling and their adjoints in pieces
+		{"ftp", nn.ModelSpec{Kind: "cnn", Conv: []int{32}, Kernel: 5, Pool: 2}},                        // the product cut by samples, columns and bias with it
+		{"bp", nn.ModelSpec{Kind: "cnn", Conv: []int{16, 32}, Kernel: 3, Padding: 1, BatchNorm: true}}, // batch normalisation by channels
+	} {
+		cnn := smallSpec(c.rule, 1)
+		cnn.Model = c.model.Resolved()
+		cnn.BatchSize, cnn.TrainLimit, cnn.Epochs = 64, 640, 1
+		specs = append(specs, cnn)
+	}
 	for _, rule := range []string{"bp", "ftp"} { // the LSTM cell's steps in pieces
 		lstm := sequenceSpec(rule, "adding", map[string]any{"T": 10, "train": 640, "test": 200}, nn.ModelSpec{Kind: "lstm", Hidden: []int{128}})
 		lstm.BatchSize, lstm.Epochs, lstm.Validation = 64, 1, 100

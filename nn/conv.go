@@ -130,14 +130,10 @@ func (l *Conv2D) im2colRuns(x, cols *Tensor, lo, hi int) {
 							clear(dst)
 							continue
 						}
-						if left > 0 {
-							clear(dst[:left])
-						}
+						clear(dst[:left])
 						start := (c*l.H+iy)*l.W + left + kj - l.Pad
 						copy(dst[left:right], img[start:start+right-left])
-						if right < l.OW {
-							clear(dst[right:])
-						}
+						clear(dst[right:])
 					}
 				}
 			}
@@ -394,7 +390,8 @@ func (l *MaxPool2D) Backward(e *Engine, dy *Tensor, needInput bool) *Tensor {
 				continue
 			}
 			// Each window written whole, as clearing it and adding gives;
-			// only rows and columns that no window covers need clearing.
+			// a sample with a row or column outside every window is
+			// cleared first.
 			if l.H%2 != 0 || l.W%2 != 0 {
 				clear(d)
 			}

@@ -8,6 +8,8 @@ import argparse, time
 
 import torch
 
+from torch_epoch import keep_freed_memory
+
 
 class Net(torch.nn.Module):
     def __init__(self, cell):
@@ -25,6 +27,7 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     torch.set_num_threads(1)
+    keep_freed_memory()
     torch.manual_seed(1)
     x = torch.randn(64, 100, 1)
     y = torch.randn(64, 1)

@@ -1,11 +1,14 @@
 // Package vecmath has fast float32 exp, sigmoid and tanh over slices, for
 // the recurrent cells, whose gates spend more time in these functions than
 // in their products when computed in float64 by package math. Their error
-// is within a few float32 ulps (TestFastMath). On amd64, AVX2 kernels (where
-// the CPU has them) do eight values at a time and SSE2 kernels four, to the
-// same bits as the scalar loops; they live
-// here, apart from nn, because a package that uses cgo (nn with OpenBLAS)
-// cannot hold Go assembly.
+// is within a few float32 ulps (TestFastMath). It also has the elementwise
+// work of a convolutional net that would otherwise cost as much as its
+// products: ReLU and its derivative, a bias's addition, 2×2 max pooling and
+// its adjoint, and the runs of a convolution's columns. On amd64, AVX2
+// kernels (where the CPU has them) do eight values at a time (and SSE2
+// kernels four for exp, sigmoid and tanh), to the same bits as the scalar
+// loops; they live here, apart from nn, because a package that uses cgo
+// (nn with OpenBLAS) cannot hold Go assembly.
 package vecmath
 
 import "math"

@@ -22,16 +22,21 @@ func (p *Pool2) check(in []float32, out int, at int) {
 // does, the maximum being NaN).
 func MaxPool2(in, out []float32, at []int32, p Pool2) {
 	p.check(in, len(out), len(at))
-	if p.Rows == 0 || p.OW == 0 {
-		return
-	}
-	if hasAVX2 && p.OW >= 8 {
+	if hasAVX2 && p.OW >= 8 && p.Rows > 0 {
 		maxPool2AVX2(in, out, at, &p)
 		return
 	}
+	p.eachRow(in, func(r0, r1 []float32, o int, base int32) {
+		maxPool2Row(r0, r1, out[o:o+p.OW], at[o:o+p.OW], base, int32(p.W))
+	})
+}
+
+// eachRow calls row with each output row's two input rows, the index of
+// its first output and the position of its first input.
+func (p *Pool2) eachRow(in []float32, row func(r0, r1 []float32, o int, base int32)) {
 	for q := range p.Rows {
 		r := in[q*p.Stride:]
-		maxPool2Row(r[:2*p.OW], r[p.W:p.W+2*p.OW], out[q*p.OW:(q+1)*p.OW], at[q*p.OW:(q+1)*p.OW], int32(p.Base+q*p.Stride), int32(p.W))
+		row(r[:2*p.OW], r[p.W:p.W+2*p.OW], q*p.OW, int32(p.Base+q*p.Stride))
 	}
 }
 
@@ -63,17 +68,13 @@ func pick(c bool, x, y int32) int32 {
 // others of its window. Inputs outside every window are left as they are.
 func MaxPool2Back(din, g []float32, at []int32, p Pool2) {
 	p.check(din, len(g), len(at))
-	if p.Rows == 0 || p.OW == 0 {
-		return
-	}
-	if hasAVX2 && p.OW >= 8 {
+	if hasAVX2 && p.OW >= 8 && p.Rows > 0 {
 		maxPool2BackAVX2(din, g, at, &p)
 		return
 	}
-	for q := range p.Rows {
-		r := din[q*p.Stride:]
-		maxPool2BackRow(r[:2*p.OW], r[p.W:p.W+2*p.OW], g[q*p.OW:(q+1)*p.OW], at[q*p.OW:(q+1)*p.OW], int32(p.Base+q*p.Stride), int32(p.W))
-	}
+	p.eachRow(din, func(d0, d1 []float32, o int, base int32) {
+		maxPool2BackRow(d0, d1, g[o:o+p.OW], at[o:o+p.OW], base, int32(p.W))
+	})
 }
 
 func maxPool2BackRow(d0, d1, g []float32, at []int32, base, w int32) {

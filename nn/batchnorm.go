@@ -3,6 +3,8 @@ package nn
 import (
 	"fmt"
 	"math"
+
+	"github.com/creditbench/creditbench/internal/vecmath"
 )
 
 // BatchNorm normalises each channel to zero mean and unit variance and then
@@ -92,10 +94,7 @@ func (b *BatchNorm) forward(x *Tensor, lo, hi int) {
 			src := x.Row(s)[c*b.P : (c+1)*b.P]
 			xh := b.xhat.Row(s)[c*b.P : (c+1)*b.P]
 			dst := b.y.Row(s)[c*b.P : (c+1)*b.P]
-			for i, v := range src {
-				xh[i] = (v - mu) * inv
-				dst[i] = g*xh[i] + beta
-			}
+			vecmath.Normalize(xh, dst, src, mu, inv, g, beta)
 		}
 	}
 }
@@ -218,9 +217,7 @@ func (b *BatchNorm) gradInput(dy *Tensor, c int, sdy, sdyx float64, count float3
 		g := dy.Row(s)[c*b.P : (c+1)*b.P]
 		xh := b.xhat.Row(s)[c*b.P : (c+1)*b.P]
 		dst := b.dx.Row(s)[c*b.P : (c+1)*b.P]
-		for i := range dst {
-			dst[i] = scale * (g[i] - mdy - xh[i]*mdyx)
-		}
+		vecmath.NormBack(dst, g, xh, scale, mdy, mdyx)
 	}
 }
 

@@ -51,3 +51,32 @@ func AddConst(dst, src []float32, c float32) {
 		dst[k+i] = v + c
 	}
 }
+
+// Normalize sets xh[i] = (x[i] − mu)·inv and y[i] = gamma·xh[i] + beta: a
+// batch normalisation's pass over one channel. The three are as long.
+func Normalize(xh, y, x []float32, mu, inv, gamma, beta float32) {
+	x, y = x[:len(xh)], y[:len(xh)]
+	k := 0
+	if hasAVX2 {
+		k = len(xh) &^ 7
+		normalizeAVX2(xh[:k], y[:k], x[:k], &[4]float32{mu, inv, gamma, beta})
+	}
+	for i := k; i < len(xh); i++ {
+		xh[i] = (x[i] - mu) * inv
+		y[i] = gamma*xh[i] + beta
+	}
+}
+
+// NormBack sets dx[i] = scale·(g[i] − mdy − xh[i]·mdyx): the gradient of a
+// batch normalisation's input over one channel. The three are as long.
+func NormBack(dx, g, xh []float32, scale, mdy, mdyx float32) {
+	g, xh = g[:len(dx)], xh[:len(dx)]
+	k := 0
+	if hasAVX2 {
+		k = len(dx) &^ 7
+		normBackAVX2(dx[:k], g[:k], xh[:k], &[4]float32{scale, mdy, mdyx})
+	}
+	for i := k; i < len(dx); i++ {
+		dx[i] = scale * (g[i] - mdy - xh[i]*mdyx)
+	}
+}

@@ -79,3 +79,66 @@ addLoop:
 
 addDone:
 	RET
+
+// func normalizeAVX2(xh, y, x []float32, c *[4]float32)
+TEXT ·normalizeAVX2(SB), NOSPLIT, $0-80
+	MOVQ         xh_base+0(FP), DI
+	MOVQ         xh_len+8(FP), CX
+	MOVQ         y_base+24(FP), DX
+	MOVQ         x_base+48(FP), SI
+	MOVQ         c+72(FP), AX
+	SHRQ         $3, CX
+	JZ           normDone
+	VBROADCASTSS 0(AX), Y12 // mu
+	VBROADCASTSS 4(AX), Y13 // inv
+	VBROADCASTSS 8(AX), Y14 // gamma
+	VBROADCASTSS 12(AX), Y15 // beta
+
+normLoop:
+	VMOVUPS (SI), Y0
+	VSUBPS  Y12, Y0, Y0 // x − mu
+	VMULPS  Y13, Y0, Y0 // ·inv
+	VMOVUPS Y0, (DI)
+	VMULPS  Y0, Y14, Y1 // gamma·xh
+	VADDPS  Y15, Y1, Y1 // + beta
+	VMOVUPS Y1, (DX)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	ADDQ    $32, DX
+	DECQ    CX
+	JNZ     normLoop
+	VZEROUPPER
+
+normDone:
+	RET
+
+// func normBackAVX2(dx, g, xh []float32, c *[4]float32)
+TEXT ·normBackAVX2(SB), NOSPLIT, $0-80
+	MOVQ         dx_base+0(FP), DI
+	MOVQ         dx_len+8(FP), CX
+	MOVQ         g_base+24(FP), SI
+	MOVQ         xh_base+48(FP), DX
+	MOVQ         c+72(FP), AX
+	SHRQ         $3, CX
+	JZ           backNormDone
+	VBROADCASTSS 0(AX), Y13 // scale
+	VBROADCASTSS 4(AX), Y14 // mdy
+	VBROADCASTSS 8(AX), Y15 // mdyx
+
+backNormLoop:
+	VMOVUPS (SI), Y0
+	VSUBPS  Y14, Y0, Y0 // g − mdy
+	VMOVUPS (DX), Y1
+	VMULPS  Y15, Y1, Y1 // xh·mdyx
+	VSUBPS  Y1, Y0, Y0
+	VMULPS  Y0, Y13, Y0 // scale·(…)
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     backNormLoop
+	VZEROUPPER
+
+backNormDone:
+	RET

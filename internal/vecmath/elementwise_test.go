@@ -104,3 +104,50 @@ func TestCopyRuns(t *testing.T) {
 		}
 	})
 }
+
+// TestNormalizeKernels: Normalize and NormBack give the loops' bits on
+// both paths, with NaNs of several payloads in the values. (Not in the
+// scalars: where both factors of a product are NaN, which one's payload a
+// Go loop keeps depends on how the compiler orders them.)
+func TestNormalizeKernels(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	few := []float32{0, float32(math.Copysign(0, -1)), 1, -2, 1e-40, float32(math.Inf(1)),
+		float32(math.NaN()), math.Float32frombits(0xffc00001), math.Float32frombits(0x7fc00abc)}
+	draw := func() float32 {
+		if r.IntN(3) == 0 {
+			return few[r.IntN(len(few))]
+		}
+		return float32(r.NormFloat64())
+	}
+	onEveryPath(func(avx2 bool) {
+		for round := range 400 {
+			n := round % 29
+			a, b := make([]float32, n), make([]float32, n)
+			for i := range a {
+				a[i], b[i] = draw(), draw()
+			}
+			var c [4]float32
+			for i := range c {
+				for c[i] = draw(); c[i] != c[i]; c[i] = draw() {
+				}
+			}
+			xh, y := make([]float32, n), make([]float32, n)
+			Normalize(xh, y, a, c[0], c[1], c[2], c[3])
+			for i, v := range a {
+				wantXh := (v - c[0]) * c[1]
+				wantY := c[2]*wantXh + c[3]
+				if math.Float32bits(xh[i]) != math.Float32bits(wantXh) || math.Float32bits(y[i]) != math.Float32bits(wantY) {
+					t.Fatalf("AVX2 %v: Normalize(%v; %v) = %v, %v; want %v, %v", avx2, v, c, xh[i], y[i], wantXh, wantY)
+				}
+			}
+			dx := make([]float32, n)
+			NormBack(dx, a, b, c[0], c[1], c[2])
+			for i := range a {
+				want := c[0] * (a[i] - c[1] - b[i]*c[2])
+				if math.Float32bits(dx[i]) != math.Float32bits(want) {
+					t.Fatalf("AVX2 %v: NormBack(%v, %v; %v) = %v (%#x), want %v (%#x)", avx2, a[i], b[i], c, dx[i], math.Float32bits(dx[i]), want, math.Float32bits(want))
+				}
+			}
+		}
+	})
+}

@@ -95,3 +95,12 @@ func addConstAVX2(dst, src []float32, c float32)
 //
 //go:noescape
 func copyRunsAVX2(dst, src []float32, runs, width, stride int)
+
+// normalizeAVX2 and normBackAVX2 do Normalize and NormBack for a multiple
+// of 8 values, their scalars in c.
+//
+//go:noescape
+func normalizeAVX2(xh, y, x []float32, c *[4]float32)
+
+//go:noescape
+func normBackAVX2(dx, g, xh []float32, c *[4]float32)

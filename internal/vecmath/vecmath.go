@@ -4,7 +4,8 @@
 // is within a few float32 ulps (TestFastMath). It also has the elementwise
 // work of a convolutional net that would otherwise cost as much as its
 // products: ReLU and its derivative, a bias's addition, 2×2 max pooling and
-// its adjoint, and the runs of a convolution's columns. On amd64, AVX2
+// its adjoint, batch normalisation's passes, and the runs of a
+// convolution's columns. On amd64, AVX2
 // kernels (where the CPU has them) do eight values at a time (and SSE2
 // kernels four for exp, sigmoid and tanh), to the same bits as the scalar
 // loops; they live here, apart from nn, because a package that uses cgo

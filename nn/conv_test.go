@@ -282,3 +282,40 @@ func TestMaxPoolMatchesTheDefinition(t *testing.T) {
 		}
 	}
 }
+
+// TestConvBySamplesKeepsTheBits: where a convolution's forward pass runs
+// by pieces of samples (columns, product and bias a piece at a time), its
+// output is bit for bit that of the three whole passes, on one core and in
+// pieces on several: unpadded, padded and strided (gathered) columns.
+func TestConvBySamplesKeepsTheBits(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	for _, c := range []struct{ ch, hw, f, k, stride, pad int }{
+		{3, 32, 32, 5, 1, 0}, {3, 32, 16, 3, 1, 1}, {3, 32, 64, 3, 2, 1},
+	} {
+		for _, e := range []*Engine{{}, {Cores: NewCores(2)}} {
+			l, err := NewConv2D(c.ch, c.hw, c.hw, c.f, c.k, c.stride, c.pad)
+			if err != nil {
+				t.Fatal(err)
+			}
+			Gaussian(l.Wt.Value.Data, 1, r)
+			Gaussian(l.B.Value.Data, 1, r)
+			x := NewTensor(64, c.ch*c.hw*c.hw)
+			Gaussian(x.Data, 1, r)
+			n, P := x.Rows(), l.OH*l.OW
+			l.x = x
+			l.cols, l.out, l.y = NewTensor(c.ch*c.k*c.k, n*P), NewTensor(c.f, n*P), NewTensor(n, c.f, l.OH, l.OW)
+			if !l.forwardBySamples(e, x) {
+				t.Fatalf("%+v: the product is not cut by samples; the test needs a shape that is", c)
+			}
+			got := append([]float32(nil), l.y.Data...)
+			l.im2col(e, x, l.cols)
+			e.MatMul(l.out, l.Wt.Value, false, l.cols, false, 1, 0)
+			e.Rows(n, c.f*P, l.addBias)
+			for i, v := range l.y.Data {
+				if math.Float32bits(got[i]) != math.Float32bits(v) {
+					t.Fatalf("%+v, cores %v: output %d is %v by samples, %v by whole passes", c, e.Cores != nil, i, got[i], v)
+				}
+			}
+		}
+	}
+}

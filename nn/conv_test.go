@@ -319,3 +319,15 @@ func TestConvBySamplesKeepsTheBits(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkIm2col times the columns of a batch of 64 for the paper's CIFAR
+// convolution (3×32×32 by 5×5, unpadded: 75 rows of 50,176 values).
+func BenchmarkIm2col(b *testing.B) {
+	l, _ := NewConv2D(3, 32, 32, 32, 5, 1, 0)
+	x := NewTensor(64, 3*32*32)
+	Gaussian(x.Data, 1, rand.New(rand.NewPCG(1, 1)))
+	cols := NewTensor(75, 64*l.OH*l.OW)
+	for range b.N {
+		l.im2colRuns(x, cols, 0, 64)
+	}
+}

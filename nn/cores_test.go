@@ -7,6 +7,10 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"gonum.org/v1/gonum/blas/blas32"
+
+	"github.com/creditbench/creditbench/internal/vecmath"
 )
 
 func TestPiecesDependOnShapeAlone(t *testing.T) {
@@ -166,6 +170,29 @@ func TestSGDUpdateKeepsItsBits(t *testing.T) {
 	for i := range whole.Value.Data {
 		if math.Float32bits(whole.Value.Data[i]) != math.Float32bits(cut.Value.Data[i]) {
 			t.Fatalf("weight %d: %v updated whole, %v in pieces", i, whole.Value.Data[i], cut.Value.Data[i])
+		}
+	}
+}
+
+// TestMomentumUpdateIsTheBLAS: SGD's v ← μ·v + g in one pass gives the bits
+// of the BLAS's scal by μ then axpy of g by 1, which it replaces, with
+// whichever BLAS this build uses, on lengths that end in every tail.
+func TestMomentumUpdateIsTheBLAS(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	impl := blas32.Implementation()
+	for _, n := range []int{1, 7, 8, 9, 31, 64, 1000, 100003} {
+		v, g := make([]float32, n), make([]float32, n)
+		Gaussian(v, 1, r)
+		Gaussian(g, 1e-3, r)
+		v[0], g[n-1] = 1e-40, -3e-39 // denormals
+		want := append([]float32(nil), v...)
+		impl.Sscal(n, 0.9, want, 1)
+		impl.Saxpy(n, 1, g, 1, want, 1)
+		vecmath.ScaleAdd(v, g, 0.9)
+		for i := range v {
+			if math.Float32bits(v[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("length %d, value %d: %v in one pass, %v by the BLAS", n, i, v[i], want[i])
+			}
 		}
 	}
 }

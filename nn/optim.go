@@ -5,6 +5,8 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/blas/blas32"
+
+	"github.com/creditbench/creditbench/internal/vecmath"
 )
 
 // Optimizer applies the gradients held in params to their values.
@@ -68,8 +70,7 @@ func (o *SGD) step(w, g, v []float32) {
 		impl.Saxpy(n, -o.LR, g, 1, w, 1)
 		return
 	}
-	impl.Sscal(n, o.Momentum, v, 1) // v ← μ·v + g + λ·w
-	impl.Saxpy(n, 1, g, 1, v, 1)
+	vecmath.ScaleAdd(v, g, o.Momentum) // v ← μ·v + g + λ·w; the BLAS's scal and axpy by 1 in one pass
 	if o.WeightDecay != 0 {
 		impl.Saxpy(n, o.WeightDecay, w, 1, v, 1)
 	}

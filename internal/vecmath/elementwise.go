@@ -80,3 +80,18 @@ func NormBack(dx, g, xh []float32, scale, mdy, mdyx float32) {
 		dx[i] = scale * (g[i] - mdy - xh[i]*mdyx)
 	}
 }
+
+// ScaleAdd sets v[i] = v[i]·mu + g[i], the product rounded before the sum
+// (as a BLAS scal then axpy by 1 gives): momentum's update in one pass. v
+// and g are as long.
+func ScaleAdd(v, g []float32, mu float32) {
+	g = g[:len(v)]
+	k := 0
+	if hasAVX2 {
+		k = len(v) &^ 7
+		scaleAddAVX2(v[:k], g[:k], mu)
+	}
+	for i := k; i < len(v); i++ {
+		v[i] = float32(v[i]*mu) + g[i] // the conversion keeps the two roundings
+	}
+}

@@ -142,3 +142,26 @@ backNormLoop:
 
 backNormDone:
 	RET
+
+// func scaleAddAVX2(v, g []float32, mu float32)
+TEXT ·scaleAddAVX2(SB), NOSPLIT, $0-52
+	MOVQ         v_base+0(FP), DI
+	MOVQ         v_len+8(FP), CX
+	MOVQ         g_base+24(FP), SI
+	SHRQ         $3, CX
+	JZ           scaleAddDone
+	VBROADCASTSS mu+48(FP), Y15
+
+scaleAddLoop:
+	VMOVUPS (DI), Y0
+	VMULPS  Y15, Y0, Y0 // v·mu, rounded
+	VADDPS  (SI), Y0, Y0 // + g
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     scaleAddLoop
+	VZEROUPPER
+
+scaleAddDone:
+	RET

@@ -104,3 +104,8 @@ func normalizeAVX2(xh, y, x []float32, c *[4]float32)
 
 //go:noescape
 func normBackAVX2(dx, g, xh []float32, c *[4]float32)
+
+// scaleAddAVX2 does ScaleAdd for a multiple of 8 values.
+//
+//go:noescape
+func scaleAddAVX2(v, g []float32, mu float32)

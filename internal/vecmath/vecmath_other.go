@@ -19,3 +19,4 @@ func addConstAVX2(dst, src []float32, c float32)               {}
 func copyRunsAVX2(dst, src []float32, runs, width, stride int) {}
 func normalizeAVX2(xh, y, x []float32, c *[4]float32)          {}
 func normBackAVX2(dx, g, xh []float32, c *[4]float32)          {}
+func scaleAddAVX2(v, g []float32, mu float32)                  {}

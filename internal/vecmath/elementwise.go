@@ -2,15 +2,21 @@ package vecmath
 
 import "math"
 
+// bulk8 returns how many of n values the AVX2 kernels take: n/8·8 where
+// the CPU has AVX2, else none (the kernels then do nothing).
+func bulk8(n int) int {
+	if hasAVX2 {
+		return n &^ 7
+	}
+	return 0
+}
+
 // ReLU sets dst[i] = max(src[i], 0), by Go's max: a NaN stays a NaN, −0
 // becomes +0. dst and src are as long.
 func ReLU(dst, src []float32) {
 	src = src[:len(dst)]
-	k := 0
-	if hasAVX2 {
-		k = len(dst) &^ 7
-		reluAVX2(dst[:k], src[:k])
-	}
+	k := bulk8(len(dst))
+	reluAVX2(dst[:k], src[:k])
 	for i, v := range src[k:] {
 		dst[k+i] = max(v, 0)
 	}
@@ -21,17 +27,17 @@ func ReLU(dst, src []float32) {
 // three are as long.
 func PassIfPositive(dst, g, h []float32) {
 	g, h = g[:len(dst)], h[:len(dst)]
-	k := 0
-	if hasAVX2 {
-		k = len(dst) &^ 7
-		passIfPositiveAVX2(dst[:k], g[:k], h[:k])
-	}
+	k := bulk8(len(dst))
+	passIfPositiveAVX2(dst[:k], g[:k], h[:k])
 	for i := k; i < len(dst); i++ {
-		dst[i] = passIfPositive(g[i], h[i])
+		dst[i] = Pass(g[i], h[i])
 	}
 }
 
-func passIfPositive(x, h float32) float32 {
+// Pass returns x where h > 0 and +0 where h ≤ 0 (x for a NaN h): ReLU's
+// derivative applied to one value, with a mask in place of a branch, which
+// a ReLU layer's half-zero outputs would mispredict.
+func Pass(x, h float32) float32 {
 	keep := ^uint32(0)
 	if h <= 0 {
 		keep = 0 // a conditional move, not a branch
@@ -42,11 +48,8 @@ func passIfPositive(x, h float32) float32 {
 // AddConst sets dst[i] = src[i] + c. dst and src are as long.
 func AddConst(dst, src []float32, c float32) {
 	src = src[:len(dst)]
-	k := 0
-	if hasAVX2 {
-		k = len(dst) &^ 7
-		addConstAVX2(dst[:k], src[:k], c)
-	}
+	k := bulk8(len(dst))
+	addConstAVX2(dst[:k], src[:k], c)
 	for i, v := range src[k:] {
 		dst[k+i] = v + c
 	}
@@ -56,11 +59,8 @@ func AddConst(dst, src []float32, c float32) {
 // batch normalisation's pass over one channel. The three are as long.
 func Normalize(xh, y, x []float32, mu, inv, gamma, beta float32) {
 	x, y = x[:len(xh)], y[:len(xh)]
-	k := 0
-	if hasAVX2 {
-		k = len(xh) &^ 7
-		normalizeAVX2(xh[:k], y[:k], x[:k], &[4]float32{mu, inv, gamma, beta})
-	}
+	k := bulk8(len(xh))
+	normalizeAVX2(xh[:k], y[:k], x[:k], &[4]float32{mu, inv, gamma, beta})
 	for i := k; i < len(xh); i++ {
 		xh[i] = (x[i] - mu) * inv
 		y[i] = gamma*xh[i] + beta
@@ -71,11 +71,8 @@ func Normalize(xh, y, x []float32, mu, inv, gamma, beta float32) {
 // batch normalisation's input over one channel. The three are as long.
 func NormBack(dx, g, xh []float32, scale, mdy, mdyx float32) {
 	g, xh = g[:len(dx)], xh[:len(dx)]
-	k := 0
-	if hasAVX2 {
-		k = len(dx) &^ 7
-		normBackAVX2(dx[:k], g[:k], xh[:k], &[4]float32{scale, mdy, mdyx})
-	}
+	k := bulk8(len(dx))
+	normBackAVX2(dx[:k], g[:k], xh[:k], &[4]float32{scale, mdy, mdyx})
 	for i := k; i < len(dx); i++ {
 		dx[i] = scale * (g[i] - mdy - xh[i]*mdyx)
 	}
@@ -86,11 +83,8 @@ func NormBack(dx, g, xh []float32, scale, mdy, mdyx float32) {
 // and g are as long.
 func ScaleAdd(v, g []float32, mu float32) {
 	g = g[:len(v)]
-	k := 0
-	if hasAVX2 {
-		k = len(v) &^ 7
-		scaleAddAVX2(v[:k], g[:k], mu)
-	}
+	k := bulk8(len(v))
+	scaleAddAVX2(v[:k], g[:k], mu)
 	for i := k; i < len(v); i++ {
 		v[i] = float32(v[i]*mu) + g[i] // the conversion keeps the two roundings
 	}

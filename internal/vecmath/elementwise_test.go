@@ -47,7 +47,7 @@ func TestElementwiseKernels(t *testing.T) {
 
 			PassIfPositive(got, a, b)
 			for i := range a {
-				want[i] = passIfPositive(a[i], b[i])
+				want[i] = Pass(a[i], b[i])
 			}
 			same("PassIfPositive", got, want)
 

@@ -59,7 +59,6 @@ func (b *BatchNorm) Forward(e *Engine, x *Tensor) *Tensor {
 func (b *BatchNorm) forward(x *Tensor, lo, hi int) {
 	n := x.Rows()
 	count := float64(n * b.P)
-	var sums, squares [bnGroup]float64
 	for c := lo; c < hi; c++ {
 		switch {
 		case b.from != nil:
@@ -67,19 +66,20 @@ func (b *BatchNorm) forward(x *Tensor, lo, hi int) {
 		case b.Eval:
 			b.mean[c], b.invStd[c] = b.Mean.Data[c], float32(1/math.Sqrt(float64(b.Var.Data[c])+float64(b.Eps)))
 		default:
-			// Statistics a group of channels at a time, each in its own
-			// order: a channel's sums are those of one loop over it.
-			k := (c - lo) % bnGroup
-			if k == 0 {
-				g := min(bnGroup, hi-c)
-				var means [bnGroup]float64
-				channelSums(x, c, g, b.P, &means, false, &sums)
-				for j := range g {
-					means[j] = sums[j] / count
+			var sum float64
+			for s := 0; s < n; s++ {
+				for _, v := range x.Row(s)[c*b.P : (c+1)*b.P] {
+					sum += float64(v)
 				}
-				channelSums(x, c, g, b.P, &means, true, &squares)
 			}
-			mean, ss := sums[k]/count, squares[k]
+			mean := sum / count
+			var ss float64
+			for s := 0; s < n; s++ {
+				for _, v := range x.Row(s)[c*b.P : (c+1)*b.P] {
+					d := float64(v) - mean
+					ss += d * d
+				}
+			}
 			variance, unbiased := ss/count, ss/count
 			if count > 1 {
 				unbiased = ss / (count - 1)
@@ -97,56 +97,6 @@ func (b *BatchNorm) forward(x *Tensor, lo, hi int) {
 			vecmath.Normalize(xh, dst, src, mu, inv, g, beta)
 		}
 	}
-}
-
-// bnGroup is how many channels' sums run side by side: independent chains
-// of additions, where one chain waits on each addition's latency.
-const bnGroup = 4
-
-// channelSums sets out[j], for the g ≤ bnGroup channels from c, to the sum
-// over samples and positions, in that order, of float64(v), or with
-// squares of (float64(v) − mean[j])².
-func channelSums(x *Tensor, c, g, P int, mean *[bnGroup]float64, squares bool, out *[bnGroup]float64) {
-	if g < bnGroup {
-		for j := range g {
-			var sum float64
-			for s := range x.Rows() {
-				for _, v := range x.Row(s)[(c+j)*P : (c+j+1)*P] {
-					if squares {
-						d := float64(v) - mean[j]
-						sum += d * d
-					} else {
-						sum += float64(v)
-					}
-				}
-			}
-			out[j] = sum
-		}
-		return
-	}
-	var s0, s1, s2, s3 float64
-	m0, m1, m2, m3 := mean[0], mean[1], mean[2], mean[3]
-	for s := range x.Rows() {
-		row := x.Row(s)[c*P : (c+4)*P]
-		r0, r1, r2, r3 := row[:P], row[P:2*P], row[2*P:3*P], row[3*P:4*P]
-		if squares {
-			for i := range r0 {
-				d0, d1, d2, d3 := float64(r0[i])-m0, float64(r1[i])-m1, float64(r2[i])-m2, float64(r3[i])-m3
-				s0 += d0 * d0
-				s1 += d1 * d1
-				s2 += d2 * d2
-				s3 += d3 * d3
-			}
-			continue
-		}
-		for i := range r0 {
-			s0 += float64(r0[i])
-			s1 += float64(r1[i])
-			s2 += float64(r2[i])
-			s3 += float64(r3[i])
-		}
-	}
-	*out = [bnGroup]float64{s0, s1, s2, s3}
 }
 
 // Backward sets dγ = Σ dy·x̂ and dβ = Σ dy per channel and returns
@@ -168,56 +118,31 @@ func (b *BatchNorm) Backward(e *Engine, dy *Tensor, needInput bool) *Tensor {
 func (b *BatchNorm) backward(dy *Tensor, needInput bool, lo, hi int) {
 	n := dy.Rows()
 	count := float32(n * b.P)
-	for c := lo; c < hi; c += 2 {
-		// Two channels side by side where there are two, each summed in
-		// its own order.
-		var sdy, sdyx [2]float64
-		if c+1 < hi {
-			var a0, a1, b0, b1 float64
-			for s := 0; s < n; s++ {
-				g, xh := dy.Row(s)[c*b.P:(c+2)*b.P], b.xhat.Row(s)[c*b.P:(c+2)*b.P]
-				g0, g1, x0, x1 := g[:b.P], g[b.P:], xh[:b.P], xh[b.P:]
-				for i, v := range x0 {
-					a0 += float64(g0[i])
-					b0 += float64(g0[i] * v)
-					a1 += float64(g1[i])
-					b1 += float64(g1[i] * x1[i])
-				}
-			}
-			sdy, sdyx = [2]float64{a0, a1}, [2]float64{b0, b1}
-		} else {
-			for s := 0; s < n; s++ {
-				g := dy.Row(s)[c*b.P : (c+1)*b.P]
-				for i, v := range b.xhat.Row(s)[c*b.P : (c+1)*b.P] {
-					sdy[0] += float64(g[i])
-					sdyx[0] += float64(g[i] * v)
-				}
+	for c := lo; c < hi; c++ {
+		var sdy, sdyx float64
+		for s := 0; s < n; s++ {
+			g := dy.Row(s)[c*b.P : (c+1)*b.P]
+			for i, v := range b.xhat.Row(s)[c*b.P : (c+1)*b.P] {
+				sdy += float64(g[i])
+				sdyx += float64(g[i] * v)
 			}
 		}
-		for j := range min(2, hi-c) {
-			b.gradInput(dy, c+j, sdy[j], sdyx[j], count, needInput)
+		b.Gamma.Grad.Data[c] = float32(sdyx)
+		b.Beta.Grad.Data[c] = float32(sdy)
+		if !needInput {
+			continue
 		}
-	}
-}
-
-// gradInput sets channel c's dγ and dβ from its sums, and its dx when
-// needInput.
-func (b *BatchNorm) gradInput(dy *Tensor, c int, sdy, sdyx float64, count float32, needInput bool) {
-	b.Gamma.Grad.Data[c] = float32(sdyx)
-	b.Beta.Grad.Data[c] = float32(sdy)
-	if !needInput {
-		return
-	}
-	scale := b.Gamma.Value.Data[c] * b.invStd[c]
-	mdy, mdyx := float32(sdy)/count, float32(sdyx)/count
-	if b.Eval || b.from != nil {
-		mdy, mdyx = 0, 0
-	}
-	for s := 0; s < dy.Rows(); s++ {
-		g := dy.Row(s)[c*b.P : (c+1)*b.P]
-		xh := b.xhat.Row(s)[c*b.P : (c+1)*b.P]
-		dst := b.dx.Row(s)[c*b.P : (c+1)*b.P]
-		vecmath.NormBack(dst, g, xh, scale, mdy, mdyx)
+		scale := b.Gamma.Value.Data[c] * b.invStd[c]
+		mdy, mdyx := float32(sdy)/count, float32(sdyx)/count
+		if b.Eval || b.from != nil {
+			mdy, mdyx = 0, 0
+		}
+		for s := 0; s < n; s++ {
+			g := dy.Row(s)[c*b.P : (c+1)*b.P]
+			xh := b.xhat.Row(s)[c*b.P : (c+1)*b.P]
+			dst := b.dx.Row(s)[c*b.P : (c+1)*b.P]
+			vecmath.NormBack(dst, g, xh, scale, mdy, mdyx)
+		}
 	}
 }
 

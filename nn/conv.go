@@ -3,20 +3,22 @@ package nn
 import (
 	"fmt"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
-
 	"github.com/creditbench/creditbench/internal/vecmath"
 )
 
 // Conv2D is a 2-D convolution over channels-first samples (C×H×W), computed
-// as im2col and one matrix product per batch:
+// as im2col and a product per sample:
 //
-//	cols = im2col(X)            (C·K·K)×(batch·OH·OW)
-//	Y    = W·cols + b           W is F×(C·K·K), b is F
+//	cols = im2col(x)            (C·K·K)×(OH·OW)
+//	y    = b + W·cols           W is F×(C·K·K), b is F
 //
 // with OH = (H + 2·Pad − K)/Stride + 1 (and OW alike). Outputs are
 // channels-first, F×OH×OW per sample.
+//
+// Its products are vecmath's, not the BLAS's: each output sums its terms
+// in one fixed order (the weight gradient over a batch in pieces of
+// samples fixed by the batch size), so a convolution's bits depend neither
+// on the BLAS nor on the cores a run has.
 type Conv2D struct {
 	C, H, W     int // input channels and size
 	F, K        int // filters and kernel size (K×K)
@@ -24,11 +26,14 @@ type Conv2D struct {
 	OH, OW      int
 	Wt, B       *Param // Wt is F×(C·K·K); B is F
 
-	x, y, dx        *Tensor
-	cols, out, dout *Tensor // (C·K·K)×(batch·OH·OW) and F×(batch·OH·OW)
-	dcols, tcols    *Tensor
-	sums            *Tensor // batch×F: each sample's bias gradient
-	src             []int32 // see source
+	x, y, dx     *Tensor
+	dy           *Tensor // the error of the last Grads, through the hook
+	cols, tcols  *Tensor // batch×(C·K·K rounded up to vecmath.LaneRows)·OH·OW
+	dcols        *Tensor // batch×C·K·K·OH·OW
+	w, wt        vecmath.Packed
+	lanes, parts []float32 // each piece's partial sums of dW, then its dW
+	sums         *Tensor   // batch×F: each sample's bias gradient
+	src          []int32   // see source
 
 	hin, herr *Tensor // copies for the engine's hooks
 }
@@ -73,14 +78,29 @@ func (l *Conv2D) source() []int32 {
 	return l.src
 }
 
-// im2col fills cols (C·K·K)×(batch·P) from x, P = OH·OW, a piece of the
-// batch on each core.
+// im2col fills cols from x, P = OH·OW, a piece of the batch on each core.
 func (l *Conv2D) im2col(e *Engine, x, cols *Tensor) {
-	var src []int32
-	if l.Stride != 1 {
-		src = l.source() // here, not in the pieces, which would race to make it
-	}
+	src := l.gather()
 	e.Rows(x.Rows(), l.C*l.K*l.K*l.OH*l.OW, func(lo, hi int) { l.im2colSamples(x, cols, src, lo, hi) })
+}
+
+// gather returns the source map where im2col gathers by it (stride > 1),
+// else nil. It is made here, not in the pieces, which would race to make it.
+func (l *Conv2D) gather() []int32 {
+	if l.Stride != 1 {
+		return l.source()
+	}
+	return nil
+}
+
+// columns returns t, or a new tensor where t's shape is not that of the
+// columns of n samples: a sample's after another (rows a sample's
+// positions apart, not the batch's: rows a multiple of 4 KiB apart would
+// fall in one set of the cache), each C·K·K rows rounded up to a multiple
+// of vecmath.LaneRows, as DotLanes reads them, the rows after C·K·K zero.
+func (l *Conv2D) columns(t *Tensor, n int) *Tensor {
+	R := l.C * l.K * l.K
+	return reuse(t, n, (R+vecmath.LaneRows-1)/vecmath.LaneRows*vecmath.LaneRows*l.OH*l.OW)
 }
 
 // im2colSamples fills the columns of samples lo to hi: by runs at stride
@@ -90,11 +110,11 @@ func (l *Conv2D) im2colSamples(x, cols *Tensor, src []int32, lo, hi int) {
 		l.im2colRuns(x, cols, lo, hi)
 		return
 	}
-	n, P := x.Rows(), l.OH*l.OW
+	P := l.OH * l.OW
 	for r := range l.C * l.K * l.K {
 		from := src[r*P:][:P]
 		for s := lo; s < hi; s++ {
-			img, row := x.Row(s), cols.Data[(r*n+s)*P:][:P]
+			img, row := x.Row(s), cols.Row(s)[r*P:][:P]
 			for p, i := range from {
 				if i < 0 {
 					row[p] = 0
@@ -110,7 +130,7 @@ func (l *Conv2D) im2colSamples(x, cols *Tensor, src []int32, lo, hi int) {
 // row of a column row reads a contiguous run of an input row, between
 // zeros of the padding: copies instead of a gather by source.
 func (l *Conv2D) im2colRuns(x, cols *Tensor, lo, hi int) {
-	n, P := x.Rows(), l.OH*l.OW
+	P := l.OH * l.OW
 	for c := range l.C {
 		for ki := range l.K {
 			for kj := range l.K {
@@ -118,7 +138,7 @@ func (l *Conv2D) im2colRuns(x, cols *Tensor, lo, hi int) {
 				// Output columns left ≤ ox < right read input column ox + kj − Pad.
 				left, right := max(0, l.Pad-kj), min(l.OW, l.W+l.Pad-kj)
 				for s := lo; s < hi; s++ {
-					img, row := x.Row(s), cols.Data[(r*n+s)*P:][:P]
+					img, row := x.Row(s), cols.Row(s)[r*P:][:P]
 					if l.Pad == 0 { // every output row one run of an input row
 						vecmath.CopyRuns(row, img[(c*l.H+ki)*l.W+kj:], l.OH, l.OW, l.W)
 						continue
@@ -141,100 +161,66 @@ func (l *Conv2D) im2colRuns(x, cols *Tensor, lo, hi int) {
 	}
 }
 
-// col2im adds the columns back into dx, the adjoint of im2col.
-func (l *Conv2D) col2im(e *Engine, cols, dx *Tensor) {
-	src, n, P, R := l.source(), dx.Rows(), l.OH*l.OW, l.C*l.K*l.K
-	e.Rows(n, R*P, func(lo, hi int) {
-		for s := lo; s < hi; s++ {
-			img := dx.Row(s)
-			clear(img)
-			for r := range R {
-				row := cols.Data[(r*n+s)*P:][:P]
-				for p, i := range src[r*P:][:P] {
-					if i >= 0 {
-						img[i] += row[p]
-					}
-				}
+// col2imSample adds sample s's columns back into its row of dx, the
+// adjoint of im2col.
+func (l *Conv2D) col2imSample(src []int32, cols, dx *Tensor, s int) {
+	P := l.OH * l.OW
+	img := dx.Row(s)
+	clear(img)
+	for r := range l.C * l.K * l.K {
+		row := cols.Row(s)[r*P:][:P]
+		for p, i := range src[r*P:][:P] {
+			if i >= 0 {
+				img[i] += row[p]
 			}
 		}
-	})
+	}
 }
 
-// Forward computes the convolution of x (batch×C·H·W).
+// Forward computes the convolution of x (batch×C·H·W), a sample at a time:
+// its columns, then its outputs, while the columns are in cache.
 func (l *Conv2D) Forward(e *Engine, x *Tensor) *Tensor {
 	if x.Cols() != l.C*l.H*l.W {
 		panic(fmt.Sprintf("nn: dimension mismatch (batch×in %d×%d vs C×H×W %d×%d×%d)", x.Rows(), x.Cols(), l.C, l.H, l.W))
 	}
-	n, P := x.Rows(), l.OH*l.OW
+	n, P, R := x.Rows(), l.OH*l.OW, l.C*l.K*l.K
 	l.x = x
-	l.cols = reuse(l.cols, l.C*l.K*l.K, n*P)
-	l.out = reuse(l.out, l.F, n*P)
+	l.cols = l.columns(l.cols, n)
 	l.y = reuse(l.y, n, l.F, l.OH, l.OW)
 	in := e.input(x, &l.hin)
-	if !l.forwardBySamples(e, in) {
-		l.im2col(e, in, l.cols)
-		e.MatMul(l.out, l.Wt.Value, false, l.cols, false, 1, 0)
-		e.Rows(n, l.F*P, l.addBias)
-	}
+	l.w.Pack(l.Wt.Value.Data, R, false, l.B.Value.Data, l.F, R)
+	src := l.gather()
+	e.MACs += int64(l.F) * int64(n*P) * int64(R)
+	e.Rows(n, l.F*P*R, func(lo, hi int) {
+		for s := lo; s < hi; s++ {
+			l.im2colSamples(in, l.cols, src, s, s+1)
+			vecmath.Product(l.y.Row(s), P, &l.w, l.cols.Row(s), P, P)
+		}
+	})
 	e.output(l.y)
 	return l.y
 }
 
-// forwardBySamples computes the convolution of x in the pieces that
-// Engine.MatMul would cut its product into, when each is whole samples:
-// each piece's columns, product and biased output one after another, while
-// its columns and product are in cache. The products are those MatMul
-// computes, so the bits are too. It reports false, doing nothing, where
-// the cut is not by samples.
-func (l *Conv2D) forwardBySamples(e *Engine, x *Tensor) bool {
-	n, P, R := x.Rows(), l.OH*l.OW, l.C*l.K*l.K
-	count, alongCols := pieces(l.F, n*P, R, false)
-	if count < 2 || !alongCols {
-		return false
-	}
-	for i := 1; i < count; i++ {
-		if bound(i, count, n*P)%P != 0 {
-			return false
-		}
-	}
-	var src []int32
-	if l.Stride != 1 {
-		src = l.source()
-	}
-	e.MACs += int64(l.F) * int64(n*P) * int64(R)
-	impl := blas32.Implementation()
-	e.helpers().share(count, func(i int) {
-		lo, hi := bound(i, count, n*P), bound(i+1, count, n*P)
-		l.im2colSamples(x, l.cols, src, lo/P, hi/P)
-		impl.Sgemm(blas.NoTrans, blas.NoTrans, l.F, hi-lo, R, 1, l.Wt.Value.Data, R, l.cols.Data[lo:], n*P, 0, l.out.Data[lo:], n*P)
-		l.addBias(lo/P, hi/P)
-	})
-	return true
-}
-
-// addBias sets the outputs of samples lo to hi, channels first, to the
-// product's columns plus each filter's bias.
-func (l *Conv2D) addBias(lo, hi int) {
-	n, P := l.y.Rows(), l.OH*l.OW
-	for s := lo; s < hi; s++ {
-		dst := l.y.Row(s)
-		for f := 0; f < l.F; f++ {
-			vecmath.AddConst(dst[f*P:][:P], l.out.Data[f*n*P+s*P:][:P], l.B.Value.Data[f])
-		}
-	}
-}
-
-// Backward sets dW = dY·colsᵀ and db = Σ dY, and returns dX = col2im(Wᵀ·dY).
+// Backward sets dW = dY·colsᵀ and db = Σ dY, and returns dX = col2im(Wᵀ·dY),
+// a sample at a time.
 func (l *Conv2D) Backward(e *Engine, dy *Tensor, needInput bool) *Tensor {
 	l.Grads(e, l.x, dy)
 	if !needInput {
 		return nil
 	}
-	n, P := dy.Rows(), l.OH*l.OW
-	l.dcols = reuse(l.dcols, l.C*l.K*l.K, n*P)
-	e.MatMul(l.dcols, l.Wt.Value, true, l.dout, false, 1, 0)
+	n, P, R := dy.Rows(), l.OH*l.OW, l.C*l.K*l.K
+	dy = l.dy
+	l.dcols = reuse(l.dcols, n, R*P)
 	l.dx = reuse(l.dx, l.x.Shape...)
-	l.col2im(e, l.dcols, l.dx)
+	l.wt.Pack(l.Wt.Value.Data, R, true, nil, R, l.F)
+	e.MACs += int64(l.F) * int64(n*P) * int64(R)
+	src := l.source()
+	e.Rows(n, l.F*P*R, func(lo, hi int) {
+		for s := lo; s < hi; s++ {
+			vecmath.Product(l.dcols.Row(s), P, &l.wt, dy.Row(s), P, P)
+			l.col2imSample(src, l.dcols, l.dx, s)
+		}
+	})
 	e.output(l.dx)
 	return l.dx
 }
@@ -242,20 +228,21 @@ func (l *Conv2D) Backward(e *Engine, dy *Tensor, needInput bool) *Tensor {
 // Grads sets dW = dY·colsᵀ and db = Σ dY, pairing the error dy (batch×F·OH·OW)
 // with the columns of in: the last input of Forward, or another input of the
 // same shape (a rule's target), whose columns it forms anew.
+//
+// dW is summed in pieces of samples, as many as weightPieces gives for the
+// batch, each on a core: within a piece each weight's products go to
+// vecmath.Lanes partial sums, sample after sample; the pieces' sums are then
+// added in the order of the pieces.
 func (l *Conv2D) Grads(e *Engine, in, dy *Tensor) {
 	dy = e.errorOf(dy, &l.herr)
-	n, P := dy.Rows(), l.OH*l.OW
-	l.dout = reuse(l.dout, l.F, n*P)
+	l.dy = dy
+	n, P, R := dy.Rows(), l.OH*l.OW, l.C*l.K*l.K
 	// Each sample's sums on its core, then added up in the order of the
 	// samples, as in one loop.
 	l.sums = reuse(l.sums, n, l.F)
 	e.Rows(n, l.F*P, func(lo, hi int) {
 		for s := lo; s < hi; s++ {
-			src := dy.Row(s)
-			for f := 0; f < l.F; f++ {
-				copy(l.dout.Data[f*n*P+s*P:][:P], src[f*P:(f+1)*P])
-			}
-			sumRows(l.sums.Row(s), src, P)
+			sumRows(l.sums.Row(s), dy.Row(s), P)
 		}
 	})
 	db := l.B.Grad.Data
@@ -267,12 +254,38 @@ func (l *Conv2D) Grads(e *Engine, in, dy *Tensor) {
 	}
 	cols := l.cols
 	if in != l.x {
-		l.tcols = reuse(l.tcols, l.C*l.K*l.K, n*P)
+		l.tcols = l.columns(l.tcols, n)
 		l.im2col(e, e.input(in, &l.hin), l.tcols)
 		cols = l.tcols
 	}
-	e.MatMul(l.Wt.Grad, l.dout, false, cols, true, 1, 0)
+	Rp := cols.Cols() / P
+	count, size := weightPieces(n), l.F*Rp
+	if cap(l.lanes) < count*size*vecmath.Lanes {
+		l.lanes, l.parts = make([]float32, count*size*vecmath.Lanes), make([]float32, count*size)
+	}
+	e.MACs += int64(l.F) * int64(n*P) * int64(R)
+	e.helpers().share(count, func(i int) {
+		lanes := l.lanes[i*size*vecmath.Lanes:][:size*vecmath.Lanes]
+		clear(lanes)
+		for s := i * n / count; s < (i+1)*n/count; s++ {
+			vecmath.DotLanes(lanes, Rp, dy.Row(s), P, l.F, cols.Row(s), P, R, P)
+		}
+		vecmath.SumLanes(l.parts[i*size:][:size], lanes)
+	})
+	dw := l.Wt.Grad.Data
+	for f := range l.F {
+		copy(dw[f*R:][:R], l.parts[f*Rp:][:R])
+		for i := 1; i < count; i++ {
+			for r, v := range l.parts[i*size+f*Rp:][:R] {
+				dw[f*R+r] += v
+			}
+		}
+	}
 }
+
+// weightPieces is the number of pieces of samples that the weight gradient
+// of a batch of n is summed in: a part of the arithmetic, fixed by n alone.
+func weightPieces(n int) int { return min(maxPieces, n) }
 
 // sumRows sets sums[f] to the sum of src[f·P:(f+1)·P], in order, four
 // rows side by side: four chains of additions, each in the order of one,

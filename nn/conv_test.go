@@ -208,19 +208,25 @@ func TestIm2colRunsMatchTheGather(t *testing.T) {
 		}
 		x := NewTensor(3, c.ch*c.h*c.w)
 		Gaussian(x.Data, 1, r)
-		n, P := x.Rows(), l.OH*l.OW
-		runs := NewTensor(c.ch*c.k*c.k, n*P)
-		Gaussian(runs.Data, 1, r) // every value must be written
+		n, P, R := x.Rows(), l.OH*l.OW, c.ch*c.k*c.k
+		runs := l.columns(nil, n)
+		for s := range n {
+			Gaussian(runs.Row(s)[:R*P], 1, r) // every value must be written
+		}
 		l.im2colRuns(x, runs, 0, n)
 		src := l.source()
-		for i, v := range runs.Data {
-			rr, s, p := i/(n*P), i%(n*P)/P, i%P
-			want := float32(0)
-			if j := src[rr*P+p]; j >= 0 {
-				want = x.Row(s)[j]
-			}
-			if v != want {
-				t.Fatalf("%+v: column row %d, sample %d, position %d is %v, want %v", c, rr, s, p, v, want)
+		for s := range n {
+			for i, v := range runs.Row(s) {
+				rr, p := i/P, i%P
+				want := float32(0) // padding, and the rows after R
+				if rr < R {
+					if j := src[rr*P+p]; j >= 0 {
+						want = x.Row(s)[j]
+					}
+				}
+				if v != want {
+					t.Fatalf("%+v: column row %d, sample %d, position %d is %v, want %v", c, rr, s, p, v, want)
+				}
 			}
 		}
 	}
@@ -283,14 +289,15 @@ func TestMaxPoolMatchesTheDefinition(t *testing.T) {
 	}
 }
 
-// TestConvBySamplesKeepsTheBits: where a convolution's forward pass runs
-// by pieces of samples (columns, product and bias a piece at a time), its
-// output is bit for bit that of the three whole passes, on one core and in
-// pieces on several: unpadded, padded and strided (gathered) columns.
-func TestConvBySamplesKeepsTheBits(t *testing.T) {
+// TestConvSumsInItsOrder: a convolution's outputs, weight gradient and
+// input gradient are bit for bit those of loops written from their
+// definitions (the order of every sum included), on one core and on two:
+// unpadded, padded and strided columns, filters and positions that fill
+// no whole vector, and a batch whose weight gradient is cut unevenly.
+func TestConvSumsInItsOrder(t *testing.T) {
 	r := rand.New(rand.NewPCG(13, 14))
-	for _, c := range []struct{ ch, hw, f, k, stride, pad int }{
-		{3, 32, 32, 5, 1, 0}, {3, 32, 16, 3, 1, 1}, {3, 32, 64, 3, 2, 1},
+	for _, c := range []struct{ n, ch, hw, f, k, stride, pad int }{
+		{64, 3, 32, 32, 5, 1, 0}, {9, 3, 12, 6, 3, 1, 1}, {13, 2, 13, 8, 3, 2, 1}, {3, 1, 7, 3, 2, 1, 0},
 	} {
 		for _, e := range []*Engine{{}, {Cores: NewCores(2)}} {
 			l, err := NewConv2D(c.ch, c.hw, c.hw, c.f, c.k, c.stride, c.pad)
@@ -299,34 +306,104 @@ func TestConvBySamplesKeepsTheBits(t *testing.T) {
 			}
 			Gaussian(l.Wt.Value.Data, 1, r)
 			Gaussian(l.B.Value.Data, 1, r)
-			x := NewTensor(64, c.ch*c.hw*c.hw)
+			x := NewTensor(c.n, c.ch*c.hw*c.hw)
 			Gaussian(x.Data, 1, r)
-			n, P := x.Rows(), l.OH*l.OW
-			l.x = x
-			l.cols, l.out, l.y = NewTensor(c.ch*c.k*c.k, n*P), NewTensor(c.f, n*P), NewTensor(n, c.f, l.OH, l.OW)
-			if !l.forwardBySamples(e, x) {
-				t.Fatalf("%+v: the product is not cut by samples; the test needs a shape that is", c)
-			}
-			got := append([]float32(nil), l.y.Data...)
-			l.im2col(e, x, l.cols)
-			e.MatMul(l.out, l.Wt.Value, false, l.cols, false, 1, 0)
-			e.Rows(n, c.f*P, l.addBias)
-			for i, v := range l.y.Data {
-				if math.Float32bits(got[i]) != math.Float32bits(v) {
-					t.Fatalf("%+v, cores %v: output %d is %v by samples, %v by whole passes", c, e.Cores != nil, i, got[i], v)
+			dy := NewTensor(c.n, c.f*l.OH*l.OW)
+			Gaussian(dy.Data, 1, r)
+			y := l.Forward(e, x)
+			dx := l.Backward(e, dy, true)
+			wantY, wantDW, wantDX := convByDefinition(l, x, dy)
+			for _, o := range []struct {
+				what      string
+				got, want []float32
+			}{{"output", y.Data, wantY}, {"weight gradient", l.Wt.Grad.Data, wantDW}, {"input gradient", dx.Data, wantDX}} {
+				for i, v := range o.want {
+					if math.Float32bits(o.got[i]) != math.Float32bits(v) {
+						t.Fatalf("%+v, cores %v: %s %d is %v, the definition gives %v", c, e.Cores != nil, o.what, i, o.got[i], v)
+					}
 				}
 			}
 		}
 	}
 }
 
+// convByDefinition computes a convolution's output, weight gradient and
+// input gradient by plain loops, summing as Conv2D defines: an output from
+// its bias, term after term; a weight's gradient over each piece of
+// samples in 16 partial sums (position mod 16, sample after sample),
+// halved in a tree, the pieces added in order; an input's gradient over
+// the filters, then over the places it was copied to.
+func convByDefinition(l *Conv2D, x, dy *Tensor) (y, dw, dx []float32) {
+	n, P, R := x.Rows(), l.OH*l.OW, l.C*l.K*l.K
+	src := l.source()
+	in := func(s, r, p int) float32 {
+		if i := src[r*P+p]; i >= 0 {
+			return x.Row(s)[i]
+		}
+		return 0
+	}
+	y = make([]float32, n*l.F*P)
+	for s := range n {
+		for f := range l.F {
+			for p := range P {
+				acc := l.B.Value.Data[f]
+				for r := range R {
+					acc += float32(l.Wt.Value.Data[f*R+r] * in(s, r, p))
+				}
+				y[(s*l.F+f)*P+p] = acc
+			}
+		}
+	}
+	dw = make([]float32, l.F*R)
+	pieces := weightPieces(n)
+	for f := range l.F {
+		for r := range R {
+			var total float32
+			for i := range pieces {
+				var lanes [16]float32
+				for s := i * n / pieces; s < (i+1)*n/pieces; s++ {
+					for p := range P {
+						lanes[p%16] += float32(dy.Row(s)[f*P+p] * in(s, r, p))
+					}
+				}
+				for h := 8; h > 0; h /= 2 {
+					for j := range h {
+						lanes[j] += lanes[j+h]
+					}
+				}
+				if i == 0 {
+					total = lanes[0]
+				} else {
+					total += lanes[0]
+				}
+			}
+			dw[f*R+r] = total
+		}
+	}
+	dx = make([]float32, len(x.Data))
+	for s := range n {
+		for r := range R {
+			for p := range P {
+				var acc float32
+				for f := range l.F {
+					acc += float32(l.Wt.Value.Data[f*R+r] * dy.Row(s)[f*P+p])
+				}
+				if i := src[r*P+p]; i >= 0 {
+					dx[s*l.C*l.H*l.W+int(i)] += acc
+				}
+			}
+		}
+	}
+	return y, dw, dx
+}
+
 // BenchmarkIm2col times the columns of a batch of 64 for the paper's CIFAR
-// convolution (3×32×32 by 5×5, unpadded: 75 rows of 50,176 values).
+// convolution (3×32×32 by 5×5, unpadded: 75 rows of 784 values a sample).
 func BenchmarkIm2col(b *testing.B) {
 	l, _ := NewConv2D(3, 32, 32, 32, 5, 1, 0)
 	x := NewTensor(64, 3*32*32)
 	Gaussian(x.Data, 1, rand.New(rand.NewPCG(1, 1)))
-	cols := NewTensor(75, 64*l.OH*l.OW)
+	cols := l.columns(nil, 64)
 	for range b.N {
 		l.im2colRuns(x, cols, 0, 64)
 	}

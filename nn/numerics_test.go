@@ -21,6 +21,8 @@ var numericsPins = map[string]map[string]string{
 	// since it took in the padded CNN with batch normalisation; the code of
 	// Numerics 2 before that gave it too.
 	"2": {"amd64": "9f496de0c26d1748"},
+	// 3: convolutions by vecmath's products, summed in their own order.
+	"3": {"amd64": "ff31f81d3df3ec60"},
 }
 
 // TestNumericsArePinned trains small nets of every kind a few steps with the
@@ -102,6 +104,7 @@ func numericsWorkload(t *testing.T) string {
 // BLAS, by Numerics and architecture.
 var secondPassPins = map[string]map[string]string{
 	"2": {"amd64": "f1bc2c3657a3fed4"},
+	"3": {"amd64": "f1bc2c3657a3fed4"},
 }
 
 // TestSecondPassIsPinned does for the passes that rules other than BP run

@@ -20,3 +20,10 @@ func copyRunsAVX2(dst, src []float32, runs, width, stride int) {}
 func normalizeAVX2(xh, y, x []float32, c *[4]float32)          {}
 func normBackAVX2(dx, g, xh []float32, c *[4]float32)          {}
 func scaleAddAVX2(v, g []float32, mu float32)                  {}
+
+func productVector(y []float32, ldy int, p *Packed, x []float32, ldx, n int) int { return 0 }
+func dotLanesVector(lanes []float32, ldl int, a []float32, lda, m int, x []float32, ldx, kp, n int) int {
+	return 0
+}
+
+var hasAVX512 = false // no AVX-512 kernels here

@@ -1,0 +1,162 @@
+package vecmath
+
+// The products of a convolution, with a summation order of their own: each
+// output sums its terms one after another, every product rounded to
+// float32 before it is added, so that the scalar loops, the AVX2 kernels and
+// the AVX-512 kernels, which compute many outputs side by side, give the
+// same bits. (A fused multiply-add would round once where the scalar loop
+// rounds twice; on AMD Zen a multiply and an add issue on separate pipes,
+// so the pair costs no more throughput than the fused one.)
+
+// TileRows is the number of rows of a Packed matrix that the kernels of
+// Product compute together.
+const TileRows = 4
+
+// Packed is an m×k matrix and a bias of m values laid out for Product: its
+// rows TileRows at a time, each column of a tile a run of TileRows values.
+// When m is not a multiple of TileRows, the last tile is the last TileRows
+// rows, overlapping the one before it.
+type Packed struct {
+	M, K int
+	a, b []float32
+}
+
+// Pack sets p to the m×k matrix a (row i at a[i·lda:]; with trans, a is
+// k×m and row i of the packed matrix is its column i) and the bias b (nil:
+// zeros).
+func (p *Packed) Pack(a []float32, lda int, trans bool, b []float32, m, k int) {
+	tiles := (m + TileRows - 1) / TileRows
+	p.M, p.K = m, k
+	p.a = grow(p.a, tiles*k*TileRows)
+	p.b = grow(p.b, tiles*TileRows)
+	for t := range tiles {
+		i0 := p.tileRow(t)
+		for i := range TileRows {
+			row := min(i0+i, m-1) // m < TileRows: rows repeat, never read back
+			for r := range k {
+				if trans {
+					p.a[(t*k+r)*TileRows+i] = a[r*lda+row]
+				} else {
+					p.a[(t*k+r)*TileRows+i] = a[row*lda+r]
+				}
+			}
+			p.b[t*TileRows+i] = 0
+			if b != nil {
+				p.b[t*TileRows+i] = b[row]
+			}
+		}
+	}
+}
+
+// tileRow returns the first row of tile t.
+func (p *Packed) tileRow(t int) int {
+	return max(0, min(t*TileRows, p.M-TileRows))
+}
+
+func grow(s []float32, n int) []float32 {
+	if cap(s) < n {
+		return make([]float32, n)
+	}
+	return s[:n]
+}
+
+// Product sets y[i·ldy+j] = b[i] + a[i,0]·x[j] + a[i,1]·x[ldx+j] + … for
+// i < p.M and j < n: the bias first, then each term in order of r, each
+// product rounded before it is added.
+func Product(y []float32, ldy int, p *Packed, x []float32, ldx, n int) {
+	m, k := p.M, p.K
+	if m == 0 || n == 0 {
+		return
+	}
+	if len(y) < (m-1)*ldy+n || (k > 0 && len(x) < (k-1)*ldx+n) || n > ldy || (k > 0 && n > ldx) {
+		panic("vecmath: Product out of range")
+	}
+	done := 0
+	if m >= TileRows && k > 0 {
+		done = productVector(y, ldy, p, x, ldx, n)
+	}
+	if done == n {
+		return
+	}
+	// The columns the kernels left (all, without them), a row of y at a
+	// time: each element's terms in the same order as one loop over r.
+	for t := range (m + TileRows - 1) / TileRows {
+		i0 := p.tileRow(t)
+		for i := range min(TileRows, m) {
+			yi := y[(i0+i)*ldy:][done:n]
+			for j := range yi {
+				yi[j] = p.b[t*TileRows+i]
+			}
+			for r := range k {
+				a, xr := p.a[(t*k+r)*TileRows+i], x[r*ldx:][done:n]
+				for j, v := range xr {
+					yi[j] += float32(a * v)
+				}
+			}
+		}
+	}
+}
+
+// Lanes is the number of partial sums DotLanes keeps of each dot product.
+const Lanes = 16
+
+// LaneRows is the number of rows of x that the kernels of DotLanes pair with
+// each TileRows rows of a; DotLanes reads x's rows in groups of LaneRows,
+// so x must hold k rounded up to a multiple of LaneRows rows.
+const LaneRows = 5
+
+// DotLanes adds the products a[i,q]·x[j,q] (row i of a at a[i·lda:], row j
+// of x at x[j·ldx:]) for i < m, j < k and q < n to Lanes partial sums of
+// each pair: lanes[(i·ldl+j)·Lanes+l] gets those with q ≡ l (mod Lanes), in
+// order of q, each product rounded before it is added. SumLanes then adds
+// up each pair's partial sums in a fixed order. The sums are those of one
+// loop over q whatever the kernel, and calls with the same lanes go on
+// summing: a batch's dot products are one call per sample.
+func DotLanes(lanes []float32, ldl int, a []float32, lda, m int, x []float32, ldx, k, n int) {
+	if m == 0 || k == 0 || n == 0 {
+		return
+	}
+	kp := (k + LaneRows - 1) / LaneRows * LaneRows
+	if ldl < kp || len(lanes) < ((m-1)*ldl+kp)*Lanes || len(a) < (m-1)*lda+n || len(x) < (kp-1)*ldx+n || n > lda || n > ldx {
+		panic("vecmath: DotLanes out of range")
+	}
+	done, full := 0, n/Lanes*Lanes
+	if full > 0 {
+		done = dotLanesVector(lanes, ldl, a, lda, m, x, ldx, kp, full)
+	}
+	// The rows the kernels left (all, without them), then every pair's
+	// last n mod Lanes products, in order of q.
+	for i := done; i < m; i++ {
+		for j := range k {
+			acc := lanes[(i*ldl+j)*Lanes:][:Lanes]
+			ai, xj := a[i*lda:][:full], x[j*ldx:][:full]
+			for q := range ai {
+				acc[q%Lanes] += float32(ai[q] * xj[q])
+			}
+		}
+	}
+	for i := range m {
+		for j := range k {
+			acc := lanes[(i*ldl+j)*Lanes:][:Lanes]
+			for q := full; q < n; q++ {
+				acc[q-full] += float32(a[i*lda+q] * x[j*ldx+q])
+			}
+		}
+	}
+}
+
+// SumLanes sets dst[i] to the sum of the Lanes partial sums
+// lanes[i·Lanes:(i+1)·Lanes], halving them in a tree: the upper half added
+// to the lower one, until one is left.
+func SumLanes(dst, lanes []float32) {
+	var s [Lanes]float32
+	for i := range dst {
+		copy(s[:], lanes[i*Lanes:])
+		for h := Lanes / 2; h > 0; h /= 2 {
+			for l := range h {
+				s[l] += s[l+h]
+			}
+		}
+		dst[i] = s[0]
+	}
+}

@@ -1,0 +1,93 @@
+//go:build !purego
+
+package vecmath
+
+// hasAVX512 says whether the AVX-512 kernels of Product and DotLanes take
+// their work; a variable, so that a test can run the AVX2 ones and the
+// scalar loops on the same CPU.
+var hasAVX512 = detectAVX512()
+
+// detectAVX512 reports whether the CPU has AVX-512 F and the system saves
+// the opmask and ZMM registers.
+func detectAVX512() bool {
+	if !detectAVX2() {
+		return false
+	}
+	if xcr0, _ := xgetbv(); xcr0&0xe6 != 0xe6 { // XMM, YMM, opmask, ZMM
+		return false
+	}
+	_, b, _, _ := cpuid(7, 0)
+	return b&(1<<16) != 0
+}
+
+// productVector computes the first columns of Product, n/w·w of them for
+// kernels w columns wide, and returns how many.
+func productVector(y []float32, ldy int, p *Packed, x []float32, ldx, n int) int {
+	w, kernel := 32, productAVX512
+	if !hasAVX512 {
+		w, kernel = 16, productAVX2
+	}
+	if !hasAVX2 || n < w {
+		return 0
+	}
+	// Whole tiles of columns, then, where n/16·16 is not a multiple of w,
+	// the last w of those columns again: the same values, written twice.
+	done := n / 16 * 16
+	full := done / w * w
+	tiles := p.M / TileRows
+	rows := func(t, count int) {
+		ya := y[p.tileRow(t)*ldy:]
+		a, b := p.a[t*p.K*TileRows:], p.b[t*TileRows:]
+		kernel(&ya[0], ldy, &a[0], &b[0], count, p.K, &x[0], ldx, full)
+		if full < done {
+			kernel(&ya[done-w], ldy, &a[0], &b[0], count, p.K, &x[done-w], ldx, w)
+		}
+	}
+	rows(0, tiles)
+	if p.M%TileRows != 0 {
+		rows(tiles, 1)
+	}
+	return done
+}
+
+// dotLanesVector adds the products of DotLanes's first n columns (a
+// multiple of Lanes) for the first rows of a, a tile of the kernel's rows
+// at a time, and returns how many rows it did.
+func dotLanesVector(lanes []float32, ldl int, a []float32, lda, m int, x []float32, ldx, kp, n int) int {
+	switch {
+	case hasAVX512:
+		for i := 0; i+4 <= m; i += 4 {
+			dotLanesAVX512(&lanes[i*ldl*Lanes], ldl, &a[i*lda], lda, &x[0], ldx, kp/LaneRows, n/Lanes)
+		}
+		return m / 4 * 4
+	case hasAVX2:
+		// Eight lanes of sixteen at a time: each lane is a sum of its own.
+		for i := 0; i+2 <= m; i += 2 {
+			for h := 0; h < Lanes; h += 8 {
+				dotLanesAVX2(&lanes[i*ldl*Lanes+h], ldl, &a[i*lda+h], lda, &x[h], ldx, kp/LaneRows, n/Lanes)
+			}
+		}
+		return m / 2 * 2
+	}
+	return 0
+}
+
+// productAVX512 and productAVX2 compute Product for tiles consecutive tiles
+// of packed rows (a and b at the first) and cols columns of y and x, a
+// multiple of 32 and 16.
+//
+//go:noescape
+func productAVX512(y *float32, ldy int, a, b *float32, tiles, k int, x *float32, ldx, cols int)
+
+//go:noescape
+func productAVX2(y *float32, ldy int, a, b *float32, tiles, k int, x *float32, ldx, cols int)
+
+// dotLanesAVX512 adds to the lanes of four rows of a paired with groups·5
+// rows of x the products of steps·16 columns; dotLanesAVX2 does the same
+// for two rows of a and eight lanes of each sixteen.
+//
+//go:noescape
+func dotLanesAVX512(lanes *float32, ldl int, a *float32, lda int, x *float32, ldx, groups, steps int)
+
+//go:noescape
+func dotLanesAVX2(lanes *float32, ldl int, a *float32, lda int, x *float32, ldx, groups, steps int)

@@ -76,10 +76,11 @@ func (c *Cores) lend() bool {
 	return false
 }
 
-// giveBack returns a helper's core.
+// giveBack returns a helper's core: to the free ones first, so that Take
+// never sees it neither lent nor free and goes on without it.
 func (c *Cores) giveBack() {
-	c.lent.Add(-1)
 	c.free <- struct{}{}
+	c.lent.Add(-1)
 }
 
 // Fixed limits of the cut of a product: a product has at most maxPieces

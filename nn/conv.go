@@ -31,8 +31,7 @@ type Conv2D struct {
 	cols, tcols  *Tensor // batch×(C·K·K rounded up to vecmath.LaneRows)·OH·OW
 	dcols        *Tensor // batch×C·K·K·OH·OW
 	w, wt        vecmath.Packed
-	lanes, parts []float32 // each piece's partial sums of dW, then its dW
-	sums         *Tensor   // batch×F: each sample's bias gradient
+	lanes, parts []float32 // each piece's partial sums of dW and db, then its dW and db
 	src          []int32   // see source
 
 	hin, herr *Tensor // copies for the engine's hooks
@@ -229,29 +228,14 @@ func (l *Conv2D) Backward(e *Engine, dy *Tensor, needInput bool) *Tensor {
 // with the columns of in: the last input of Forward, or another input of the
 // same shape (a rule's target), whose columns it forms anew.
 //
-// dW is summed in pieces of samples, as many as weightPieces gives for the
-// batch, each on a core: within a piece each weight's products go to
-// vecmath.Lanes partial sums, sample after sample; the pieces' sums are then
-// added in the order of the pieces.
+// Both are summed in pieces of samples, as many as weightPieces gives for
+// the batch, each on a core: within a piece each weight's products and
+// each bias's errors go to vecmath.Lanes partial sums, sample after sample;
+// the pieces' sums are then added in the order of the pieces.
 func (l *Conv2D) Grads(e *Engine, in, dy *Tensor) {
 	dy = e.errorOf(dy, &l.herr)
 	l.dy = dy
 	n, P, R := dy.Rows(), l.OH*l.OW, l.C*l.K*l.K
-	// Each sample's sums on its core, then added up in the order of the
-	// samples, as in one loop.
-	l.sums = reuse(l.sums, n, l.F)
-	e.Rows(n, l.F*P, func(lo, hi int) {
-		for s := lo; s < hi; s++ {
-			sumRows(l.sums.Row(s), dy.Row(s), P)
-		}
-	})
-	db := l.B.Grad.Data
-	clear(db)
-	for s := range n {
-		for f, v := range l.sums.Row(s) {
-			db[f] += v
-		}
-	}
 	cols := l.cols
 	if in != l.x {
 		l.tcols = l.columns(l.tcols, n)
@@ -259,58 +243,41 @@ func (l *Conv2D) Grads(e *Engine, in, dy *Tensor) {
 		cols = l.tcols
 	}
 	Rp := cols.Cols() / P
-	count, size := weightPieces(n), l.F*Rp
-	if cap(l.lanes) < count*size*vecmath.Lanes {
+	count, size := weightPieces(n), l.F*Rp+l.F // a piece's weights, then its biases
+	if cap(l.parts) < count*size {
 		l.lanes, l.parts = make([]float32, count*size*vecmath.Lanes), make([]float32, count*size)
 	}
+	l.lanes, l.parts = l.lanes[:count*size*vecmath.Lanes], l.parts[:count*size]
 	e.MACs += int64(l.F) * int64(n*P) * int64(R)
 	e.helpers().share(count, func(i int) {
 		lanes := l.lanes[i*size*vecmath.Lanes:][:size*vecmath.Lanes]
 		clear(lanes)
+		bias := lanes[l.F*Rp*vecmath.Lanes:]
 		for s := i * n / count; s < (i+1)*n/count; s++ {
 			vecmath.DotLanes(lanes, Rp, dy.Row(s), P, l.F, cols.Row(s), P, R, P)
+			for f := range l.F {
+				vecmath.AddLanes((*[vecmath.Lanes]float32)(bias[f*vecmath.Lanes:]), dy.Row(s)[f*P:][:P])
+			}
 		}
 		vecmath.SumLanes(l.parts[i*size:][:size], lanes)
 	})
-	dw := l.Wt.Grad.Data
+	dw, db := l.Wt.Grad.Data, l.B.Grad.Data
 	for f := range l.F {
 		copy(dw[f*R:][:R], l.parts[f*Rp:][:R])
+		db[f] = l.parts[l.F*Rp+f]
 		for i := 1; i < count; i++ {
 			for r, v := range l.parts[i*size+f*Rp:][:R] {
 				dw[f*R+r] += v
 			}
+			db[f] += l.parts[i*size+l.F*Rp+f]
 		}
 	}
 }
 
-// weightPieces is the number of pieces of samples that the weight gradient
-// of a batch of n is summed in: a part of the arithmetic, fixed by n alone.
+// weightPieces is the number of pieces of samples that the weight and
+// bias gradients of a batch of n are summed in: a part of the arithmetic,
+// fixed by n alone.
 func weightPieces(n int) int { return min(maxPieces, n) }
-
-// sumRows sets sums[f] to the sum of src[f·P:(f+1)·P], in order, four
-// rows side by side: four chains of additions, each in the order of one,
-// where one chain waits on each addition's latency.
-func sumRows(sums, src []float32, P int) {
-	f := 0
-	for ; f+4 <= len(sums); f += 4 {
-		g0, g1, g2, g3 := src[f*P:][:P], src[(f+1)*P:][:P], src[(f+2)*P:][:P], src[(f+3)*P:][:P]
-		var s0, s1, s2, s3 float32
-		for p := range g0 {
-			s0 += g0[p]
-			s1 += g1[p]
-			s2 += g2[p]
-			s3 += g3[p]
-		}
-		sums[f], sums[f+1], sums[f+2], sums[f+3] = s0, s1, s2, s3
-	}
-	for ; f < len(sums); f++ {
-		var sum float32
-		for _, v := range src[f*P:][:P] {
-			sum += v
-		}
-		sums[f] = sum
-	}
-}
 
 // Input returns the input of the last Forward.
 func (l *Conv2D) Input() *Tensor { return l.x }

@@ -312,11 +312,11 @@ func TestConvSumsInItsOrder(t *testing.T) {
 			Gaussian(dy.Data, 1, r)
 			y := l.Forward(e, x)
 			dx := l.Backward(e, dy, true)
-			wantY, wantDW, wantDX := convByDefinition(l, x, dy)
+			wantY, wantDW, wantDB, wantDX := convByDefinition(l, x, dy)
 			for _, o := range []struct {
 				what      string
 				got, want []float32
-			}{{"output", y.Data, wantY}, {"weight gradient", l.Wt.Grad.Data, wantDW}, {"input gradient", dx.Data, wantDX}} {
+			}{{"output", y.Data, wantY}, {"weight gradient", l.Wt.Grad.Data, wantDW}, {"bias gradient", l.B.Grad.Data, wantDB}, {"input gradient", dx.Data, wantDX}} {
 				for i, v := range o.want {
 					if math.Float32bits(o.got[i]) != math.Float32bits(v) {
 						t.Fatalf("%+v, cores %v: %s %d is %v, the definition gives %v", c, e.Cores != nil, o.what, i, o.got[i], v)
@@ -327,13 +327,13 @@ func TestConvSumsInItsOrder(t *testing.T) {
 	}
 }
 
-// convByDefinition computes a convolution's output, weight gradient and
-// input gradient by plain loops, summing as Conv2D defines: an output from
-// its bias, term after term; a weight's gradient over each piece of
-// samples in 16 partial sums (position mod 16, sample after sample),
-// halved in a tree, the pieces added in order; an input's gradient over
-// the filters, then over the places it was copied to.
-func convByDefinition(l *Conv2D, x, dy *Tensor) (y, dw, dx []float32) {
+// convByDefinition computes a convolution's output, weight and bias
+// gradients and input gradient by plain loops, summing as Conv2D defines:
+// an output from its bias, term after term; a weight's or a bias's
+// gradient over each piece of samples in 16 partial sums (position mod 16,
+// sample after sample), halved in a tree, the pieces added in order; an
+// input's gradient over the filters, then over the places it was copied to.
+func convByDefinition(l *Conv2D, x, dy *Tensor) (y, dw, db, dx []float32) {
 	n, P, R := x.Rows(), l.OH*l.OW, l.C*l.K*l.K
 	src := l.source()
 	in := func(s, r, p int) float32 {
@@ -354,31 +354,35 @@ func convByDefinition(l *Conv2D, x, dy *Tensor) (y, dw, dx []float32) {
 			}
 		}
 	}
-	dw = make([]float32, l.F*R)
 	pieces := weightPieces(n)
-	for f := range l.F {
-		for r := range R {
-			var total float32
-			for i := range pieces {
-				var lanes [16]float32
-				for s := i * n / pieces; s < (i+1)*n/pieces; s++ {
-					for p := range P {
-						lanes[p%16] += float32(dy.Row(s)[f*P+p] * in(s, r, p))
-					}
-				}
-				for h := 8; h > 0; h /= 2 {
-					for j := range h {
-						lanes[j] += lanes[j+h]
-					}
-				}
-				if i == 0 {
-					total = lanes[0]
-				} else {
-					total += lanes[0]
+	sum := func(term func(s, p int) float32) float32 {
+		var total float32
+		for i := range pieces {
+			var lanes [16]float32
+			for s := i * n / pieces; s < (i+1)*n/pieces; s++ {
+				for p := range P {
+					lanes[p%16] += term(s, p)
 				}
 			}
-			dw[f*R+r] = total
+			for h := 8; h > 0; h /= 2 {
+				for j := range h {
+					lanes[j] += lanes[j+h]
+				}
+			}
+			if i == 0 {
+				total = lanes[0]
+			} else {
+				total += lanes[0]
+			}
 		}
+		return total
+	}
+	dw, db = make([]float32, l.F*R), make([]float32, l.F)
+	for f := range l.F {
+		for r := range R {
+			dw[f*R+r] = sum(func(s, p int) float32 { return float32(dy.Row(s)[f*P+p] * in(s, r, p)) })
+		}
+		db[f] = sum(func(s, p int) float32 { return dy.Row(s)[f*P+p] })
 	}
 	dx = make([]float32, len(x.Data))
 	for s := range n {
@@ -394,7 +398,7 @@ func convByDefinition(l *Conv2D, x, dy *Tensor) (y, dw, dx []float32) {
 			}
 		}
 	}
-	return y, dw, dx
+	return y, dw, db, dx
 }
 
 // BenchmarkIm2col times the columns of a batch of 64 for the paper's CIFAR

@@ -135,6 +135,9 @@ func DotLanes(lanes []float32, ldl int, a []float32, lda, m int, x []float32, ld
 			}
 		}
 	}
+	if full == n {
+		return
+	}
 	for i := range m {
 		for j := range k {
 			acc := lanes[(i*ldl+j)*Lanes:][:Lanes]
@@ -149,14 +152,27 @@ func DotLanes(lanes []float32, ldl int, a []float32, lda, m int, x []float32, ld
 // lanes[i·Lanes:(i+1)·Lanes], halving them in a tree: the upper half added
 // to the lower one, until one is left.
 func SumLanes(dst, lanes []float32) {
-	var s [Lanes]float32
 	for i := range dst {
-		copy(s[:], lanes[i*Lanes:])
-		for h := Lanes / 2; h > 0; h /= 2 {
-			for l := range h {
-				s[l] += s[l+h]
-			}
+		l := (*[Lanes]float32)(lanes[i*Lanes:])
+		a0, a1, a2, a3 := l[0]+l[8], l[1]+l[9], l[2]+l[10], l[3]+l[11]
+		a4, a5, a6, a7 := l[4]+l[12], l[5]+l[13], l[6]+l[14], l[7]+l[15]
+		b0, b1, b2, b3 := a0+a4, a1+a5, a2+a6, a3+a7
+		dst[i] = (b0 + b2) + (b1 + b3)
+	}
+}
+
+// AddLanes adds the values of x to Lanes partial sums: lanes[l] gets those
+// x[q] with q ≡ l (mod Lanes), in order of q, as DotLanes sums its
+// products; SumLanes then adds them up.
+func AddLanes(lanes *[Lanes]float32, x []float32) {
+	q := 0
+	for ; q+Lanes <= len(x); q += Lanes {
+		v := (*[Lanes]float32)(x[q:])
+		for l := range Lanes {
+			lanes[l] += v[l]
 		}
-		dst[i] = s[0]
+	}
+	for l, v := range x[q:] {
+		lanes[l] += v
 	}
 }

@@ -27,14 +27,14 @@ type Conv2D struct {
 	Wt, B       *Param // Wt is F×(C·K·K); B is F
 
 	x, y, dx     *Tensor
+	in           *Tensor // x as Forward read it, through the input hook
 	dy           *Tensor // the error of the last Grads, through the hook
-	cols, tcols  *Tensor // batch×(C·K·K rounded up to vecmath.LaneRows)·OH·OW
-	dcols        *Tensor // batch×C·K·K·OH·OW
+	cols         []float32
 	w, wt        vecmath.Packed
 	lanes, parts []float32 // each piece's partial sums of dW and db, then its dW and db
 	src          []int32   // see source
 
-	hin, herr *Tensor // copies for the engine's hooks
+	hin, htin, herr *Tensor // copies for the engine's hooks
 }
 
 // NewConv2D returns a convolution of c×h×w inputs with f filters of k×k.
@@ -77,12 +77,6 @@ func (l *Conv2D) source() []int32 {
 	return l.src
 }
 
-// im2col fills cols from x, P = OH·OW, a piece of the batch on each core.
-func (l *Conv2D) im2col(e *Engine, x, cols *Tensor) {
-	src := l.gather()
-	e.Rows(x.Rows(), l.C*l.K*l.K*l.OH*l.OW, func(lo, hi int) { l.im2colSamples(x, cols, src, lo, hi) })
-}
-
 // gather returns the source map where im2col gathers by it (stride > 1),
 // else nil. It is made here, not in the pieces, which would race to make it.
 func (l *Conv2D) gather() []int32 {
@@ -92,82 +86,86 @@ func (l *Conv2D) gather() []int32 {
 	return nil
 }
 
-// columns returns t, or a new tensor where t's shape is not that of the
-// columns of n samples: a sample's after another (rows a sample's
-// positions apart, not the batch's: rows a multiple of 4 KiB apart would
-// fall in one set of the cache), each C·K·K rows rounded up to a multiple
-// of vecmath.LaneRows, as DotLanes reads them, the rows after C·K·K zero.
-func (l *Conv2D) columns(t *Tensor, n int) *Tensor {
-	R := l.C * l.K * l.K
-	return reuse(t, n, (R+vecmath.LaneRows-1)/vecmath.LaneRows*vecmath.LaneRows*l.OH*l.OW)
+// columnRows is the number of rows of a sample's columns: C·K·K rounded up
+// to a multiple of vecmath.LaneRows, as DotLanes reads them, the rows
+// after C·K·K zero.
+func (l *Conv2D) columnRows() int {
+	return (l.C*l.K*l.K + vecmath.LaneRows - 1) / vecmath.LaneRows * vecmath.LaneRows
 }
 
-// im2colSamples fills the columns of samples lo to hi: by runs at stride
-// 1, else by src, the source map.
-func (l *Conv2D) im2colSamples(x, cols *Tensor, src []int32, lo, hi int) {
+// columns returns room for the columns of one sample in each of count
+// pieces, size values each. The columns are formed again for each pass,
+// a sample at a time, and used while in cache: a batch's would be C·K·K
+// times its input, written by one pass to be read back from memory by
+// the next.
+func (l *Conv2D) columns(count int) (cols []float32, size int) {
+	size = l.columnRows() * l.OH * l.OW
+	if len(l.cols) < count*size {
+		l.cols = make([]float32, count*size)
+	}
+	return l.cols, size
+}
+
+// im2col sets cols, rows of P = OH·OW values, to the columns of sample s
+// of x: by runs at stride 1, else by src, the source map.
+func (l *Conv2D) im2col(x *Tensor, s int, src []int32, cols []float32) {
+	img := x.Row(s)
 	if src == nil {
-		l.im2colRuns(x, cols, lo, hi)
+		l.im2colRuns(img, cols)
 		return
 	}
 	P := l.OH * l.OW
 	for r := range l.C * l.K * l.K {
-		from := src[r*P:][:P]
-		for s := lo; s < hi; s++ {
-			img, row := x.Row(s), cols.Row(s)[r*P:][:P]
-			for p, i := range from {
-				if i < 0 {
-					row[p] = 0
-				} else {
-					row[p] = img[i]
-				}
+		row := cols[r*P:][:P]
+		for p, i := range src[r*P:][:P] {
+			if i < 0 {
+				row[p] = 0
+			} else {
+				row[p] = img[i]
 			}
 		}
 	}
 }
 
-// im2colRuns is im2col at stride 1 for samples lo to hi, where each output
-// row of a column row reads a contiguous run of an input row, between
-// zeros of the padding: copies instead of a gather by source.
-func (l *Conv2D) im2colRuns(x, cols *Tensor, lo, hi int) {
+// im2colRuns is im2col at stride 1, where each output row of a column row
+// reads a contiguous run of an input row, between zeros of the padding:
+// copies instead of a gather by source.
+func (l *Conv2D) im2colRuns(img, cols []float32) {
 	P := l.OH * l.OW
 	for c := range l.C {
 		for ki := range l.K {
 			for kj := range l.K {
-				r := (c*l.K+ki)*l.K + kj
+				row := cols[((c*l.K+ki)*l.K+kj)*P:][:P]
+				if l.Pad == 0 { // every output row one run of an input row
+					vecmath.CopyRuns(row, img[(c*l.H+ki)*l.W+kj:], l.OH, l.OW, l.W)
+					continue
+				}
 				// Output columns left ≤ ox < right read input column ox + kj − Pad.
 				left, right := max(0, l.Pad-kj), min(l.OW, l.W+l.Pad-kj)
-				for s := lo; s < hi; s++ {
-					img, row := x.Row(s), cols.Row(s)[r*P:][:P]
-					if l.Pad == 0 { // every output row one run of an input row
-						vecmath.CopyRuns(row, img[(c*l.H+ki)*l.W+kj:], l.OH, l.OW, l.W)
+				for oy := range l.OH {
+					dst := row[oy*l.OW : (oy+1)*l.OW]
+					iy := oy + ki - l.Pad
+					if iy < 0 || iy >= l.H || left >= right {
+						clear(dst)
 						continue
 					}
-					for oy := range l.OH {
-						dst := row[oy*l.OW : (oy+1)*l.OW]
-						iy := oy + ki - l.Pad
-						if iy < 0 || iy >= l.H || left >= right {
-							clear(dst)
-							continue
-						}
-						clear(dst[:left])
-						start := (c*l.H+iy)*l.W + left + kj - l.Pad
-						copy(dst[left:right], img[start:start+right-left])
-						clear(dst[right:])
-					}
+					clear(dst[:left])
+					start := (c*l.H+iy)*l.W + left + kj - l.Pad
+					copy(dst[left:right], img[start:start+right-left])
+					clear(dst[right:])
 				}
 			}
 		}
 	}
 }
 
-// col2imSample adds sample s's columns back into its row of dx, the
-// adjoint of im2col.
-func (l *Conv2D) col2imSample(src []int32, cols, dx *Tensor, s int) {
+// col2im sets img, a sample's input gradient, to its columns' gradient
+// cols added back by the source map src: the adjoint of im2col.
+func (l *Conv2D) col2im(src []int32, cols, img []float32) {
 	P := l.OH * l.OW
-	img := dx.Row(s)
 	clear(img)
 	for r := range l.C * l.K * l.K {
-		row := cols.Row(s)[r*P:][:P]
+		row := cols[r*P:][:P]
 		for p, i := range src[r*P:][:P] {
 			if i >= 0 {
 				img[i] += row[p]
@@ -184,21 +182,36 @@ func (l *Conv2D) Forward(e *Engine, x *Tensor) *Tensor {
 	}
 	n, P, R := x.Rows(), l.OH*l.OW, l.C*l.K*l.K
 	l.x = x
-	l.cols = l.columns(l.cols, n)
 	l.y = reuse(l.y, n, l.F, l.OH, l.OW)
-	in := e.input(x, &l.hin)
+	l.in = e.input(x, &l.hin)
 	l.w.Pack(l.Wt.Value.Data, R, false, l.B.Value.Data, l.F, R)
-	src := l.gather()
 	e.MACs += int64(l.F) * int64(n*P) * int64(R)
-	e.Rows(n, l.F*P*R, func(lo, hi int) {
-		for s := lo; s < hi; s++ {
-			l.im2colSamples(in, l.cols, src, s, s+1)
-			vecmath.Product(l.y.Row(s), P, &l.w, l.cols.Row(s), P, P)
-		}
+	l.bySamples(e, n, func(_, s int, cols []float32) {
+		l.im2col(l.in, s, l.gather(), cols)
+		vecmath.Product(l.y.Row(s), P, &l.w, cols, P, P)
 	})
 	e.output(l.y)
 	return l.y
 }
+
+// bySamples calls f on every sample s of a batch of n, in order within
+// each of samplePieces(n) pieces i, each with room for its columns and on
+// a core.
+func (l *Conv2D) bySamples(e *Engine, n int, f func(i, s int, cols []float32)) {
+	l.gather()
+	count := samplePieces(n)
+	cols, size := l.columns(count)
+	e.helpers().share(count, func(i int) {
+		for s := i * n / count; s < (i+1)*n/count; s++ {
+			f(i, s, cols[i*size:][:size])
+		}
+	})
+}
+
+// samplePieces is the number of pieces of samples that a batch of n is cut
+// into: the weight and bias gradients are summed piece by piece, so it is
+// a part of the arithmetic, fixed by n alone.
+func samplePieces(n int) int { return min(maxPieces, n) }
 
 // Backward sets dW = dY·colsᵀ and db = Σ dY, and returns dX = col2im(Wᵀ·dY),
 // a sample at a time.
@@ -208,58 +221,51 @@ func (l *Conv2D) Backward(e *Engine, dy *Tensor, needInput bool) *Tensor {
 		return nil
 	}
 	n, P, R := dy.Rows(), l.OH*l.OW, l.C*l.K*l.K
-	dy = l.dy
-	l.dcols = reuse(l.dcols, n, R*P)
 	l.dx = reuse(l.dx, l.x.Shape...)
 	l.wt.Pack(l.Wt.Value.Data, R, true, nil, R, l.F)
 	e.MACs += int64(l.F) * int64(n*P) * int64(R)
 	src := l.source()
-	e.Rows(n, l.F*P*R, func(lo, hi int) {
-		for s := lo; s < hi; s++ {
-			vecmath.Product(l.dcols.Row(s), P, &l.wt, dy.Row(s), P, P)
-			l.col2imSample(src, l.dcols, l.dx, s)
-		}
+	l.bySamples(e, n, func(_, s int, cols []float32) {
+		vecmath.Product(cols, P, &l.wt, l.dy.Row(s), P, P)
+		l.col2im(src, cols, l.dx.Row(s))
 	})
 	e.output(l.dx)
 	return l.dx
 }
 
 // Grads sets dW = dY·colsᵀ and db = Σ dY, pairing the error dy (batch×F·OH·OW)
-// with the columns of in: the last input of Forward, or another input of the
-// same shape (a rule's target), whose columns it forms anew.
+// with the columns of in: the last input of Forward (as the input hook gave
+// it to Forward), or another input of the same shape (a rule's target).
 //
-// Both are summed in pieces of samples, as many as weightPieces gives for
-// the batch, each on a core: within a piece each weight's products and
-// each bias's errors go to vecmath.Lanes partial sums, sample after sample;
-// the pieces' sums are then added in the order of the pieces.
+// Both are summed in the pieces of bySamples: within a piece each weight's
+// products and each bias's errors go to vecmath.Lanes partial sums, sample
+// after sample; the pieces' sums are then added in the order of the pieces.
 func (l *Conv2D) Grads(e *Engine, in, dy *Tensor) {
 	dy = e.errorOf(dy, &l.herr)
 	l.dy = dy
-	n, P, R := dy.Rows(), l.OH*l.OW, l.C*l.K*l.K
-	cols := l.cols
+	n, P, R, Rp := dy.Rows(), l.OH*l.OW, l.C*l.K*l.K, l.columnRows()
+	x := l.in
 	if in != l.x {
-		l.tcols = l.columns(l.tcols, n)
-		l.im2col(e, e.input(in, &l.hin), l.tcols)
-		cols = l.tcols
+		x = e.input(in, &l.htin)
 	}
-	Rp := cols.Cols() / P
-	count, size := weightPieces(n), l.F*Rp+l.F // a piece's weights, then its biases
+	count, size := samplePieces(n), l.F*Rp+l.F // a piece's weights, then its biases
 	if cap(l.parts) < count*size {
 		l.lanes, l.parts = make([]float32, count*size*vecmath.Lanes), make([]float32, count*size)
 	}
 	l.lanes, l.parts = l.lanes[:count*size*vecmath.Lanes], l.parts[:count*size]
+	clear(l.lanes)
 	e.MACs += int64(l.F) * int64(n*P) * int64(R)
-	e.helpers().share(count, func(i int) {
+	l.bySamples(e, n, func(i, s int, cols []float32) {
 		lanes := l.lanes[i*size*vecmath.Lanes:][:size*vecmath.Lanes]
-		clear(lanes)
 		bias := lanes[l.F*Rp*vecmath.Lanes:]
-		for s := i * n / count; s < (i+1)*n/count; s++ {
-			vecmath.DotLanes(lanes, Rp, dy.Row(s), P, l.F, cols.Row(s), P, R, P)
-			for f := range l.F {
-				vecmath.AddLanes((*[vecmath.Lanes]float32)(bias[f*vecmath.Lanes:]), dy.Row(s)[f*P:][:P])
-			}
+		l.im2col(x, s, l.gather(), cols)
+		vecmath.DotLanes(lanes, Rp, dy.Row(s), P, l.F, cols, P, R, P)
+		for f := range l.F {
+			vecmath.AddLanes((*[vecmath.Lanes]float32)(bias[f*vecmath.Lanes:]), dy.Row(s)[f*P:][:P])
 		}
-		vecmath.SumLanes(l.parts[i*size:][:size], lanes)
+	})
+	e.helpers().share(count, func(i int) {
+		vecmath.SumLanes(l.parts[i*size:][:size], l.lanes[i*size*vecmath.Lanes:][:size*vecmath.Lanes])
 	})
 	dw, db := l.Wt.Grad.Data, l.B.Grad.Data
 	for f := range l.F {
@@ -273,11 +279,6 @@ func (l *Conv2D) Grads(e *Engine, in, dy *Tensor) {
 		}
 	}
 }
-
-// weightPieces is the number of pieces of samples that the weight and
-// bias gradients of a batch of n are summed in: a part of the arithmetic,
-// fixed by n alone.
-func weightPieces(n int) int { return min(maxPieces, n) }
 
 // Input returns the input of the last Forward.
 func (l *Conv2D) Input() *Tensor { return l.x }

@@ -209,14 +209,12 @@ func TestIm2colRunsMatchTheGather(t *testing.T) {
 		x := NewTensor(3, c.ch*c.h*c.w)
 		Gaussian(x.Data, 1, r)
 		n, P, R := x.Rows(), l.OH*l.OW, c.ch*c.k*c.k
-		runs := l.columns(nil, n)
-		for s := range n {
-			Gaussian(runs.Row(s)[:R*P], 1, r) // every value must be written
-		}
-		l.im2colRuns(x, runs, 0, n)
 		src := l.source()
 		for s := range n {
-			for i, v := range runs.Row(s) {
+			runs := make([]float32, l.columnRows()*P)
+			Gaussian(runs[:R*P], 1, r) // every value must be written
+			l.im2colRuns(x.Row(s), runs)
+			for i, v := range runs {
 				rr, p := i/P, i%P
 				want := float32(0) // padding, and the rows after R
 				if rr < R {
@@ -354,7 +352,7 @@ func convByDefinition(l *Conv2D, x, dy *Tensor) (y, dw, db, dx []float32) {
 			}
 		}
 	}
-	pieces := weightPieces(n)
+	pieces := samplePieces(n)
 	sum := func(term func(s, p int) float32) float32 {
 		var total float32
 		for i := range pieces {
@@ -407,8 +405,10 @@ func BenchmarkIm2col(b *testing.B) {
 	l, _ := NewConv2D(3, 32, 32, 32, 5, 1, 0)
 	x := NewTensor(64, 3*32*32)
 	Gaussian(x.Data, 1, rand.New(rand.NewPCG(1, 1)))
-	cols := l.columns(nil, 64)
+	cols, _ := l.columns(1)
 	for range b.N {
-		l.im2colRuns(x, cols, 0, 64)
+		for s := range 64 {
+			l.im2colRuns(x.Row(s), cols)
+		}
 	}
 }

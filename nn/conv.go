@@ -93,30 +93,40 @@ func (l *Conv2D) columnRows() int {
 	return (l.C*l.K*l.K + vecmath.LaneRows - 1) / vecmath.LaneRows * vecmath.LaneRows
 }
 
+// columnStride is the distance between two rows of a sample's columns:
+// OH·OW rounded up to an odd number of 64-byte cache lines, so that the
+// rows of a tile fall in different sets of the cache (OH·OW = 32·32 puts
+// them 4 KiB apart, all in one set).
+func (l *Conv2D) columnStride() int {
+	lines := (l.OH*l.OW + 15) / 16
+	return (lines | 1) * 16
+}
+
 // columns returns room for the columns of one sample in each of count
 // pieces, size values each. The columns are formed again for each pass,
 // a sample at a time, and used while in cache: a batch's would be C·K·K
 // times its input, written by one pass to be read back from memory by
 // the next.
 func (l *Conv2D) columns(count int) (cols []float32, size int) {
-	size = l.columnRows() * l.OH * l.OW
+	size = l.columnRows() * l.columnStride()
 	if len(l.cols) < count*size {
 		l.cols = make([]float32, count*size)
 	}
 	return l.cols, size
 }
 
-// im2col sets cols, rows of P = OH·OW values, to the columns of sample s
-// of x: by runs at stride 1, else by src, the source map.
+// im2col sets cols, rows of P = OH·OW values columnStride apart, to the
+// columns of sample s of x: by runs at stride 1, else by src, the source
+// map.
 func (l *Conv2D) im2col(x *Tensor, s int, src []int32, cols []float32) {
 	img := x.Row(s)
 	if src == nil {
 		l.im2colRuns(img, cols)
 		return
 	}
-	P := l.OH * l.OW
+	P, ld := l.OH*l.OW, l.columnStride()
 	for r := range l.C * l.K * l.K {
-		row := cols[r*P:][:P]
+		row := cols[r*ld:][:P]
 		for p, i := range src[r*P:][:P] {
 			if i < 0 {
 				row[p] = 0
@@ -131,11 +141,11 @@ func (l *Conv2D) im2col(x *Tensor, s int, src []int32, cols []float32) {
 // reads a contiguous run of an input row, between zeros of the padding:
 // copies instead of a gather by source.
 func (l *Conv2D) im2colRuns(img, cols []float32) {
-	P := l.OH * l.OW
+	P, ld := l.OH*l.OW, l.columnStride()
 	for c := range l.C {
 		for ki := range l.K {
 			for kj := range l.K {
-				row := cols[((c*l.K+ki)*l.K+kj)*P:][:P]
+				row := cols[((c*l.K+ki)*l.K+kj)*ld:][:P]
 				if l.Pad == 0 { // every output row one run of an input row
 					vecmath.CopyRuns(row, img[(c*l.H+ki)*l.W+kj:], l.OH, l.OW, l.W)
 					continue
@@ -162,10 +172,10 @@ func (l *Conv2D) im2colRuns(img, cols []float32) {
 // col2im sets img, a sample's input gradient, to its columns' gradient
 // cols added back by the source map src: the adjoint of im2col.
 func (l *Conv2D) col2im(src []int32, cols, img []float32) {
-	P := l.OH * l.OW
+	P, ld := l.OH*l.OW, l.columnStride()
 	clear(img)
 	for r := range l.C * l.K * l.K {
-		row := cols[r*P:][:P]
+		row := cols[r*ld:][:P]
 		for p, i := range src[r*P:][:P] {
 			if i >= 0 {
 				img[i] += row[p]
@@ -188,7 +198,7 @@ func (l *Conv2D) Forward(e *Engine, x *Tensor) *Tensor {
 	e.MACs += int64(l.F) * int64(n*P) * int64(R)
 	l.bySamples(e, n, func(_, s int, cols []float32) {
 		l.im2col(l.in, s, l.gather(), cols)
-		vecmath.Product(l.y.Row(s), P, &l.w, cols, P, P)
+		vecmath.Product(l.y.Row(s), P, &l.w, cols, l.columnStride(), P)
 	})
 	e.output(l.y)
 	return l.y
@@ -226,7 +236,7 @@ func (l *Conv2D) Backward(e *Engine, dy *Tensor, needInput bool) *Tensor {
 	e.MACs += int64(l.F) * int64(n*P) * int64(R)
 	src := l.source()
 	l.bySamples(e, n, func(_, s int, cols []float32) {
-		vecmath.Product(cols, P, &l.wt, l.dy.Row(s), P, P)
+		vecmath.Product(cols, l.columnStride(), &l.wt, l.dy.Row(s), P, P)
 		l.col2im(src, cols, l.dx.Row(s))
 	})
 	e.output(l.dx)
@@ -259,7 +269,7 @@ func (l *Conv2D) Grads(e *Engine, in, dy *Tensor) {
 		lanes := l.lanes[i*size*vecmath.Lanes:][:size*vecmath.Lanes]
 		bias := lanes[l.F*Rp*vecmath.Lanes:]
 		l.im2col(x, s, l.gather(), cols)
-		vecmath.DotLanes(lanes, Rp, dy.Row(s), P, l.F, cols, P, R, P)
+		vecmath.DotLanes(lanes, Rp, dy.Row(s), P, l.F, cols, l.columnStride(), R, P)
 		for f := range l.F {
 			vecmath.AddLanes((*[vecmath.Lanes]float32)(bias[f*vecmath.Lanes:]), dy.Row(s)[f*P:][:P])
 		}

@@ -128,10 +128,13 @@ func DotLanes(lanes []float32, ldl int, a []float32, lda, m int, x []float32, ld
 	// last n mod Lanes products, in order of q.
 	for i := done; i < m; i++ {
 		for j := range k {
-			acc := lanes[(i*ldl+j)*Lanes:][:Lanes]
+			acc := (*[Lanes]float32)(lanes[(i*ldl+j)*Lanes:])
 			ai, xj := a[i*lda:][:full], x[j*ldx:][:full]
-			for q := range ai {
-				acc[q%Lanes] += float32(ai[q] * xj[q])
+			for q := 0; q < full; q += Lanes {
+				av, xv := (*[Lanes]float32)(ai[q:]), (*[Lanes]float32)(xj[q:])
+				for l := range Lanes {
+					acc[l] += float32(av[l] * xv[l])
+				}
 			}
 		}
 	}

@@ -86,11 +86,12 @@ func (l *Conv2D) gather() []int32 {
 	return nil
 }
 
-// columnRows is the number of rows of a sample's columns: C·K·K rounded up
-// to a multiple of vecmath.LaneRows, as DotLanes reads them, the rows
-// after C·K·K zero.
+// columnRows is the number of rows of a sample's columns: C·K·K of them,
+// then a row of ones (its products with the error are the error itself, to
+// the bit, so DotLanes sums the bias gradient beside the weights'), then
+// zeros up to a multiple of vecmath.LaneRows, as DotLanes reads them.
 func (l *Conv2D) columnRows() int {
-	return (l.C*l.K*l.K + vecmath.LaneRows - 1) / vecmath.LaneRows * vecmath.LaneRows
+	return (l.C*l.K*l.K + 1 + vecmath.LaneRows - 1) / vecmath.LaneRows * vecmath.LaneRows
 }
 
 // columnStride is the distance between two rows of a sample's columns:
@@ -108,9 +109,16 @@ func (l *Conv2D) columnStride() int {
 // times its input, written by one pass to be read back from memory by
 // the next.
 func (l *Conv2D) columns(count int) (cols []float32, size int) {
-	size = l.columnRows() * l.columnStride()
+	R, ld := l.C*l.K*l.K, l.columnStride()
+	size = l.columnRows() * ld
 	if len(l.cols) < count*size {
 		l.cols = make([]float32, count*size)
+		for i := range count {
+			ones := l.cols[i*size+R*ld:][:l.OH*l.OW]
+			for p := range ones {
+				ones[p] = 1
+			}
+		}
 	}
 	return l.cols, size
 }
@@ -248,8 +256,9 @@ func (l *Conv2D) Backward(e *Engine, dy *Tensor, needInput bool) *Tensor {
 // it to Forward), or another input of the same shape (a rule's target).
 //
 // Both are summed in the pieces of bySamples: within a piece each weight's
-// products and each bias's errors go to vecmath.Lanes partial sums, sample
-// after sample; the pieces' sums are then added in the order of the pieces.
+// products and each bias's errors (its products with the columns' row of
+// ones) go to vecmath.Lanes partial sums, sample after sample; the pieces'
+// sums are then added in the order of the pieces.
 func (l *Conv2D) Grads(e *Engine, in, dy *Tensor) {
 	dy = e.errorOf(dy, &l.herr)
 	l.dy = dy
@@ -258,7 +267,7 @@ func (l *Conv2D) Grads(e *Engine, in, dy *Tensor) {
 	if in != l.x {
 		x = e.input(in, &l.htin)
 	}
-	count, size := samplePieces(n), l.F*Rp+l.F // a piece's weights, then its biases
+	count, size := samplePieces(n), l.F*Rp // row R of each filter's: its bias
 	if cap(l.parts) < count*size {
 		l.lanes, l.parts = make([]float32, count*size*vecmath.Lanes), make([]float32, count*size)
 	}
@@ -266,13 +275,8 @@ func (l *Conv2D) Grads(e *Engine, in, dy *Tensor) {
 	clear(l.lanes)
 	e.MACs += int64(l.F) * int64(n*P) * int64(R)
 	l.bySamples(e, n, func(i, s int, cols []float32) {
-		lanes := l.lanes[i*size*vecmath.Lanes:][:size*vecmath.Lanes]
-		bias := lanes[l.F*Rp*vecmath.Lanes:]
 		l.im2col(x, s, l.gather(), cols)
-		vecmath.DotLanes(lanes, Rp, dy.Row(s), P, l.F, cols, l.columnStride(), R, P)
-		for f := range l.F {
-			vecmath.AddLanes((*[vecmath.Lanes]float32)(bias[f*vecmath.Lanes:]), dy.Row(s)[f*P:][:P])
-		}
+		vecmath.DotLanes(l.lanes[i*size*vecmath.Lanes:][:size*vecmath.Lanes], Rp, dy.Row(s), P, l.F, cols, l.columnStride(), R+1, P)
 	})
 	e.helpers().share(count, func(i int) {
 		vecmath.SumLanes(l.parts[i*size:][:size], l.lanes[i*size*vecmath.Lanes:][:size*vecmath.Lanes])
@@ -280,12 +284,12 @@ func (l *Conv2D) Grads(e *Engine, in, dy *Tensor) {
 	dw, db := l.Wt.Grad.Data, l.B.Grad.Data
 	for f := range l.F {
 		copy(dw[f*R:][:R], l.parts[f*Rp:][:R])
-		db[f] = l.parts[l.F*Rp+f]
+		db[f] = l.parts[f*Rp+R]
 		for i := 1; i < count; i++ {
 			for r, v := range l.parts[i*size+f*Rp:][:R] {
 				dw[f*R+r] += v
 			}
-			db[f] += l.parts[i*size+l.F*Rp+f]
+			db[f] += l.parts[i*size+f*Rp+R]
 		}
 	}
 }

@@ -163,19 +163,3 @@ func SumLanes(dst, lanes []float32) {
 		dst[i] = (b0 + b2) + (b1 + b3)
 	}
 }
-
-// AddLanes adds the values of x to Lanes partial sums: lanes[l] gets those
-// x[q] with q ≡ l (mod Lanes), in order of q, as DotLanes sums its
-// products; SumLanes then adds them up.
-func AddLanes(lanes *[Lanes]float32, x []float32) {
-	q := 0
-	for ; q+Lanes <= len(x); q += Lanes {
-		v := (*[Lanes]float32)(x[q:])
-		for l := range Lanes {
-			lanes[l] += v[l]
-		}
-	}
-	for l, v := range x[q:] {
-		lanes[l] += v
-	}
-}

@@ -99,7 +99,7 @@ func TestProduct(t *testing.T) {
 
 // TestDotLanes: every path gives the bits of the definition, lane q mod 16
 // summing its products in order of q, and goes on summing over calls;
-// AddLanes sums values alike; SumLanes then halves the lanes in a tree.
+// SumLanes then halves the lanes in a tree.
 func TestDotLanes(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	for _, s := range productShapes {
@@ -135,18 +135,6 @@ func TestDotLanes(t *testing.T) {
 				}
 			}
 		})
-	}
-	for n := range 50 {
-		x := randomValues(r, n)
-		var got, want [Lanes]float32
-		got[3], want[3] = 1, 1 // AddLanes goes on summing
-		AddLanes(&got, x)
-		for q, v := range x {
-			want[q%Lanes] += v
-		}
-		if got != want {
-			t.Fatalf("AddLanes of %d values gives %v, the loop %v", n, got, want)
-		}
 	}
 	lanes := make([]float32, 2*Lanes)
 	for l := range Lanes {

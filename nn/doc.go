@@ -1,6 +1,7 @@
 // Package nn is the numeric core of creditbench: float32 tensors in row-major
 // order, matrix products through gonum's blas32 (OpenBLAS when built with the
-// openblas tag), layers, activations, losses, optimizers and initialisers.
+// openblas tag; a convolution's through internal/vecmath's, whose bits depend
+// on neither), layers, activations, losses, optimizers and initialisers.
 //
 // Conventions:
 //   - A batch is a Tensor whose first dimension is the batch size; a Dense

@@ -5,11 +5,13 @@
 // work of a convolutional net that would otherwise cost as much as its
 // products: ReLU and its derivative, a bias's addition, 2×2 max pooling and
 // its adjoint, batch normalisation's passes, and the runs of a
-// convolution's columns; and SGD's momentum update in one pass. On amd64, AVX2
-// kernels (where the CPU has them) do eight values at a time (and SSE2
-// kernels four for exp, sigmoid and tanh), to the same bits as the scalar
-// loops; they live here, apart from nn, because a package that uses cgo
-// (nn with OpenBLAS) cannot hold Go assembly.
+// convolution's columns; a convolution's products themselves, in a summation
+// order of their own (product.go); and SGD's momentum update in one pass. On
+// amd64, AVX2 kernels (where the CPU has them) do eight values at a time (and
+// SSE2 kernels four for exp, sigmoid and tanh; AVX-512 kernels sixteen for
+// the products), to the same bits as the scalar loops; they live here, apart
+// from nn, because a package that uses cgo (nn with OpenBLAS) cannot hold Go
+// assembly.
 package vecmath
 
 import "math"

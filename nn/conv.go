@@ -32,6 +32,7 @@ type Conv2D struct {
 	cols         []float32
 	w, wt        vecmath.Packed
 	lanes, parts []float32 // each piece's partial sums of dW and db, then its dW and db
+	dyt          []float32 // each piece's sample error, transposed (see inLanes)
 	src          []int32   // see source
 
 	hin, htin, herr *Tensor // copies for the engine's hooks
@@ -88,10 +89,24 @@ func (l *Conv2D) gather() []int32 {
 
 // columnRows is the number of rows of a sample's columns: C·K·K of them,
 // then a row of ones (its products with the error are the error itself, to
-// the bit, so DotLanes sums the bias gradient beside the weights'), then
-// zeros up to a multiple of vecmath.LaneRows, as DotLanes reads them.
+// the bit, so the weight gradient's kernel sums the bias gradient beside
+// the weights'), then zeros up to a multiple of the rows that kernel takes
+// together.
 func (l *Conv2D) columnRows() int {
-	return (l.C*l.K*l.K + 1 + vecmath.LaneRows - 1) / vecmath.LaneRows * vecmath.LaneRows
+	rows := vecmath.TileRows
+	if l.inLanes() {
+		rows = vecmath.LaneRows
+	}
+	return (l.C*l.K*l.K + 1 + rows - 1) / rows * rows
+}
+
+// inLanes reports whether the weight gradient is summed by DotLanes, in
+// vecmath.Lanes partial sums per weight, which it keeps in cache for a
+// layer of up to 8,192 weights and biases (512 KiB of sums); a larger
+// layer's is summed by ProductAdd, one sum per weight.
+func (l *Conv2D) inLanes() bool {
+	rows := (l.C*l.K*l.K + vecmath.LaneRows) / vecmath.LaneRows * vecmath.LaneRows
+	return l.F*rows <= 8192
 }
 
 // columnStride is the distance between two rows of a sample's columns:
@@ -255,10 +270,11 @@ func (l *Conv2D) Backward(e *Engine, dy *Tensor, needInput bool) *Tensor {
 // with the columns of in: the last input of Forward (as the input hook gave
 // it to Forward), or another input of the same shape (a rule's target).
 //
-// Both are summed in the pieces of bySamples: within a piece each weight's
-// products and each bias's errors (its products with the columns' row of
-// ones) go to vecmath.Lanes partial sums, sample after sample; the pieces'
-// sums are then added in the order of the pieces.
+// Both are summed in the pieces of bySamples, and the pieces' sums added in
+// their order. Within a piece each weight's products and each bias's
+// errors (its products with the columns' row of ones) are summed sample
+// after sample, position after position: in vecmath.Lanes partial sums
+// (position mod Lanes), halved in a tree, where inLanes; else in one sum.
 func (l *Conv2D) Grads(e *Engine, in, dy *Tensor) {
 	dy = e.errorOf(dy, &l.herr)
 	l.dy = dy
@@ -269,11 +285,46 @@ func (l *Conv2D) Grads(e *Engine, in, dy *Tensor) {
 	}
 	count, size := samplePieces(n), l.F*Rp // row R of each filter's: its bias
 	if cap(l.parts) < count*size {
-		l.lanes, l.parts = make([]float32, count*size*vecmath.Lanes), make([]float32, count*size)
+		l.parts = make([]float32, count*size)
 	}
-	l.lanes, l.parts = l.lanes[:count*size*vecmath.Lanes], l.parts[:count*size]
-	clear(l.lanes)
+	l.parts = l.parts[:count*size]
 	e.MACs += int64(l.F) * int64(n*P) * int64(R)
+	dw, db := l.Wt.Grad.Data, l.B.Grad.Data
+	if !l.inLanes() {
+		// Each piece's sums as an Rp×F product, dWᵀ, the columns
+		// times the sample's error transposed.
+		clear(l.parts)
+		if cap(l.dyt) < count*P*l.F {
+			l.dyt = make([]float32, count*P*l.F)
+		}
+		l.bySamples(e, n, func(i, s int, cols []float32) {
+			l.im2col(x, s, l.gather(), cols)
+			dyt := l.dyt[i*P*l.F:][:P*l.F]
+			for at, v := range dy.Row(s)[:l.F*P] { // at = f·P + p
+				dyt[at%P*l.F+at/P] = v
+			}
+			vecmath.ProductAdd(l.parts[i*size:], l.F, cols, l.columnStride(), Rp, P, dyt, l.F, l.F)
+		})
+		for f := range l.F {
+			for r := range R + 1 {
+				sum := l.parts[r*l.F+f]
+				for i := 1; i < count; i++ {
+					sum += l.parts[i*size+r*l.F+f]
+				}
+				if r < R {
+					dw[f*R+r] = sum
+				} else {
+					db[f] = sum
+				}
+			}
+		}
+		return
+	}
+	if cap(l.lanes) < count*size*vecmath.Lanes {
+		l.lanes = make([]float32, count*size*vecmath.Lanes)
+	}
+	l.lanes = l.lanes[:count*size*vecmath.Lanes]
+	clear(l.lanes)
 	l.bySamples(e, n, func(i, s int, cols []float32) {
 		l.im2col(x, s, l.gather(), cols)
 		vecmath.DotLanes(l.lanes[i*size*vecmath.Lanes:][:size*vecmath.Lanes], Rp, dy.Row(s), P, l.F, cols, l.columnStride(), R+1, P)
@@ -281,7 +332,6 @@ func (l *Conv2D) Grads(e *Engine, in, dy *Tensor) {
 	e.helpers().share(count, func(i int) {
 		vecmath.SumLanes(l.parts[i*size:][:size], l.lanes[i*size*vecmath.Lanes:][:size*vecmath.Lanes])
 	})
-	dw, db := l.Wt.Grad.Data, l.B.Grad.Data
 	for f := range l.F {
 		copy(dw[f*R:][:R], l.parts[f*Rp:][:R])
 		db[f] = l.parts[f*Rp+R]

@@ -295,11 +295,13 @@ func TestMaxPoolMatchesTheDefinition(t *testing.T) {
 // input gradient are bit for bit those of loops written from their
 // definitions (the order of every sum included), on one core and on two:
 // unpadded, padded and strided columns, filters and positions that fill
-// no whole vector, and a batch whose weight gradient is cut unevenly.
+// no whole vector, a batch whose weight gradient is cut unevenly, and
+// layers too large for the weight gradient's partial sums.
 func TestConvSumsInItsOrder(t *testing.T) {
 	r := rand.New(rand.NewPCG(13, 14))
 	for _, c := range []struct{ n, ch, hw, f, k, stride, pad int }{
 		{64, 3, 32, 32, 5, 1, 0}, {9, 3, 12, 6, 3, 1, 1}, {13, 2, 13, 8, 3, 2, 1}, {3, 1, 7, 3, 2, 1, 0},
+		{9, 16, 6, 64, 3, 1, 1}, {5, 16, 5, 70, 3, 2, 1}, // weight gradients by ProductAdd
 	} {
 		for _, e := range []*Engine{{}, {Cores: NewCores(2)}} {
 			l, err := NewConv2D(c.ch, c.hw, c.hw, c.f, c.k, c.stride, c.pad)
@@ -332,9 +334,10 @@ func TestConvSumsInItsOrder(t *testing.T) {
 // convByDefinition computes a convolution's output, weight and bias
 // gradients and input gradient by plain loops, summing as Conv2D defines:
 // an output from its bias, term after term; a weight's or a bias's
-// gradient over each piece of samples in 16 partial sums (position mod 16,
-// sample after sample), halved in a tree, the pieces added in order; an
-// input's gradient over the filters, then over the places it was copied to.
+// gradient over each piece of samples, sample after sample, in 16 partial
+// sums (position mod 16) halved in a tree or (for a large layer) in one,
+// the pieces added in order; an input's gradient over the filters, then
+// over the places it was copied to.
 func convByDefinition(l *Conv2D, x, dy *Tensor) (y, dw, db, dx []float32) {
 	n, P, R := x.Rows(), l.OH*l.OW, l.C*l.K*l.K
 	src := l.source()
@@ -360,6 +363,20 @@ func convByDefinition(l *Conv2D, x, dy *Tensor) (y, dw, db, dx []float32) {
 	sum := func(term func(s, p int) float32) float32 {
 		var total float32
 		for i := range pieces {
+			if !l.inLanes() { // one sum
+				var part float32
+				for s := i * n / pieces; s < (i+1)*n/pieces; s++ {
+					for p := range P {
+						part += term(s, p)
+					}
+				}
+				if i == 0 {
+					total = part
+				} else {
+					total += part
+				}
+				continue
+			}
 			var lanes [16]float32
 			for s := i * n / pieces; s < (i+1)*n/pieces; s++ {
 				for p := range P {

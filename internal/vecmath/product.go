@@ -163,3 +163,32 @@ func SumLanes(dst, lanes []float32) {
 		dst[i] = (b0 + b2) + (b1 + b3)
 	}
 }
+
+// ProductAdd adds to y[i·ldy+j] the terms a[i·lda]·x[j] + a[i·lda+1]·x[ldx+j]
+// + … + a[i·lda+k−1]·x[(k−1)·ldx+j] for i < m and j < n, one after another
+// onto y's value, each product rounded before it is added: a product summed
+// over k in order, and over further calls.
+func ProductAdd(y []float32, ldy int, a []float32, lda, m, k int, x []float32, ldx, n int) {
+	if m == 0 || n == 0 || k == 0 {
+		return
+	}
+	if len(y) < (m-1)*ldy+n || len(a) < (m-1)*lda+k || len(x) < (k-1)*ldx+n || n > ldy || n > ldx || k > lda {
+		panic("vecmath: ProductAdd out of range")
+	}
+	rows, cols := productAddVector(y, ldy, a, lda, m, k, x, ldx, n)
+	for i := range m {
+		lo := 0
+		if i < rows {
+			lo = cols
+		}
+		if lo == n {
+			continue
+		}
+		yi := y[i*ldy:][lo:n]
+		for r, v := range a[i*lda:][:k] {
+			for j, w := range x[r*ldx:][lo:n] {
+				yi[j] += float32(v * w)
+			}
+		}
+	}
+}

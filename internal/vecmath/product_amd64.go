@@ -91,3 +91,33 @@ func dotLanesAVX512(lanes *float32, ldl int, a *float32, lda int, x *float32, ld
 
 //go:noescape
 func dotLanesAVX2(lanes *float32, ldl int, a *float32, lda int, x *float32, ldx, groups, steps int)
+
+// productAddVector does ProductAdd's first m/4·4 rows and n/16·16 columns
+// and returns how many of each.
+func productAddVector(y []float32, ldy int, a []float32, lda, m, k int, x []float32, ldx, n int) (rows, cols int) {
+	rows, cols = m/TileRows*TileRows, n/16*16
+	if !hasAVX2 || rows == 0 || cols == 0 {
+		return 0, 0
+	}
+	done := 0
+	if hasAVX512 {
+		done = cols / 32 * 32
+		if done > 0 {
+			productAddAVX512(&y[0], ldy, &a[0], lda, rows/TileRows, k, &x[0], ldx, done)
+		}
+	}
+	if done < cols { // sixteen columns each: the same sums
+		productAddAVX2(&y[done], ldy, &a[0], lda, rows/TileRows, k, &x[done], ldx, cols-done)
+	}
+	return rows, cols
+}
+
+// productAddAVX512 and productAddAVX2 do ProductAdd for tiles tiles of four
+// rows of a (row-major, lda apart) and cols columns of y and x, a multiple
+// of 32 and 16.
+//
+//go:noescape
+func productAddAVX512(y *float32, ldy int, a *float32, lda, tiles, k int, x *float32, ldx, cols int)
+
+//go:noescape
+func productAddAVX2(y *float32, ldy int, a *float32, lda, tiles, k int, x *float32, ldx, cols int)

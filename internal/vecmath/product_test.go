@@ -26,7 +26,8 @@ func onEveryProductPath(f func(path string)) {
 // productShapes are m, k, n of Product and DotLanes: small ones around the
 // kernels' widths, and the paper's CNNs' (filters, 5·5·channels, positions).
 var productShapes = [][3]int{{1, 1, 1}, {3, 2, 17}, {4, 1, 16}, {4, 3, 32}, {5, 7, 33}, {7, 5, 48},
-	{8, 6, 47}, {9, 11, 80}, {2, 9, 100}, {12, 4, 64}, {32, 75, 784}, {32, 25, 576}, {6, 13, 15}}
+	{8, 6, 47}, {9, 11, 80}, {2, 9, 100}, {12, 4, 64}, {32, 75, 784}, {32, 25, 576}, {6, 13, 15},
+	{20, 64, 128}}
 
 // plainValues leaves out the special values, for benchmarks: denormal
 // operands take the CPU's slow path.
@@ -91,6 +92,41 @@ func TestProduct(t *testing.T) {
 					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
 						t.Fatalf("%s %v (transposed pack %v): y[%d,%d] = %v, the loop gives %v", path, s, trans, i/ldy, i%ldy, got[i], want[i])
 					}
+				}
+			}
+		})
+	}
+}
+
+// TestProductAdd: every path gives the bits of the definition, each
+// output's terms added one after another onto its value, over two calls.
+func TestProductAdd(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, s := range productShapes {
+		m, k, n := s[0], s[1], s[2]
+		ldy, lda, ldx := n+r.IntN(3), k+r.IntN(3), n+r.IntN(40)
+		y0 := randomValues(r, (m-1)*ldy+n)
+		var calls [2][2][]float32
+		want := append([]float32(nil), y0...)
+		for c := range calls {
+			a, x := randomValues(r, (m-1)*lda+k), randomValues(r, (k-1)*ldx+n)
+			calls[c] = [2][]float32{a, x}
+			for i := range m {
+				for j := range n {
+					for q := range k {
+						want[i*ldy+j] += float32(a[i*lda+q] * x[q*ldx+j])
+					}
+				}
+			}
+		}
+		onEveryProductPath(func(path string) {
+			got := append([]float32(nil), y0...)
+			for _, c := range calls {
+				ProductAdd(got, ldy, c[0], lda, m, k, c[1], ldx, n)
+			}
+			for i, v := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(v) {
+					t.Fatalf("%s %v: y[%d,%d] = %v, the loop gives %v", path, s, i/ldy, i%ldy, got[i], v)
 				}
 			}
 		})

@@ -2,21 +2,120 @@
 
 #include "textflag.h"
 
-// The kernels of Product and DotLanes. Each output is one chain of adds in
-// the order of the scalar loop, every product rounded by its own multiply:
-// the vectors only hold many outputs side by side.
+// The kernels of Product, ProductAdd and DotLanes. Each output is one chain
+// of adds in the order of the scalar loop, every product rounded by its own
+// multiply: the vectors only hold many outputs side by side.
+
+// TERMS512 adds a term to the 4×32 outputs held in Z0–Z7 (rows of eight
+// registers' pairs): the 32 values of x at AX times each row's value of a,
+// at a0 to a3. TERMS2 does the same for 4×16 outputs in Y0–Y7.
+#define TERMS512(a0, a1, a2, a3) \
+	VMOVUPS      (AX), Z8; \
+	VMOVUPS      64(AX), Z9; \
+	VBROADCASTSS a0, Z10; \
+	VMULPS       Z8, Z10, Z11; \
+	VADDPS       Z11, Z0, Z0; \
+	VMULPS       Z9, Z10, Z12; \
+	VADDPS       Z12, Z1, Z1; \
+	VBROADCASTSS a1, Z13; \
+	VMULPS       Z8, Z13, Z14; \
+	VADDPS       Z14, Z2, Z2; \
+	VMULPS       Z9, Z13, Z15; \
+	VADDPS       Z15, Z3, Z3; \
+	VBROADCASTSS a2, Z16; \
+	VMULPS       Z8, Z16, Z17; \
+	VADDPS       Z17, Z4, Z4; \
+	VMULPS       Z9, Z16, Z18; \
+	VADDPS       Z18, Z5, Z5; \
+	VBROADCASTSS a3, Z19; \
+	VMULPS       Z8, Z19, Z20; \
+	VADDPS       Z20, Z6, Z6; \
+	VMULPS       Z9, Z19, Z21; \
+	VADDPS       Z21, Z7, Z7
+
+#define TERMS2(a0, a1, a2, a3) \
+	VMOVUPS      (AX), Y8; \
+	VMOVUPS      32(AX), Y9; \
+	VBROADCASTSS a0, Y10; \
+	VMULPS       Y8, Y10, Y11; \
+	VADDPS       Y11, Y0, Y0; \
+	VMULPS       Y9, Y10, Y12; \
+	VADDPS       Y12, Y1, Y1; \
+	VBROADCASTSS a1, Y13; \
+	VMULPS       Y8, Y13, Y14; \
+	VADDPS       Y14, Y2, Y2; \
+	VMULPS       Y9, Y13, Y15; \
+	VADDPS       Y15, Y3, Y3; \
+	VBROADCASTSS a2, Y10; \
+	VMULPS       Y8, Y10, Y11; \
+	VADDPS       Y11, Y4, Y4; \
+	VMULPS       Y9, Y10, Y12; \
+	VADDPS       Y12, Y5, Y5; \
+	VBROADCASTSS a3, Y13; \
+	VMULPS       Y8, Y13, Y14; \
+	VADDPS       Y14, Y6, Y6; \
+	VMULPS       Y9, Y13, Y15; \
+	VADDPS       Y15, Y7, Y7
+
+// LOAD512 and STORE512 move the 4×32 outputs between Z0–Z7 and y's rows at
+// DX, R8 bytes apart (R9 = 3·R8); LOAD2 and STORE2 the 4×16 in Y0–Y7.
+#define LOAD512 \
+	VMOVUPS (DX), Z0; \
+	VMOVUPS 64(DX), Z1; \
+	VMOVUPS (DX)(R8*1), Z2; \
+	VMOVUPS 64(DX)(R8*1), Z3; \
+	VMOVUPS (DX)(R8*2), Z4; \
+	VMOVUPS 64(DX)(R8*2), Z5; \
+	VMOVUPS (DX)(R9*1), Z6; \
+	VMOVUPS 64(DX)(R9*1), Z7
+
+#define STORE512 \
+	VMOVUPS Z0, (DX); \
+	VMOVUPS Z1, 64(DX); \
+	VMOVUPS Z2, (DX)(R8*1); \
+	VMOVUPS Z3, 64(DX)(R8*1); \
+	VMOVUPS Z4, (DX)(R8*2); \
+	VMOVUPS Z5, 64(DX)(R8*2); \
+	VMOVUPS Z6, (DX)(R9*1); \
+	VMOVUPS Z7, 64(DX)(R9*1)
+
+#define LOAD2 \
+	VMOVUPS (DX), Y0; \
+	VMOVUPS 32(DX), Y1; \
+	VMOVUPS (DX)(R8*1), Y2; \
+	VMOVUPS 32(DX)(R8*1), Y3; \
+	VMOVUPS (DX)(R8*2), Y4; \
+	VMOVUPS 32(DX)(R8*2), Y5; \
+	VMOVUPS (DX)(R9*1), Y6; \
+	VMOVUPS 32(DX)(R9*1), Y7
+
+#define STORE2 \
+	VMOVUPS Y0, (DX); \
+	VMOVUPS Y1, 32(DX); \
+	VMOVUPS Y2, (DX)(R8*1); \
+	VMOVUPS Y3, 32(DX)(R8*1); \
+	VMOVUPS Y4, (DX)(R8*2); \
+	VMOVUPS Y5, 32(DX)(R8*2); \
+	VMOVUPS Y6, (DX)(R9*1); \
+	VMOVUPS Y7, 32(DX)(R9*1)
+
+// PROLOGUE loads the operands common to the product kernels: y to DI, its
+// row stride to R8 (R9 = 3·R8), x to SI, its row stride to R10, and the
+// number of column tiles, cols >> shift, to CX.
+#define PROLOGUE(shift) \
+	MOVQ y+0(FP), DI; \
+	MOVQ ldy+8(FP), R8; \
+	SHLQ $2, R8; \
+	LEAQ (R8)(R8*2), R9; \
+	MOVQ x+48(FP), SI; \
+	MOVQ ldx+56(FP), R10; \
+	SHLQ $2, R10; \
+	MOVQ cols+64(FP), CX; \
+	SHRQ $shift, CX
 
 // func productAVX512(y *float32, ldy int, a, b *float32, tiles, k int, x *float32, ldx, cols int)
 TEXT ·productAVX512(SB), NOSPLIT, $0-72
-	MOVQ y+0(FP), DI
-	MOVQ ldy+8(FP), R8
-	SHLQ $2, R8
-	LEAQ (R8)(R8*2), R9
-	MOVQ x+48(FP), SI
-	MOVQ ldx+56(FP), R10
-	SHLQ $2, R10
-	MOVQ cols+64(FP), CX
-	SHRQ $5, CX
+	PROLOGUE(5)
 	JZ   product512Done
 
 product512Cols:
@@ -38,40 +137,12 @@ product512Rows:
 	MOVQ k+40(FP), R14
 
 product512Terms:
-	VMOVUPS (AX), Z8
-	VMOVUPS 64(AX), Z9
-	VBROADCASTSS 0(R15), Z10
-	VMULPS       Z8, Z10, Z11
-	VADDPS       Z11, Z0, Z0
-	VMULPS       Z9, Z10, Z12
-	VADDPS       Z12, Z1, Z1
-	VBROADCASTSS 4(R15), Z13
-	VMULPS       Z8, Z13, Z14
-	VADDPS       Z14, Z2, Z2
-	VMULPS       Z9, Z13, Z15
-	VADDPS       Z15, Z3, Z3
-	VBROADCASTSS 8(R15), Z16
-	VMULPS       Z8, Z16, Z17
-	VADDPS       Z17, Z4, Z4
-	VMULPS       Z9, Z16, Z18
-	VADDPS       Z18, Z5, Z5
-	VBROADCASTSS 12(R15), Z19
-	VMULPS       Z8, Z19, Z20
-	VADDPS       Z20, Z6, Z6
-	VMULPS       Z9, Z19, Z21
-	VADDPS       Z21, Z7, Z7
+	TERMS512(0(R15), 4(R15), 8(R15), 12(R15))
 	ADDQ R10, AX
 	ADDQ $16, R15
 	DECQ R14
 	JNZ  product512Terms
-	VMOVUPS Z0, (DX)
-	VMOVUPS Z1, 64(DX)
-	VMOVUPS Z2, (DX)(R8*1)
-	VMOVUPS Z3, 64(DX)(R8*1)
-	VMOVUPS Z4, (DX)(R8*2)
-	VMOVUPS Z5, 64(DX)(R8*2)
-	VMOVUPS Z6, (DX)(R9*1)
-	VMOVUPS Z7, 64(DX)(R9*1)
+	STORE512
 	LEAQ (DX)(R8*4), DX
 	ADDQ $16, R13
 	DECQ R12
@@ -87,15 +158,7 @@ product512Done:
 
 // func productAVX2(y *float32, ldy int, a, b *float32, tiles, k int, x *float32, ldx, cols int)
 TEXT ·productAVX2(SB), NOSPLIT, $0-72
-	MOVQ y+0(FP), DI
-	MOVQ ldy+8(FP), R8
-	SHLQ $2, R8
-	LEAQ (R8)(R8*2), R9
-	MOVQ x+48(FP), SI
-	MOVQ ldx+56(FP), R10
-	SHLQ $2, R10
-	MOVQ cols+64(FP), CX
-	SHRQ $4, CX
+	PROLOGUE(4)
 	JZ   product2Done
 
 product2Cols:
@@ -117,40 +180,12 @@ product2Rows:
 	MOVQ k+40(FP), R14
 
 product2Terms:
-	VMOVUPS (AX), Y8
-	VMOVUPS 32(AX), Y9
-	VBROADCASTSS 0(R15), Y10
-	VMULPS       Y8, Y10, Y11
-	VADDPS       Y11, Y0, Y0
-	VMULPS       Y9, Y10, Y12
-	VADDPS       Y12, Y1, Y1
-	VBROADCASTSS 4(R15), Y13
-	VMULPS       Y8, Y13, Y14
-	VADDPS       Y14, Y2, Y2
-	VMULPS       Y9, Y13, Y15
-	VADDPS       Y15, Y3, Y3
-	VBROADCASTSS 8(R15), Y10
-	VMULPS       Y8, Y10, Y11
-	VADDPS       Y11, Y4, Y4
-	VMULPS       Y9, Y10, Y12
-	VADDPS       Y12, Y5, Y5
-	VBROADCASTSS 12(R15), Y13
-	VMULPS       Y8, Y13, Y14
-	VADDPS       Y14, Y6, Y6
-	VMULPS       Y9, Y13, Y15
-	VADDPS       Y15, Y7, Y7
+	TERMS2(0(R15), 4(R15), 8(R15), 12(R15))
 	ADDQ R10, AX
 	ADDQ $16, R15
 	DECQ R14
 	JNZ  product2Terms
-	VMOVUPS Y0, (DX)
-	VMOVUPS Y1, 32(DX)
-	VMOVUPS Y2, (DX)(R8*1)
-	VMOVUPS Y3, 32(DX)(R8*1)
-	VMOVUPS Y4, (DX)(R8*2)
-	VMOVUPS Y5, 32(DX)(R8*2)
-	VMOVUPS Y6, (DX)(R9*1)
-	VMOVUPS Y7, 32(DX)(R9*1)
+	STORE2
 	LEAQ (DX)(R8*4), DX
 	ADDQ $16, R13
 	DECQ R12
@@ -363,19 +398,11 @@ dot2Steps:
 
 // func productAddAVX512(y *float32, ldy int, a *float32, lda, tiles, k int, x *float32, ldx, cols int)
 TEXT ·productAddAVX512(SB), NOSPLIT, $0-72
-	MOVQ y+0(FP), DI
-	MOVQ ldy+8(FP), R8
-	SHLQ $2, R8
-	LEAQ (R8)(R8*2), R9
+	PROLOGUE(5)
+	JZ   add512Done
 	MOVQ lda+24(FP), R11
 	SHLQ $2, R11
 	LEAQ (R11)(R11*2), R12
-	MOVQ x+48(FP), SI
-	MOVQ ldx+56(FP), R10
-	SHLQ $2, R10
-	MOVQ cols+64(FP), CX
-	SHRQ $5, CX
-	JZ   add512Done
 
 add512Cols:
 	MOVQ a+16(FP), R13
@@ -383,53 +410,18 @@ add512Cols:
 	MOVQ tiles+32(FP), BX
 
 add512Rows:
-	VMOVUPS (DX), Z0
-	VMOVUPS 64(DX), Z1
-	VMOVUPS (DX)(R8*1), Z2
-	VMOVUPS 64(DX)(R8*1), Z3
-	VMOVUPS (DX)(R8*2), Z4
-	VMOVUPS 64(DX)(R8*2), Z5
-	VMOVUPS (DX)(R9*1), Z6
-	VMOVUPS 64(DX)(R9*1), Z7
+	LOAD512
 	MOVQ SI, AX
 	MOVQ R13, R15
 	MOVQ k+40(FP), R14
 
 add512Terms:
-	VMOVUPS (AX), Z8
-	VMOVUPS 64(AX), Z9
-	VBROADCASTSS (R15), Z10
-	VMULPS       Z8, Z10, Z11
-	VADDPS       Z11, Z0, Z0
-	VMULPS       Z9, Z10, Z12
-	VADDPS       Z12, Z1, Z1
-	VBROADCASTSS (R15)(R11*1), Z13
-	VMULPS       Z8, Z13, Z14
-	VADDPS       Z14, Z2, Z2
-	VMULPS       Z9, Z13, Z15
-	VADDPS       Z15, Z3, Z3
-	VBROADCASTSS (R15)(R11*2), Z16
-	VMULPS       Z8, Z16, Z17
-	VADDPS       Z17, Z4, Z4
-	VMULPS       Z9, Z16, Z18
-	VADDPS       Z18, Z5, Z5
-	VBROADCASTSS (R15)(R12*1), Z19
-	VMULPS       Z8, Z19, Z20
-	VADDPS       Z20, Z6, Z6
-	VMULPS       Z9, Z19, Z21
-	VADDPS       Z21, Z7, Z7
+	TERMS512((R15), (R15)(R11*1), (R15)(R11*2), (R15)(R12*1))
 	ADDQ R10, AX
 	ADDQ $4, R15
 	DECQ R14
 	JNZ  add512Terms
-	VMOVUPS Z0, (DX)
-	VMOVUPS Z1, 64(DX)
-	VMOVUPS Z2, (DX)(R8*1)
-	VMOVUPS Z3, 64(DX)(R8*1)
-	VMOVUPS Z4, (DX)(R8*2)
-	VMOVUPS Z5, 64(DX)(R8*2)
-	VMOVUPS Z6, (DX)(R9*1)
-	VMOVUPS Z7, 64(DX)(R9*1)
+	STORE512
 	LEAQ (DX)(R8*4), DX
 	LEAQ (R13)(R11*4), R13
 	DECQ BX
@@ -445,19 +437,11 @@ add512Done:
 
 // func productAddAVX2(y *float32, ldy int, a *float32, lda, tiles, k int, x *float32, ldx, cols int)
 TEXT ·productAddAVX2(SB), NOSPLIT, $0-72
-	MOVQ y+0(FP), DI
-	MOVQ ldy+8(FP), R8
-	SHLQ $2, R8
-	LEAQ (R8)(R8*2), R9
+	PROLOGUE(4)
+	JZ   add2Done
 	MOVQ lda+24(FP), R11
 	SHLQ $2, R11
 	LEAQ (R11)(R11*2), R12
-	MOVQ x+48(FP), SI
-	MOVQ ldx+56(FP), R10
-	SHLQ $2, R10
-	MOVQ cols+64(FP), CX
-	SHRQ $4, CX
-	JZ   add2Done
 
 add2Cols:
 	MOVQ a+16(FP), R13
@@ -465,53 +449,18 @@ add2Cols:
 	MOVQ tiles+32(FP), BX
 
 add2Rows:
-	VMOVUPS (DX), Y0
-	VMOVUPS 32(DX), Y1
-	VMOVUPS (DX)(R8*1), Y2
-	VMOVUPS 32(DX)(R8*1), Y3
-	VMOVUPS (DX)(R8*2), Y4
-	VMOVUPS 32(DX)(R8*2), Y5
-	VMOVUPS (DX)(R9*1), Y6
-	VMOVUPS 32(DX)(R9*1), Y7
+	LOAD2
 	MOVQ SI, AX
 	MOVQ R13, R15
 	MOVQ k+40(FP), R14
 
 add2Terms:
-	VMOVUPS (AX), Y8
-	VMOVUPS 32(AX), Y9
-	VBROADCASTSS (R15), Y10
-	VMULPS       Y8, Y10, Y11
-	VADDPS       Y11, Y0, Y0
-	VMULPS       Y9, Y10, Y12
-	VADDPS       Y12, Y1, Y1
-	VBROADCASTSS (R15)(R11*1), Y13
-	VMULPS       Y8, Y13, Y14
-	VADDPS       Y14, Y2, Y2
-	VMULPS       Y9, Y13, Y15
-	VADDPS       Y15, Y3, Y3
-	VBROADCASTSS (R15)(R11*2), Y10
-	VMULPS       Y8, Y10, Y11
-	VADDPS       Y11, Y4, Y4
-	VMULPS       Y9, Y10, Y12
-	VADDPS       Y12, Y5, Y5
-	VBROADCASTSS (R15)(R12*1), Y13
-	VMULPS       Y8, Y13, Y14
-	VADDPS       Y14, Y6, Y6
-	VMULPS       Y9, Y13, Y15
-	VADDPS       Y15, Y7, Y7
+	TERMS2((R15), (R15)(R11*1), (R15)(R11*2), (R15)(R12*1))
 	ADDQ R10, AX
 	ADDQ $4, R15
 	DECQ R14
 	JNZ  add2Terms
-	VMOVUPS Y0, (DX)
-	VMOVUPS Y1, 32(DX)
-	VMOVUPS Y2, (DX)(R8*1)
-	VMOVUPS Y3, 32(DX)(R8*1)
-	VMOVUPS Y4, (DX)(R8*2)
-	VMOVUPS Y5, 32(DX)(R8*2)
-	VMOVUPS Y6, (DX)(R9*1)
-	VMOVUPS Y7, 32(DX)(R9*1)
+	STORE2
 	LEAQ (DX)(R8*4), DX
 	LEAQ (R13)(R11*4), R13
 	DECQ BX

@@ -188,6 +188,8 @@ func TestDotLanes(t *testing.T) {
 
 func BenchmarkConvProducts(b *testing.B) {
 	const F, R, P, n = 32, 75, 784, 8
+	defer func(was bool) { plainValues = was }(plainValues)
+	plainValues = true
 	r := rand.New(rand.NewPCG(1, 2))
 	w, bias := randomValues(r, F*R), randomValues(r, F)
 	x, dy := randomValues(r, R*n*P), randomValues(r, n*F*P)

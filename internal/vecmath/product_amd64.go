@@ -20,34 +20,47 @@ func detectAVX512() bool {
 	return b&(1<<16) != 0
 }
 
-// productVector computes the first columns of Product, n/w·w of them for
-// kernels w columns wide, and returns how many.
+// productVector computes the columns of Product that its kernels take
+// (all of them with AVX-512, the first n/16·16 with AVX2) and returns how
+// many.
 func productVector(y []float32, ldy int, p *Packed, x []float32, ldx, n int) int {
-	w, kernel := 32, productAVX512
-	if !hasAVX512 {
-		w, kernel = 16, productAVX2
-	}
-	if !hasAVX2 || n < w {
+	if !hasAVX2 {
 		return 0
 	}
-	// Whole tiles of columns, then, where n/16·16 is not a multiple of w,
-	// the last w of those columns again: the same values, written twice.
 	done := n / 16 * 16
-	full := done / w * w
 	tiles := p.M / TileRows
-	rows := func(t, count int) {
-		ya := y[p.tileRow(t)*ldy:]
-		a, b := p.a[t*p.K*TileRows:], p.b[t*TileRows:]
-		kernel(&ya[0], ldy, &a[0], &b[0], count, p.K, &x[0], ldx, full)
-		if full < done {
-			kernel(&ya[done-w], ldy, &a[0], &b[0], count, p.K, &x[done-w], ldx, w)
+	// rows calls kernel for count tiles of rows from tile t on, the
+	// columns from j on.
+	rows := func(t, count, j int, kernel func(y *float32, ldy int, a, b *float32, tiles, k int, x *float32, ldx, cols int), cols int) {
+		ya := y[p.tileRow(t)*ldy+j:]
+		kernel(&ya[0], ldy, &p.a[t*p.K*TileRows], &p.b[t*TileRows], count, p.K, &x[j], ldx, cols)
+	}
+	every := func(j int, kernel func(y *float32, ldy int, a, b *float32, tiles, k int, x *float32, ldx, cols int), cols int) {
+		rows(0, tiles, j, kernel, cols)
+		if p.M%TileRows != 0 {
+			rows(tiles, 1, j, kernel, cols) // the last rows, overlapping: the same values again
 		}
 	}
-	rows(0, tiles)
-	if p.M%TileRows != 0 {
-		rows(tiles, 1)
+	if !hasAVX512 {
+		if done > 0 {
+			every(0, productAVX2, done)
+		}
+		return done
 	}
-	return done
+	full := done / 32 * 32
+	if full > 0 {
+		every(0, productAVX512, full)
+	}
+	if full < done { // sixteen columns more: the same sums
+		every(full, productAVX2, 16)
+	}
+	if done < n { // the last n mod 16, by a mask
+		mask := uint64(1)<<(n-done) - 1
+		every(done, func(y *float32, ldy int, a, b *float32, tiles, k int, x *float32, ldx, _ int) {
+			productTailAVX512(y, ldy, a, b, tiles, k, x, ldx, mask)
+		}, 0)
+	}
+	return n
 }
 
 // dotLanesVector adds the products of DotLanes's first n columns (a
@@ -81,6 +94,12 @@ func productAVX512(y *float32, ldy int, a, b *float32, tiles, k int, x *float32,
 
 //go:noescape
 func productAVX2(y *float32, ldy int, a, b *float32, tiles, k int, x *float32, ldx, cols int)
+
+// productTailAVX512 computes Product for tiles consecutive tiles of packed
+// rows and the columns of y and x in mask, at most the first sixteen.
+//
+//go:noescape
+func productTailAVX512(y *float32, ldy int, a, b *float32, tiles, k int, x *float32, ldx int, mask uint64)
 
 // dotLanesAVX512 adds to the lanes of four rows of a paired with groups·5
 // rows of x the products of steps·16 columns; dotLanesAVX2 does the same

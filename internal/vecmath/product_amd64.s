@@ -473,3 +473,55 @@ add2Terms:
 
 add2Done:
 	RET
+
+// func productTailAVX512(y *float32, ldy int, a, b *float32, tiles, k int, x *float32, ldx int, mask uint64)
+TEXT ·productTailAVX512(SB), NOSPLIT, $0-72
+	MOVQ  y+0(FP), DX
+	MOVQ  ldy+8(FP), R8
+	SHLQ  $2, R8
+	LEAQ  (R8)(R8*2), R9
+	MOVQ  x+48(FP), SI
+	MOVQ  ldx+56(FP), R10
+	SHLQ  $2, R10
+	MOVQ  mask+64(FP), AX
+	KMOVW AX, K1
+	MOVQ  a+16(FP), R15
+	MOVQ  b+24(FP), R13
+	MOVQ  tiles+32(FP), R12
+
+tailRows:
+	VBROADCASTSS (R13), Z0
+	VBROADCASTSS 4(R13), Z1
+	VBROADCASTSS 8(R13), Z2
+	VBROADCASTSS 12(R13), Z3
+	MOVQ         SI, AX
+	MOVQ         k+40(FP), R14
+
+tailTerms:
+	VMOVUPS.Z    (AX), K1, Z8
+	VBROADCASTSS (R15), Z10
+	VMULPS       Z8, Z10, Z11
+	VADDPS       Z11, Z0, Z0
+	VBROADCASTSS 4(R15), Z12
+	VMULPS       Z8, Z12, Z13
+	VADDPS       Z13, Z1, Z1
+	VBROADCASTSS 8(R15), Z14
+	VMULPS       Z8, Z14, Z15
+	VADDPS       Z15, Z2, Z2
+	VBROADCASTSS 12(R15), Z16
+	VMULPS       Z8, Z16, Z17
+	VADDPS       Z17, Z3, Z3
+	ADDQ         R10, AX
+	ADDQ         $16, R15
+	DECQ         R14
+	JNZ          tailTerms
+	VMOVUPS      Z0, K1, (DX)
+	VMOVUPS      Z1, K1, (DX)(R8*1)
+	VMOVUPS      Z2, K1, (DX)(R8*2)
+	VMOVUPS      Z3, K1, (DX)(R9*1)
+	LEAQ         (DX)(R8*4), DX
+	ADDQ         $16, R13
+	DECQ         R12
+	JNZ          tailRows
+	VZEROUPPER
+	RET

@@ -20,9 +20,8 @@ func detectAVX512() bool {
 	return b&(1<<16) != 0
 }
 
-// productVector computes the columns of Product that its kernels take
-// (all of them with AVX-512, the first n/16·16 with AVX2) and returns how
-// many.
+// productVector computes the columns of Product by its kernels, the last
+// n mod 16 by a mask, and returns how many: all where the CPU has AVX2.
 func productVector(y []float32, ldy int, p *Packed, x []float32, ldx, n int) int {
 	if !hasAVX2 {
 		return 0
@@ -45,7 +44,16 @@ func productVector(y []float32, ldy int, p *Packed, x []float32, ldx, n int) int
 		if done > 0 {
 			every(0, productAVX2, done)
 		}
-		return done
+		if done < n { // the last n mod 16, by a mask
+			var mask [16]int32
+			for l := range n - done {
+				mask[l] = -1
+			}
+			every(done, func(y *float32, ldy int, a, b *float32, tiles, k int, x *float32, ldx, _ int) {
+				productTailAVX2(y, ldy, a, b, tiles, k, x, ldx, &mask)
+			}, 0)
+		}
+		return n
 	}
 	full := done / 32 * 32
 	if full > 0 {
@@ -100,6 +108,11 @@ func productAVX2(y *float32, ldy int, a, b *float32, tiles, k int, x *float32, l
 //
 //go:noescape
 func productTailAVX512(y *float32, ldy int, a, b *float32, tiles, k int, x *float32, ldx int, mask uint64)
+
+// productTailAVX2 does the same for the columns whose mask is −1.
+//
+//go:noescape
+func productTailAVX2(y *float32, ldy int, a, b *float32, tiles, k int, x *float32, ldx int, mask *[16]int32)
 
 // dotLanesAVX512 adds to the lanes of four rows of a paired with groups·5
 // rows of x the products of steps·16 columns; dotLanesAVX2 does the same

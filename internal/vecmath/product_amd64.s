@@ -525,3 +525,73 @@ tailTerms:
 	JNZ          tailRows
 	VZEROUPPER
 	RET
+
+// func productTailAVX2(y *float32, ldy int, a, b *float32, tiles, k int, x *float32, ldx int, mask *[16]int32)
+TEXT ·productTailAVX2(SB), NOSPLIT, $0-72
+	MOVQ    y+0(FP), DX
+	MOVQ    ldy+8(FP), R8
+	SHLQ    $2, R8
+	LEAQ    (R8)(R8*2), R9
+	MOVQ    x+48(FP), SI
+	MOVQ    ldx+56(FP), R10
+	SHLQ    $2, R10
+	MOVQ    mask+64(FP), AX
+	VMOVDQU (AX), Y14
+	VMOVDQU 32(AX), Y15
+	MOVQ    a+16(FP), R15
+	MOVQ    b+24(FP), R13
+	MOVQ    tiles+32(FP), R12
+
+tail2Rows:
+	VBROADCASTSS 0(R13), Y0
+	VMOVAPS      Y0, Y1
+	VBROADCASTSS 4(R13), Y2
+	VMOVAPS      Y2, Y3
+	VBROADCASTSS 8(R13), Y4
+	VMOVAPS      Y4, Y5
+	VBROADCASTSS 12(R13), Y6
+	VMOVAPS      Y6, Y7
+	MOVQ         SI, AX
+	MOVQ         k+40(FP), R14
+
+tail2Terms:
+	VMASKMOVPS   (AX), Y14, Y8
+	VMASKMOVPS   32(AX), Y15, Y9
+	VBROADCASTSS 0(R15), Y10
+	VMULPS       Y8, Y10, Y11
+	VADDPS       Y11, Y0, Y0
+	VMULPS       Y9, Y10, Y12
+	VADDPS       Y12, Y1, Y1
+	VBROADCASTSS 4(R15), Y10
+	VMULPS       Y8, Y10, Y11
+	VADDPS       Y11, Y2, Y2
+	VMULPS       Y9, Y10, Y12
+	VADDPS       Y12, Y3, Y3
+	VBROADCASTSS 8(R15), Y10
+	VMULPS       Y8, Y10, Y11
+	VADDPS       Y11, Y4, Y4
+	VMULPS       Y9, Y10, Y12
+	VADDPS       Y12, Y5, Y5
+	VBROADCASTSS 12(R15), Y10
+	VMULPS       Y8, Y10, Y11
+	VADDPS       Y11, Y6, Y6
+	VMULPS       Y9, Y10, Y12
+	VADDPS       Y12, Y7, Y7
+	ADDQ         R10, AX
+	ADDQ         $16, R15
+	DECQ         R14
+	JNZ          tail2Terms
+	VMASKMOVPS   Y0, Y14, (DX)
+	VMASKMOVPS   Y1, Y15, 32(DX)
+	VMASKMOVPS   Y2, Y14, (DX)(R8*1)
+	VMASKMOVPS   Y3, Y15, 32(DX)(R8*1)
+	VMASKMOVPS   Y4, Y14, (DX)(R8*2)
+	VMASKMOVPS   Y5, Y15, 32(DX)(R8*2)
+	VMASKMOVPS   Y6, Y14, (DX)(R9*1)
+	VMASKMOVPS   Y7, Y15, 32(DX)(R9*1)
+	LEAQ         (DX)(R8*4), DX
+	ADDQ         $16, R13
+	DECQ         R12
+	JNZ          tail2Rows
+	VZEROUPPER
+	RET

@@ -124,24 +124,35 @@ func dotLanesAVX512(lanes *float32, ldl int, a *float32, lda int, x *float32, ld
 //go:noescape
 func dotLanesAVX2(lanes *float32, ldl int, a *float32, lda int, x *float32, ldx, groups, steps int)
 
-// productAddVector does ProductAdd's first m/4·4 rows and n/16·16 columns
-// and returns how many of each.
+// productAddVector does ProductAdd's first m/4·4 rows, all their columns
+// (the last n mod 16 by a mask), and returns how many of each.
 func productAddVector(y []float32, ldy int, a []float32, lda, m, k int, x []float32, ldx, n int) (rows, cols int) {
 	rows, cols = m/TileRows*TileRows, n/16*16
-	if !hasAVX2 || rows == 0 || cols == 0 {
+	if !hasAVX2 || rows == 0 {
 		return 0, 0
 	}
-	done := 0
+	tiles, done := rows/TileRows, 0
 	if hasAVX512 {
 		done = cols / 32 * 32
 		if done > 0 {
-			productAddAVX512(&y[0], ldy, &a[0], lda, rows/TileRows, k, &x[0], ldx, done)
+			productAddAVX512(&y[0], ldy, &a[0], lda, tiles, k, &x[0], ldx, done)
 		}
 	}
 	if done < cols { // sixteen columns each: the same sums
-		productAddAVX2(&y[done], ldy, &a[0], lda, rows/TileRows, k, &x[done], ldx, cols-done)
+		productAddAVX2(&y[done], ldy, &a[0], lda, tiles, k, &x[done], ldx, cols-done)
 	}
-	return rows, cols
+	if cols < n { // the last n mod 16, by a mask
+		if hasAVX512 {
+			productAddTailAVX512(&y[cols], ldy, &a[0], lda, tiles, k, &x[cols], ldx, uint64(1)<<(n-cols)-1)
+		} else {
+			var mask [16]int32
+			for l := range n - cols {
+				mask[l] = -1
+			}
+			productAddTailAVX2(&y[cols], ldy, &a[0], lda, tiles, k, &x[cols], ldx, &mask)
+		}
+	}
+	return rows, n
 }
 
 // productAddAVX512 and productAddAVX2 do ProductAdd for tiles tiles of four
@@ -153,3 +164,12 @@ func productAddAVX512(y *float32, ldy int, a *float32, lda, tiles, k int, x *flo
 
 //go:noescape
 func productAddAVX2(y *float32, ldy int, a *float32, lda, tiles, k int, x *float32, ldx, cols int)
+
+// productAddTailAVX512 and productAddTailAVX2 do ProductAdd for tiles tiles
+// of four rows and the columns in mask, at most the first sixteen.
+//
+//go:noescape
+func productAddTailAVX512(y *float32, ldy int, a *float32, lda, tiles, k int, x *float32, ldx int, mask uint64)
+
+//go:noescape
+func productAddTailAVX2(y *float32, ldy int, a *float32, lda, tiles, k int, x *float32, ldx int, mask *[16]int32)

@@ -595,3 +595,131 @@ tail2Terms:
 	JNZ          tail2Rows
 	VZEROUPPER
 	RET
+
+// func productAddTailAVX512(y *float32, ldy int, a *float32, lda, tiles, k int, x *float32, ldx int, mask uint64)
+TEXT ·productAddTailAVX512(SB), NOSPLIT, $0-72
+	MOVQ  y+0(FP), DX
+	MOVQ  ldy+8(FP), R8
+	SHLQ  $2, R8
+	LEAQ  (R8)(R8*2), R9
+	MOVQ  lda+24(FP), R11
+	SHLQ  $2, R11
+	LEAQ  (R11)(R11*2), R12
+	MOVQ  x+48(FP), SI
+	MOVQ  ldx+56(FP), R10
+	SHLQ  $2, R10
+	MOVQ  mask+64(FP), AX
+	KMOVW AX, K1
+	MOVQ  a+16(FP), R13
+	MOVQ  tiles+32(FP), BX
+
+addTailRows:
+	VMOVUPS.Z    (DX), K1, Z0
+	VMOVUPS.Z    (DX)(R8*1), K1, Z1
+	VMOVUPS.Z    (DX)(R8*2), K1, Z2
+	VMOVUPS.Z    (DX)(R9*1), K1, Z3
+	MOVQ         SI, AX
+	MOVQ         R13, R15
+	MOVQ         k+40(FP), R14
+
+addTailTerms:
+	VMOVUPS.Z    (AX), K1, Z8
+	VBROADCASTSS (R15), Z10
+	VMULPS       Z8, Z10, Z11
+	VADDPS       Z11, Z0, Z0
+	VBROADCASTSS (R15)(R11*1), Z12
+	VMULPS       Z8, Z12, Z13
+	VADDPS       Z13, Z1, Z1
+	VBROADCASTSS (R15)(R11*2), Z14
+	VMULPS       Z8, Z14, Z15
+	VADDPS       Z15, Z2, Z2
+	VBROADCASTSS (R15)(R12*1), Z16
+	VMULPS       Z8, Z16, Z17
+	VADDPS       Z17, Z3, Z3
+	ADDQ         R10, AX
+	ADDQ         $4, R15
+	DECQ         R14
+	JNZ          addTailTerms
+	VMOVUPS      Z0, K1, (DX)
+	VMOVUPS      Z1, K1, (DX)(R8*1)
+	VMOVUPS      Z2, K1, (DX)(R8*2)
+	VMOVUPS      Z3, K1, (DX)(R9*1)
+	LEAQ         (DX)(R8*4), DX
+	LEAQ         (R13)(R11*4), R13
+	DECQ         BX
+	JNZ          addTailRows
+	VZEROUPPER
+	RET
+
+// func productAddTailAVX2(y *float32, ldy int, a *float32, lda, tiles, k int, x *float32, ldx int, mask *[16]int32)
+TEXT ·productAddTailAVX2(SB), NOSPLIT, $0-72
+	MOVQ    y+0(FP), DX
+	MOVQ    ldy+8(FP), R8
+	SHLQ    $2, R8
+	LEAQ    (R8)(R8*2), R9
+	MOVQ    lda+24(FP), R11
+	SHLQ    $2, R11
+	LEAQ    (R11)(R11*2), R12
+	MOVQ    x+48(FP), SI
+	MOVQ    ldx+56(FP), R10
+	SHLQ    $2, R10
+	MOVQ    mask+64(FP), AX
+	VMOVDQU (AX), Y14
+	VMOVDQU 32(AX), Y15
+	MOVQ    a+16(FP), R13
+	MOVQ    tiles+32(FP), BX
+
+addTail2Rows:
+	VMASKMOVPS   (DX), Y14, Y0
+	VMASKMOVPS   32(DX), Y15, Y1
+	VMASKMOVPS   (DX)(R8*1), Y14, Y2
+	VMASKMOVPS   32(DX)(R8*1), Y15, Y3
+	VMASKMOVPS   (DX)(R8*2), Y14, Y4
+	VMASKMOVPS   32(DX)(R8*2), Y15, Y5
+	VMASKMOVPS   (DX)(R9*1), Y14, Y6
+	VMASKMOVPS   32(DX)(R9*1), Y15, Y7
+	MOVQ         SI, AX
+	MOVQ         R13, R15
+	MOVQ         k+40(FP), R14
+
+addTail2Terms:
+	VMASKMOVPS   (AX), Y14, Y8
+	VMASKMOVPS   32(AX), Y15, Y9
+	VBROADCASTSS (R15), Y10
+	VMULPS       Y8, Y10, Y11
+	VADDPS       Y11, Y0, Y0
+	VMULPS       Y9, Y10, Y12
+	VADDPS       Y12, Y1, Y1
+	VBROADCASTSS (R15)(R11*1), Y10
+	VMULPS       Y8, Y10, Y11
+	VADDPS       Y11, Y2, Y2
+	VMULPS       Y9, Y10, Y12
+	VADDPS       Y12, Y3, Y3
+	VBROADCASTSS (R15)(R11*2), Y10
+	VMULPS       Y8, Y10, Y11
+	VADDPS       Y11, Y4, Y4
+	VMULPS       Y9, Y10, Y12
+	VADDPS       Y12, Y5, Y5
+	VBROADCASTSS (R15)(R12*1), Y10
+	VMULPS       Y8, Y10, Y11
+	VADDPS       Y11, Y6, Y6
+	VMULPS       Y9, Y10, Y12
+	VADDPS       Y12, Y7, Y7
+	ADDQ         R10, AX
+	ADDQ         $4, R15
+	DECQ         R14
+	JNZ          addTail2Terms
+	VMASKMOVPS   Y0, Y14, (DX)
+	VMASKMOVPS   Y1, Y15, 32(DX)
+	VMASKMOVPS   Y2, Y14, (DX)(R8*1)
+	VMASKMOVPS   Y3, Y15, 32(DX)(R8*1)
+	VMASKMOVPS   Y4, Y14, (DX)(R8*2)
+	VMASKMOVPS   Y5, Y15, 32(DX)(R8*2)
+	VMASKMOVPS   Y6, Y14, (DX)(R9*1)
+	VMASKMOVPS   Y7, Y15, 32(DX)(R9*1)
+	LEAQ         (DX)(R8*4), DX
+	LEAQ         (R13)(R11*4), R13
+	DECQ         BX
+	JNZ          addTail2Rows
+	VZEROUPPER
+	RET

@@ -300,8 +300,10 @@ func (l *Conv2D) Grads(e *Engine, in, dy *Tensor) {
 		l.bySamples(e, n, func(i, s int, cols []float32) {
 			l.im2col(x, s, l.gather(), cols)
 			dyt := l.dyt[i*P*l.F:][:P*l.F]
-			for at, v := range dy.Row(s)[:l.F*P] { // at = f·P + p
-				dyt[at%P*l.F+at/P] = v
+			for f := range l.F {
+				for p, v := range dy.Row(s)[f*P:][:P] {
+					dyt[p*l.F+f] = v
+				}
 			}
 			vecmath.ProductAdd(l.parts[i*size:], l.F, cols, l.columnStride(), Rp, P, dyt, l.F, l.F)
 		})

@@ -1,15 +1,16 @@
 package vecmath
 
-// The products of a convolution, with a summation order of their own: each
-// output sums its terms one after another, every product rounded to
+// The products of a convolution (Product, ProductAdd, DotLanes), with a
+// summation order of their own: each output sums its terms one after
+// another (DotLanes: in 16 partial sums, each so), every product rounded to
 // float32 before it is added, so that the scalar loops, the AVX2 kernels and
 // the AVX-512 kernels, which compute many outputs side by side, give the
 // same bits. (A fused multiply-add would round once where the scalar loop
 // rounds twice; on AMD Zen a multiply and an add issue on separate pipes,
 // so the pair costs no more throughput than the fused one.)
 
-// TileRows is the number of rows of a Packed matrix that the kernels of
-// Product compute together.
+// TileRows is the number of rows that the kernels of Product (of a Packed
+// matrix) and ProductAdd compute together.
 const TileRows = 4
 
 // Packed is an m×k matrix and a bias of m values laid out for Product: its

@@ -121,32 +121,30 @@ func DotLanes(lanes []float32, ldl int, a []float32, lda, m int, x []float32, ld
 	if ldl < kp || len(lanes) < ((m-1)*ldl+kp)*Lanes || len(a) < (m-1)*lda+n || len(x) < (kp-1)*ldx+n || n > lda || n > ldx {
 		panic("vecmath: DotLanes out of range")
 	}
-	done, full := 0, n/Lanes*Lanes
-	if full > 0 {
-		done = dotLanesVector(lanes, ldl, a, lda, m, x, ldx, kp, full)
-	}
-	// The rows the kernels left (all, without them), then every pair's
-	// last n mod Lanes products, in order of q.
-	for i := done; i < m; i++ {
+	// The kernels take the rows they can, and the columns they can of
+	// those; the scalar loops do the rest, in the same order.
+	full := n / Lanes * Lanes
+	rows, cols := dotLanesVector(lanes, ldl, a, lda, m, x, ldx, kp, n)
+	for i := range m {
+		lo := 0
+		if i < rows {
+			lo = cols
+		}
+		if lo == n {
+			continue
+		}
 		for j := range k {
 			acc := (*[Lanes]float32)(lanes[(i*ldl+j)*Lanes:])
-			ai, xj := a[i*lda:][:full], x[j*ldx:][:full]
-			for q := 0; q < full; q += Lanes {
+			ai, xj := a[i*lda:], x[j*ldx:]
+			q := lo
+			for ; q+Lanes <= full; q += Lanes {
 				av, xv := (*[Lanes]float32)(ai[q:]), (*[Lanes]float32)(xj[q:])
 				for l := range Lanes {
 					acc[l] += float32(av[l] * xv[l])
 				}
 			}
-		}
-	}
-	if full == n {
-		return
-	}
-	for i := range m {
-		for j := range k {
-			acc := lanes[(i*ldl+j)*Lanes:][:Lanes]
-			for q := full; q < n; q++ {
-				acc[q-full] += float32(a[i*lda+q] * x[j*ldx+q])
+			for ; q < n; q++ {
+				acc[q%Lanes] += float32(ai[q] * xj[q])
 			}
 		}
 	}

@@ -71,26 +71,33 @@ func productVector(y []float32, ldy int, p *Packed, x []float32, ldx, n int) int
 	return n
 }
 
-// dotLanesVector adds the products of DotLanes's first n columns (a
-// multiple of Lanes) for the first rows of a, a tile of the kernel's rows
-// at a time, and returns how many rows it did.
-func dotLanesVector(lanes []float32, ldl int, a []float32, lda, m int, x []float32, ldx, kp, n int) int {
+// dotLanesVector adds the products of DotLanes's first n columns for the
+// first rows of a, a tile of the kernel's rows at a time, and returns how
+// many rows it did and how many columns: n/16·16, or n with AVX-512,
+// whose kernel takes the last n mod 16 by a mask.
+func dotLanesVector(lanes []float32, ldl int, a []float32, lda, m int, x []float32, ldx, kp, n int) (rows, cols int) {
+	full := n / Lanes * Lanes
 	switch {
 	case hasAVX512:
 		for i := 0; i+4 <= m; i += 4 {
-			dotLanesAVX512(&lanes[i*ldl*Lanes], ldl, &a[i*lda], lda, &x[0], ldx, kp/LaneRows, n/Lanes)
+			if full > 0 {
+				dotLanesAVX512(&lanes[i*ldl*Lanes], ldl, &a[i*lda], lda, &x[0], ldx, kp/LaneRows, n/Lanes)
+			}
+			if full < n {
+				dotLanesTailAVX512(&lanes[i*ldl*Lanes], ldl, &a[i*lda+full], lda, &x[full], ldx, kp/LaneRows, uint64(1)<<(n-full)-1)
+			}
 		}
-		return m / 4 * 4
-	case hasAVX2:
+		return m / 4 * 4, n
+	case hasAVX2 && full > 0:
 		// Eight lanes of sixteen at a time: each lane is a sum of its own.
 		for i := 0; i+2 <= m; i += 2 {
 			for h := 0; h < Lanes; h += 8 {
 				dotLanesAVX2(&lanes[i*ldl*Lanes+h], ldl, &a[i*lda+h], lda, &x[h], ldx, kp/LaneRows, n/Lanes)
 			}
 		}
-		return m / 2 * 2
+		return m / 2 * 2, full
 	}
-	return 0
+	return 0, 0
 }
 
 // productAVX512 and productAVX2 compute Product for tiles consecutive tiles
@@ -115,11 +122,15 @@ func productTailAVX512(y *float32, ldy int, a, b *float32, tiles, k int, x *floa
 func productTailAVX2(y *float32, ldy int, a, b *float32, tiles, k int, x *float32, ldx int, mask *[16]int32)
 
 // dotLanesAVX512 adds to the lanes of four rows of a paired with groups·5
-// rows of x the products of steps·16 columns; dotLanesAVX2 does the same
-// for two rows of a and eight lanes of each sixteen.
+// rows of x the products of steps·16 columns; dotLanesTailAVX512 those of
+// the columns in mask, at most sixteen; dotLanesAVX2 does the same as the
+// first for two rows of a and eight lanes of each sixteen.
 //
 //go:noescape
 func dotLanesAVX512(lanes *float32, ldl int, a *float32, lda int, x *float32, ldx, groups, steps int)
+
+//go:noescape
+func dotLanesTailAVX512(lanes *float32, ldl int, a *float32, lda int, x *float32, ldx, groups int, mask uint64)
 
 //go:noescape
 func dotLanesAVX2(lanes *float32, ldl int, a *float32, lda int, x *float32, ldx, groups, steps int)

@@ -22,8 +22,8 @@ func normBackAVX2(dx, g, xh []float32, c *[4]float32)          {}
 func scaleAddAVX2(v, g []float32, mu float32)                  {}
 
 func productVector(y []float32, ldy int, p *Packed, x []float32, ldx, n int) int { return 0 }
-func dotLanesVector(lanes []float32, ldl int, a []float32, lda, m int, x []float32, ldx, kp, n int) int {
-	return 0
+func dotLanesVector(lanes []float32, ldl int, a []float32, lda, m int, x []float32, ldx, kp, n int) (rows, cols int) {
+	return 0, 0
 }
 
 var hasAVX512 = false // no AVX-512 kernels here

@@ -45,16 +45,6 @@ func Pass(x, h float32) float32 {
 	return math.Float32frombits(math.Float32bits(x) & keep)
 }
 
-// AddConst sets dst[i] = src[i] + c. dst and src are as long.
-func AddConst(dst, src []float32, c float32) {
-	src = src[:len(dst)]
-	k := bulk8(len(dst))
-	addConstAVX2(dst[:k], src[:k], c)
-	for i, v := range src[k:] {
-		dst[k+i] = v + c
-	}
-}
-
 // Normalize sets xh[i] = (x[i] − mu)·inv and y[i] = gamma·xh[i] + beta: a
 // batch normalisation's pass over one channel. The three are as long.
 func Normalize(xh, y, x []float32, mu, inv, gamma, beta float32) {

@@ -58,28 +58,6 @@ passLoop:
 passDone:
 	RET
 
-// func addConstAVX2(dst, src []float32, c float32)
-TEXT ·addConstAVX2(SB), NOSPLIT, $0-52
-	MOVQ         dst_base+0(FP), DI
-	MOVQ         dst_len+8(FP), CX
-	MOVQ         src_base+24(FP), SI
-	SHRQ         $3, CX
-	JZ           addDone
-	VBROADCASTSS c+48(FP), Y15
-
-addLoop:
-	VMOVUPS (SI), Y0
-	VADDPS  Y15, Y0, Y0 // src + c, src first as in the scalar loop
-	VMOVUPS Y0, (DI)
-	ADDQ    $32, SI
-	ADDQ    $32, DI
-	DECQ    CX
-	JNZ     addLoop
-	VZEROUPPER
-
-addDone:
-	RET
-
 // func normalizeAVX2(xh, y, x []float32, c *[4]float32)
 TEXT ·normalizeAVX2(SB), NOSPLIT, $0-80
 	MOVQ         xh_base+0(FP), DI

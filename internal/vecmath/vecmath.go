@@ -3,9 +3,8 @@
 // in their products when computed in float64 by package math. Their error
 // is within a few float32 ulps (TestFastMath). It also has the elementwise
 // work of a convolutional net that would otherwise cost as much as its
-// products: ReLU and its derivative, a bias's addition, 2×2 max pooling and
-// its adjoint, batch normalisation's passes, and the runs of a
-// convolution's columns; a convolution's products themselves, in a summation
+// products: ReLU and its derivative, 2×2 max pooling and its adjoint, batch
+// normalisation's passes, and the runs of a convolution's columns; a convolution's products themselves, in a summation
 // order of their own (product.go); and SGD's momentum update in one pass. On
 // amd64, AVX2 kernels (where the CPU has them) do eight values at a time (and
 // SSE2 kernels four for exp, sigmoid and tanh; AVX-512 kernels sixteen for

@@ -87,9 +87,6 @@ func reluAVX2(dst, src []float32)
 //go:noescape
 func passIfPositiveAVX2(dst, g, h []float32)
 
-//go:noescape
-func addConstAVX2(dst, src []float32, c float32)
-
 // copyRunsAVX2 does CopyRuns for width ≥ 8, eight values at a time and the
 // last eight of a run again.
 //

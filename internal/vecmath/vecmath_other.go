@@ -15,7 +15,6 @@ var hasAVX2 = false // no AVX2 kernels here
 
 func reluAVX2(dst, src []float32)                              {}
 func passIfPositiveAVX2(dst, g, h []float32)                   {}
-func addConstAVX2(dst, src []float32, c float32)               {}
 func copyRunsAVX2(dst, src []float32, runs, width, stride int) {}
 func normalizeAVX2(xh, y, x []float32, c *[4]float32)          {}
 func normBackAVX2(dx, g, xh []float32, c *[4]float32)          {}

@@ -78,15 +78,6 @@ func (l *Conv2D) source() []int32 {
 	return l.src
 }
 
-// gather returns the source map where im2col gathers by it (stride > 1),
-// else nil. It is made here, not in the pieces, which would race to make it.
-func (l *Conv2D) gather() []int32 {
-	if l.Stride != 1 {
-		return l.source()
-	}
-	return nil
-}
-
 // columnRows is the number of rows of a sample's columns: C·K·K of them,
 // then a row of ones (its products with the error are the error itself, to
 // the bit, so the weight gradient's kernel sums the bias gradient beside
@@ -139,18 +130,18 @@ func (l *Conv2D) columns(count int) (cols []float32, size int) {
 }
 
 // im2col sets cols, rows of P = OH·OW values columnStride apart, to the
-// columns of sample s of x: by runs at stride 1, else by src, the source
-// map.
-func (l *Conv2D) im2col(x *Tensor, s int, src []int32, cols []float32) {
+// columns of sample s of x: by runs at stride 1, else by the source map,
+// which bySamples makes before its pieces (they would race to make it).
+func (l *Conv2D) im2col(x *Tensor, s int, cols []float32) {
 	img := x.Row(s)
-	if src == nil {
+	if l.Stride == 1 {
 		l.im2colRuns(img, cols)
 		return
 	}
 	P, ld := l.OH*l.OW, l.columnStride()
 	for r := range l.C * l.K * l.K {
 		row := cols[r*ld:][:P]
-		for p, i := range src[r*P:][:P] {
+		for p, i := range l.src[r*P:][:P] {
 			if i < 0 {
 				row[p] = 0
 			} else {
@@ -220,7 +211,7 @@ func (l *Conv2D) Forward(e *Engine, x *Tensor) *Tensor {
 	l.w.Pack(l.Wt.Value.Data, R, false, l.B.Value.Data, l.F, R)
 	e.MACs += int64(l.F) * int64(n*P) * int64(R)
 	l.bySamples(e, n, func(_, s int, cols []float32) {
-		l.im2col(l.in, s, l.gather(), cols)
+		l.im2col(l.in, s, cols)
 		vecmath.Product(l.y.Row(s), P, &l.w, cols, l.columnStride(), P)
 	})
 	e.output(l.y)
@@ -231,7 +222,7 @@ func (l *Conv2D) Forward(e *Engine, x *Tensor) *Tensor {
 // each of samplePieces(n) pieces i, each with room for its columns and on
 // a core.
 func (l *Conv2D) bySamples(e *Engine, n int, f func(i, s int, cols []float32)) {
-	l.gather()
+	l.source()
 	count := samplePieces(n)
 	cols, size := l.columns(count)
 	e.helpers().share(count, func(i int) {
@@ -298,7 +289,7 @@ func (l *Conv2D) Grads(e *Engine, in, dy *Tensor) {
 			l.dyt = make([]float32, count*P*l.F)
 		}
 		l.bySamples(e, n, func(i, s int, cols []float32) {
-			l.im2col(x, s, l.gather(), cols)
+			l.im2col(x, s, cols)
 			dyt := l.dyt[i*P*l.F:][:P*l.F]
 			for f := range l.F {
 				for p, v := range dy.Row(s)[f*P:][:P] {
@@ -328,7 +319,7 @@ func (l *Conv2D) Grads(e *Engine, in, dy *Tensor) {
 	l.lanes = l.lanes[:count*size*vecmath.Lanes]
 	clear(l.lanes)
 	l.bySamples(e, n, func(i, s int, cols []float32) {
-		l.im2col(x, s, l.gather(), cols)
+		l.im2col(x, s, cols)
 		vecmath.DotLanes(l.lanes[i*size*vecmath.Lanes:][:size*vecmath.Lanes], Rp, dy.Row(s), P, l.F, cols, l.columnStride(), R+1, P)
 	})
 	e.helpers().share(count, func(i int) {

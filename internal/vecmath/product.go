@@ -126,10 +126,7 @@ func DotLanes(lanes []float32, ldl int, a []float32, lda, m int, x []float32, ld
 	full := n / Lanes * Lanes
 	rows, cols := dotLanesVector(lanes, ldl, a, lda, m, x, ldx, kp, n)
 	for i := range m {
-		lo := 0
-		if i < rows {
-			lo = cols
-		}
+		lo := leftFrom(i, rows, cols)
 		if lo == n {
 			continue
 		}
@@ -176,10 +173,7 @@ func ProductAdd(y []float32, ldy int, a []float32, lda, m, k int, x []float32, l
 	}
 	rows, cols := productAddVector(y, ldy, a, lda, m, k, x, ldx, n)
 	for i := range m {
-		lo := 0
-		if i < rows {
-			lo = cols
-		}
+		lo := leftFrom(i, rows, cols)
 		if lo == n {
 			continue
 		}
@@ -190,4 +184,13 @@ func ProductAdd(y []float32, ldy int, a []float32, lda, m, k int, x []float32, l
 			}
 		}
 	}
+}
+
+// leftFrom returns the first column of row i that the kernels left to the
+// scalar loops, when they did the first cols columns of the first rows rows.
+func leftFrom(i, rows, cols int) int {
+	if i < rows {
+		return cols
+	}
+	return 0
 }

@@ -45,10 +45,7 @@ func productVector(y []float32, ldy int, p *Packed, x []float32, ldx, n int) int
 			every(0, productAVX2, done)
 		}
 		if done < n { // the last n mod 16, by a mask
-			var mask [16]int32
-			for l := range n - done {
-				mask[l] = -1
-			}
+			mask := firstLanes(n - done)
 			every(done, func(y *float32, ldy int, a, b *float32, tiles, k int, x *float32, ldx, _ int) {
 				productTailAVX2(y, ldy, a, b, tiles, k, x, ldx, &mask)
 			}, 0)
@@ -98,6 +95,14 @@ func dotLanesVector(lanes []float32, ldl int, a []float32, lda, m int, x []float
 		return m / 2 * 2, full
 	}
 	return 0, 0
+}
+
+// firstLanes returns the AVX2 kernels' mask of the first t of 16 columns.
+func firstLanes(t int) (mask [16]int32) {
+	for l := range t {
+		mask[l] = -1
+	}
+	return mask
 }
 
 // productAVX512 and productAVX2 compute Product for tiles consecutive tiles
@@ -156,10 +161,7 @@ func productAddVector(y []float32, ldy int, a []float32, lda, m, k int, x []floa
 		if hasAVX512 {
 			productAddTailAVX512(&y[cols], ldy, &a[0], lda, tiles, k, &x[cols], ldx, uint64(1)<<(n-cols)-1)
 		} else {
-			var mask [16]int32
-			for l := range n - cols {
-				mask[l] = -1
-			}
+			mask := firstLanes(n - cols)
 			productAddTailAVX2(&y[cols], ldy, &a[0], lda, tiles, k, &x[cols], ldx, &mask)
 		}
 	}

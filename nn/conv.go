@@ -280,7 +280,6 @@ func (l *Conv2D) Grads(e *Engine, in, dy *Tensor) {
 	}
 	l.parts = l.parts[:count*size]
 	e.MACs += int64(l.F) * int64(n*P) * int64(R)
-	dw, db := l.Wt.Grad.Data, l.B.Grad.Data
 	if !l.inLanes() {
 		// Each piece's sums as an Rp×F product, dWᵀ, the columns
 		// times the sample's error transposed.
@@ -298,19 +297,7 @@ func (l *Conv2D) Grads(e *Engine, in, dy *Tensor) {
 			}
 			vecmath.ProductAdd(l.parts[i*size:], l.F, cols, l.columnStride(), Rp, P, dyt, l.F, l.F)
 		})
-		for f := range l.F {
-			for r := range R + 1 {
-				sum := l.parts[r*l.F+f]
-				for i := 1; i < count; i++ {
-					sum += l.parts[i*size+r*l.F+f]
-				}
-				if r < R {
-					dw[f*R+r] = sum
-				} else {
-					db[f] = sum
-				}
-			}
-		}
+		l.sumPieces(count, size, 1, l.F)
 		return
 	}
 	if cap(l.lanes) < count*size*vecmath.Lanes {
@@ -325,14 +312,26 @@ func (l *Conv2D) Grads(e *Engine, in, dy *Tensor) {
 	e.helpers().share(count, func(i int) {
 		vecmath.SumLanes(l.parts[i*size:][:size], l.lanes[i*size*vecmath.Lanes:][:size*vecmath.Lanes])
 	})
+	l.sumPieces(count, size, Rp, 1)
+}
+
+// sumPieces sets dW and db to the sums, in the order of the pieces, of the
+// count pieces' sums in parts, size apart: weight (f, r), and for r = C·K·K
+// filter f's bias, at f·fs + r·rs of a piece.
+func (l *Conv2D) sumPieces(count, size, fs, rs int) {
+	R := l.C * l.K * l.K
 	for f := range l.F {
-		copy(dw[f*R:][:R], l.parts[f*Rp:][:R])
-		db[f] = l.parts[f*Rp+R]
-		for i := 1; i < count; i++ {
-			for r, v := range l.parts[i*size+f*Rp:][:R] {
-				dw[f*R+r] += v
+		for r := range R + 1 {
+			at := f*fs + r*rs
+			sum := l.parts[at]
+			for i := 1; i < count; i++ {
+				sum += l.parts[i*size+at]
 			}
-			db[f] += l.parts[i*size+f*Rp+R]
+			if r < R {
+				l.Wt.Grad.Data[f*R+r] = sum
+			} else {
+				l.B.Grad.Data[f] = sum
+			}
 		}
 	}
 }

@@ -116,6 +116,15 @@ func (a *Act) Backward(e *Engine, dy *Tensor, needInput bool) *Tensor {
 	return a.dx
 }
 
+func (a *Act) start(x *Tensor) *Tensor {
+	a.y = reuse(a.y, x.Shape...)
+	return a.y
+}
+
+func (a *Act) sample(x *Tensor, s int) { a.F.Apply(a.y.Row(s), x.Row(s)) }
+
+func (a *Act) sampleBack(dx, g []float32, s int) { a.backward(g, dx, a.y.Row(s)) }
+
 // backward sets dx = g ⊙ φ'(a) from the outputs h.
 func (a *Act) backward(g, dx, h []float32) {
 	if _, ok := a.F.(ReLU); ok { // the common case, in one branch-free pass

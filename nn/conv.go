@@ -28,11 +28,11 @@ type Conv2D struct {
 
 	x, y, dx     *Tensor
 	in           *Tensor // x as Forward read it, through the input hook
-	dy           *Tensor // the error of the last Grads, through the hook
 	cols         []float32
 	w, wt        vecmath.Packed
 	lanes, parts []float32 // each piece's partial sums of dW and db, then its dW and db
 	dyt          []float32 // each piece's sample error, transposed (see inLanes)
+	errs         []float32 // each piece's room for a sample's errors (see errorsThrough)
 	src          []int32   // see source
 
 	hin, htin, herr *Tensor // copies for the engine's hooks
@@ -200,7 +200,14 @@ func (l *Conv2D) col2im(src []int32, cols, img []float32) {
 
 // Forward computes the convolution of x (batch×C·H·W), a sample at a time:
 // its columns, then its outputs, while the columns are in cache.
-func (l *Conv2D) Forward(e *Engine, x *Tensor) *Tensor {
+func (l *Conv2D) Forward(e *Engine, x *Tensor) *Tensor { return l.forwardThrough(e, x, nil) }
+
+// forwardThrough is Forward followed by the forward passes of the layers
+// after, each sample taken through them as soon as the convolution has
+// written it, while it is in cache; it returns the last one's output. The
+// engine must have no Output hook when after is not empty: that acts on
+// the whole output before the next layer reads it.
+func (l *Conv2D) forwardThrough(e *Engine, x *Tensor, after []sampleWise) *Tensor {
 	if x.Cols() != l.C*l.H*l.W {
 		panic(fmt.Sprintf("nn: dimension mismatch (batch×in %d×%d vs C×H×W %d×%d×%d)", x.Rows(), x.Cols(), l.C, l.H, l.W))
 	}
@@ -210,12 +217,16 @@ func (l *Conv2D) Forward(e *Engine, x *Tensor) *Tensor {
 	l.in = e.input(x, &l.hin)
 	l.w.Pack(l.Wt.Value.Data, R, false, l.B.Value.Data, l.F, R)
 	e.MACs += int64(l.F) * int64(n*P) * int64(R)
+	ins, out := startAll(after, l.y)
 	l.bySamples(e, n, func(_, s int, cols []float32) {
 		l.im2col(l.in, s, cols)
 		vecmath.Product(l.y.Row(s), P, &l.w, cols, l.columnStride(), P)
+		for i, a := range after {
+			a.sample(ins[i], s)
+		}
 	})
 	e.output(l.y)
-	return l.y
+	return out
 }
 
 // bySamples calls f on every sample s of a batch of n, in order within
@@ -240,21 +251,67 @@ func samplePieces(n int) int { return min(maxPieces, n) }
 // Backward sets dW = dY·colsᵀ and db = Σ dY, and returns dX = col2im(Wᵀ·dY),
 // a sample at a time.
 func (l *Conv2D) Backward(e *Engine, dy *Tensor, needInput bool) *Tensor {
-	l.Grads(e, l.x, dy)
+	return l.backwardThrough(e, dy, nil, needInput)
+}
+
+// backwardThrough is the backward pass of the layers after (those
+// forwardThrough ran) and then Backward, dy being the last one's output
+// error: each sample's error is taken back through them into room of its
+// piece, paired with the sample's columns, and taken on to the input,
+// while in cache. The engine must have no Error hook when after is not
+// empty: that acts on the convolution's whole error.
+func (l *Conv2D) backwardThrough(e *Engine, dy *Tensor, after []sampleWise, needInput bool) *Tensor {
+	dy = e.errorOf(dy, &l.herr)
+	n, P, R := dy.Rows(), l.OH*l.OW, l.C*l.K*l.K
+	errorOf := l.errorsThrough(dy, after)
+	var then func(s int, g, cols []float32)
+	if needInput {
+		l.dx = reuse(l.dx, l.x.Shape...)
+		l.wt.Pack(l.Wt.Value.Data, R, true, nil, R, l.F)
+		e.MACs += int64(l.F) * int64(n*P) * int64(R)
+		src := l.source()
+		then = func(s int, g, cols []float32) {
+			vecmath.Product(cols, l.columnStride(), &l.wt, g, P, P)
+			l.col2im(src, cols, l.dx.Row(s))
+		}
+	}
+	l.grads(e, l.x, n, errorOf, then)
 	if !needInput {
 		return nil
 	}
-	n, P, R := dy.Rows(), l.OH*l.OW, l.C*l.K*l.K
-	l.dx = reuse(l.dx, l.x.Shape...)
-	l.wt.Pack(l.Wt.Value.Data, R, true, nil, R, l.F)
-	e.MACs += int64(l.F) * int64(n*P) * int64(R)
-	src := l.source()
-	l.bySamples(e, n, func(_, s int, cols []float32) {
-		vecmath.Product(cols, l.columnStride(), &l.wt, l.dy.Row(s), P, P)
-		l.col2im(src, cols, l.dx.Row(s))
-	})
 	e.output(l.dx)
 	return l.dx
+}
+
+// errorsThrough returns the error of the convolution's outputs for sample
+// s of piece i, given dy, the error of the last output of the layers after:
+// a row of dy, or what taking it back through them gives in the piece's
+// room (no layer after needs its input error whole).
+func (l *Conv2D) errorsThrough(dy *Tensor, after []sampleWise) func(i, s int) []float32 {
+	if len(after) == 0 {
+		return func(_, s int) []float32 { return dy.Row(s) }
+	}
+	sizes, per := make([]int, len(after)), 0
+	shape := l.OutShape(nil)
+	for k, a := range after {
+		sizes[k] = size(shape)
+		per += sizes[k]
+		shape = a.OutShape(shape)
+	}
+	count := samplePieces(dy.Rows())
+	if len(l.errs) < count*per {
+		l.errs = make([]float32, count*per)
+	}
+	return func(i, s int) []float32 {
+		room, g := l.errs[i*per:][:per], dy.Row(s)
+		for k := len(after) - 1; k >= 0; k-- {
+			dx := room[:sizes[k]]
+			room = room[sizes[k]:]
+			after[k].sampleBack(dx, g, s)
+			g = dx
+		}
+		return g
+	}
 }
 
 // Grads sets dW = dY·colsᵀ and db = Σ dY, pairing the error dy (batch×F·OH·OW)
@@ -268,8 +325,14 @@ func (l *Conv2D) Backward(e *Engine, dy *Tensor, needInput bool) *Tensor {
 // (position mod Lanes), halved in a tree, where inLanes; else in one sum.
 func (l *Conv2D) Grads(e *Engine, in, dy *Tensor) {
 	dy = e.errorOf(dy, &l.herr)
-	l.dy = dy
-	n, P, R, Rp := dy.Rows(), l.OH*l.OW, l.C*l.K*l.K, l.columnRows()
+	l.grads(e, in, dy.Rows(), func(_, s int) []float32 { return dy.Row(s) }, nil)
+}
+
+// grads is Grads for a batch of n, the error of sample s of piece i given
+// by errorOf(i, s) just before it is used; then, when set, is called with
+// that error and the sample's columns after their products.
+func (l *Conv2D) grads(e *Engine, in *Tensor, n int, errorOf func(i, s int) []float32, then func(s int, g, cols []float32)) {
+	P, R, Rp := l.OH*l.OW, l.C*l.K*l.K, l.columnRows()
 	x := l.in
 	if in != l.x {
 		x = e.input(in, &l.htin)
@@ -288,14 +351,18 @@ func (l *Conv2D) Grads(e *Engine, in, dy *Tensor) {
 			l.dyt = make([]float32, count*P*l.F)
 		}
 		l.bySamples(e, n, func(i, s int, cols []float32) {
+			g := errorOf(i, s)
 			l.im2col(x, s, cols)
 			dyt := l.dyt[i*P*l.F:][:P*l.F]
 			for f := range l.F {
-				for p, v := range dy.Row(s)[f*P:][:P] {
+				for p, v := range g[f*P:][:P] {
 					dyt[p*l.F+f] = v
 				}
 			}
 			vecmath.ProductAdd(l.parts[i*size:], l.F, cols, l.columnStride(), Rp, P, dyt, l.F, l.F)
+			if then != nil {
+				then(s, g, cols)
+			}
 		})
 		l.sumPieces(count, size, 1, l.F)
 		return
@@ -306,8 +373,12 @@ func (l *Conv2D) Grads(e *Engine, in, dy *Tensor) {
 	l.lanes = l.lanes[:count*size*vecmath.Lanes]
 	clear(l.lanes)
 	l.bySamples(e, n, func(i, s int, cols []float32) {
+		g := errorOf(i, s)
 		l.im2col(x, s, cols)
-		vecmath.DotLanes(l.lanes[i*size*vecmath.Lanes:][:size*vecmath.Lanes], Rp, dy.Row(s), P, l.F, cols, l.columnStride(), R+1, P)
+		vecmath.DotLanes(l.lanes[i*size*vecmath.Lanes:][:size*vecmath.Lanes], Rp, g, P, l.F, cols, l.columnStride(), R+1, P)
+		if then != nil {
+			then(s, g, cols)
+		}
 	})
 	e.helpers().share(count, func(i int) {
 		vecmath.SumLanes(l.parts[i*size:][:size], l.lanes[i*size*vecmath.Lanes:][:size*vecmath.Lanes])
@@ -369,41 +440,47 @@ func NewMaxPool2D(c, h, w, size int) (*MaxPool2D, error) {
 
 // Forward pools x (batch×C·H·W).
 func (l *MaxPool2D) Forward(e *Engine, x *Tensor) *Tensor {
-	n := x.Rows()
-	l.in = x.Shape
-	l.y = reuse(l.y, n, l.C, l.OH, l.OW)
-	if len(l.arg) != len(l.y.Data) {
-		l.arg = make([]int32, len(l.y.Data))
-	}
-	e.Rows(n, l.C*l.H*l.W, func(lo, hi int) { l.pool(x, lo, hi) })
+	l.start(x)
+	e.Rows(x.Rows(), l.C*l.H*l.W, func(lo, hi int) {
+		for s := lo; s < hi; s++ {
+			l.sample(x, s)
+		}
+	})
 	return l.y
 }
 
-// pool pools samples lo to hi of x.
-func (l *MaxPool2D) pool(x *Tensor, lo, hi int) {
+func (l *MaxPool2D) start(x *Tensor) *Tensor {
+	l.in = x.Shape
+	l.y = reuse(l.y, x.Rows(), l.C, l.OH, l.OW)
+	if len(l.arg) != len(l.y.Data) {
+		l.arg = make([]int32, len(l.y.Data))
+	}
+	return l.y
+}
+
+// sample pools sample s of x.
+func (l *MaxPool2D) sample(x *Tensor, s int) {
 	per := l.C * l.OH * l.OW
-	for s := lo; s < hi; s++ {
-		img, out, arg := x.Row(s), l.y.Row(s), l.arg[s*per:(s+1)*per]
-		for c := 0; c < l.C; c++ {
-			if l.Size == 2 { // the common window, a channel at a time by a vector kernel
-				o, in := c*l.OH*l.OW, c*l.H*l.W
-				vecmath.MaxPool2(img[in:], out[o:], arg[o:], l.rows2(c))
-				continue
-			}
-			for oy := 0; oy < l.OH; oy++ {
-				o := (c*l.OH + oy) * l.OW
-				top := (c*l.H + oy*l.Size) * l.W
-				for ox := 0; ox < l.OW; ox++ {
-					best := top + ox*l.Size
-					for i := 0; i < l.Size; i++ {
-						for j := 0; j < l.Size; j++ {
-							if k := top + i*l.W + ox*l.Size + j; img[k] > img[best] {
-								best = k
-							}
+	img, out, arg := x.Row(s), l.y.Row(s), l.arg[s*per:(s+1)*per]
+	for c := 0; c < l.C; c++ {
+		if l.Size == 2 { // the common window, a channel at a time by a vector kernel
+			o, in := c*l.OH*l.OW, c*l.H*l.W
+			vecmath.MaxPool2(img[in:], out[o:], arg[o:], l.rows2(c))
+			continue
+		}
+		for oy := 0; oy < l.OH; oy++ {
+			o := (c*l.OH + oy) * l.OW
+			top := (c*l.H + oy*l.Size) * l.W
+			for ox := 0; ox < l.OW; ox++ {
+				best := top + ox*l.Size
+				for i := 0; i < l.Size; i++ {
+					for j := 0; j < l.Size; j++ {
+						if k := top + i*l.W + ox*l.Size + j; img[k] > img[best] {
+							best = k
 						}
 					}
-					out[o+ox], arg[o+ox] = img[best], int32(best)
 				}
+				out[o+ox], arg[o+ox] = img[best], int32(best)
 			}
 		}
 	}
@@ -415,30 +492,34 @@ func (l *MaxPool2D) Backward(e *Engine, dy *Tensor, needInput bool) *Tensor {
 		return nil
 	}
 	l.dx = reuse(l.dx, l.in...)
-	per := l.C * l.OH * l.OW
 	e.Rows(dy.Rows(), l.C*l.H*l.W, func(lo, hi int) {
 		for s := lo; s < hi; s++ {
-			d, g, arg := l.dx.Row(s), dy.Row(s), l.arg[s*per:(s+1)*per]
-			if l.Size != 2 {
-				clear(d)
-				for o, v := range g {
-					d[arg[o]] += v
-				}
-				continue
-			}
-			// Each window written whole, as clearing it and adding gives;
-			// a sample with a row or column outside every window is
-			// cleared first.
-			if l.H%2 != 0 || l.W%2 != 0 {
-				clear(d)
-			}
-			for c := range l.C {
-				o, in := c*l.OH*l.OW, c*l.H*l.W
-				vecmath.MaxPool2Back(d[in:], g[o:], arg[o:], l.rows2(c))
-			}
+			l.sampleBack(l.dx.Row(s), dy.Row(s), s)
 		}
 	})
 	return l.dx
+}
+
+// sampleBack routes g, the error of sample s's outputs, into d.
+func (l *MaxPool2D) sampleBack(d, g []float32, s int) {
+	per := l.C * l.OH * l.OW
+	arg := l.arg[s*per : (s+1)*per]
+	if l.Size != 2 {
+		clear(d)
+		for o, v := range g {
+			d[arg[o]] += v
+		}
+		return
+	}
+	// Each window written whole, as clearing it and adding gives; a
+	// sample with a row or column outside every window is cleared first.
+	if l.H%2 != 0 || l.W%2 != 0 {
+		clear(d)
+	}
+	for c := range l.C {
+		o, in := c*l.OH*l.OW, c*l.H*l.W
+		vecmath.MaxPool2Back(d[in:], g[o:], arg[o:], l.rows2(c))
+	}
 }
 
 // rows2 places the rows of channel c of a 2×2 pooling for vecmath.

@@ -332,6 +332,66 @@ func TestConvSumsInItsOrder(t *testing.T) {
 	}
 }
 
+// TestConvTakesSamplesThroughLayersAfter: a Sequential that takes each
+// sample of a convolution through the sample-wise layers after it (and
+// their errors back) gives the bits of the layers run one after another,
+// every layer's output and every gradient, on one core and on two: both
+// weight-gradient paths, pooling rows outside every window, two kinds of
+// activation, an input gradient taken back through the layers.
+func TestConvTakesSamplesThroughLayersAfter(t *testing.T) {
+	for _, e := range []*Engine{{}, {Cores: NewCores(2)}} {
+		build := func() *Sequential {
+			c1, _ := NewConv2D(2, 10, 10, 16, 3, 1, 1)
+			p1, _ := NewMaxPool2D(16, 10, 10, 2)
+			c2, _ := NewConv2D(16, 5, 5, 64, 3, 1, 1) // weight gradient by ProductAdd
+			p2, _ := NewMaxPool2D(64, 5, 5, 2)
+			s := &Sequential{InShape: []int{2, 10, 10}, Layers: []Layer{c1, NewAct(ReLU{}), p1, c2, NewAct(Tanh{}), p2,
+				NewFlatten([]int{64, 2, 2}), NewDense(256, 10)}}
+			Initialize(s, "torch", rand.New(rand.NewPCG(3, 4)))
+			return s
+		}
+		fused, apart := build(), build()
+		if fused.Layers[0].(*Conv2D).inLanes() == fused.Layers[3].(*Conv2D).inLanes() {
+			t.Fatal("the two convolutions take the same weight-gradient path")
+		}
+		x := NewTensor(11, 200)
+		Gaussian(x.Data, 1, rand.New(rand.NewPCG(5, 6)))
+		dy := NewTensor(11, 10)
+		Gaussian(dy.Data, 1, rand.New(rand.NewPCG(7, 8)))
+
+		fused.Forward(e, x)
+		fused.Backward(e, dy)
+		h, g := x, dy
+		for _, l := range apart.Layers {
+			h = l.Forward(e, h)
+		}
+		for i := len(apart.Layers) - 1; i >= 0; i-- {
+			g = apart.Layers[i].Backward(e, g, i > 0)
+		}
+		for i, l := range apart.Layers {
+			got, want := fused.Layers[i].(interface{ Output() *Tensor }).Output(), l.(interface{ Output() *Tensor }).Output()
+			if !slices.Equal(bitsOf(got.Data), bitsOf(want.Data)) {
+				t.Errorf("cores %v: layer %d's (%T) output differs from the layers run apart", e.Cores != nil, i, l)
+			}
+		}
+		for i, p := range apart.Params() {
+			if !slices.Equal(bitsOf(fused.Params()[i].Grad.Data), bitsOf(p.Grad.Data)) {
+				t.Errorf("cores %v: gradient of parameter %d (%s) differs from the layers run apart", e.Cores != nil, i, p.Name)
+			}
+		}
+	}
+}
+
+// bitsOf returns the bits of v, which tell apart what == does not (signed
+// zeros, NaNs).
+func bitsOf(v []float32) []uint32 {
+	b := make([]uint32, len(v))
+	for i, f := range v {
+		b[i] = math.Float32bits(f)
+	}
+	return b
+}
+
 // convByDefinition computes a convolution's output, weight and bias
 // gradients and input gradient by plain loops, summing as Conv2D defines:
 // an output from its bias, term after term; a weight's or a bias's

@@ -11,11 +11,7 @@ type Flatten struct {
 
 // NewFlatten returns the flattening of samples shaped in.
 func NewFlatten(in []int) *Flatten {
-	n := 1
-	for _, d := range in {
-		n *= d
-	}
-	return &Flatten{in: append([]int(nil), in...), outSize: n}
+	return &Flatten{in: append([]int(nil), in...), outSize: size(in)}
 }
 
 func (f *Flatten) Forward(_ *Engine, x *Tensor) *Tensor {

@@ -48,3 +48,11 @@ func (e *Engine) output(t *Tensor) {
 		e.Hooks.Output(t)
 	}
 }
+
+// hooksOutput reports whether an Output hook is set: it acts on a
+// product's whole output, so no layer may read a part of it before.
+func (e *Engine) hooksOutput() bool { return e.Hooks != nil && e.Hooks.Output != nil }
+
+// hooksError reports whether an Error hook is set: it acts on the whole
+// error of a product, so that error must be whole before it is used.
+func (e *Engine) hooksError() bool { return e.Hooks != nil && e.Hooks.Error != nil }

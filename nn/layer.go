@@ -38,10 +38,17 @@ type Sequential struct {
 	InShape []int
 }
 
-// Forward runs every layer in order and returns the last output.
+// Forward runs every layer in order and returns the last output. A
+// convolution takes each sample through the sample-wise layers after it
+// while the sample is in cache (the same numbers as layer by layer).
 func (s *Sequential) Forward(e *Engine, x *Tensor) *Tensor {
-	for _, l := range s.Layers {
-		x = l.Forward(e, x)
+	for i := 0; i < len(s.Layers); i++ {
+		if c, after := s.convAt(i); c != nil && !e.hooksOutput() {
+			x = c.forwardThrough(e, x, after)
+			i += len(after)
+			continue
+		}
+		x = s.Layers[i].Forward(e, x)
 	}
 	return x
 }
@@ -52,8 +59,52 @@ func (s *Sequential) Forward(e *Engine, x *Tensor) *Tensor {
 func (s *Sequential) Backward(e *Engine, dy *Tensor) {
 	first := s.firstTrained()
 	for i := len(s.Layers) - 1; i >= 0; i-- {
+		if at, c, after := s.convBefore(i); c != nil && !e.hooksError() {
+			dy = c.backwardThrough(e, dy, after, at > first)
+			i = at
+			continue
+		}
 		dy = s.Layers[i].Backward(e, dy, i > first)
 	}
+}
+
+// convAt returns the convolution at layer i, if it is one, and the
+// sample-wise layers right after it.
+func (s *Sequential) convAt(i int) (*Conv2D, []sampleWise) {
+	c, ok := s.Layers[i].(*Conv2D)
+	if !ok {
+		return nil, nil
+	}
+	var after []sampleWise
+	for _, l := range s.Layers[i+1:] {
+		w, ok := l.(sampleWise)
+		if !ok {
+			break
+		}
+		after = append(after, w)
+	}
+	return c, after
+}
+
+// convBefore returns, when layer i is the last of the sample-wise layers
+// after a convolution (or that convolution), the convolution's index, the
+// convolution and those layers: what convAt gave the forward pass.
+func (s *Sequential) convBefore(i int) (int, *Conv2D, []sampleWise) {
+	at := i
+	for at >= 0 {
+		if _, ok := s.Layers[at].(sampleWise); !ok {
+			break
+		}
+		at--
+	}
+	if at < 0 {
+		return 0, nil, nil
+	}
+	c, after := s.convAt(at)
+	if c == nil || at+len(after) != i {
+		return 0, nil, nil
+	}
+	return at, c, after
 }
 
 // firstTrained is the index of the first layer with parameters: the layers

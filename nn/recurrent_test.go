@@ -86,14 +86,6 @@ func TestBPTTMatchesFiniteDifferences(t *testing.T) {
 	}
 }
 
-func size(shape []int) int {
-	n := 1
-	for _, d := range shape {
-		n *= d
-	}
-	return n
-}
-
 // TestTruncationCutsTheGradient checks truncated BPTT: with K steps and a
 // target at the last step, the error reaches the inputs of the last K
 // steps and none before them.

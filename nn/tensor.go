@@ -28,9 +28,12 @@ func NewTensor(shape ...int) *Tensor {
 func (t *Tensor) Rows() int { return t.Shape[0] }
 
 // Cols returns the number of elements per batch row: the product of Shape[1:].
-func (t *Tensor) Cols() int {
+func (t *Tensor) Cols() int { return size(t.Shape[1:]) }
+
+// size returns the number of elements of a shape.
+func size(shape []int) int {
 	n := 1
-	for _, d := range t.Shape[1:] {
+	for _, d := range shape {
 		n *= d
 	}
 	return n

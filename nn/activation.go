@@ -121,7 +121,7 @@ func (a *Act) start(x *Tensor) *Tensor {
 	return a.y
 }
 
-func (a *Act) sample(x *Tensor, s int) { a.F.Apply(a.y.Row(s), x.Row(s)) }
+func (a *Act) sample(x []float32, s int) { a.F.Apply(a.y.Row(s), x) }
 
 func (a *Act) sampleBack(dx, g []float32, s int) { a.backward(g, dx, a.y.Row(s)) }
 

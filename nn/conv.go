@@ -27,12 +27,14 @@ type Conv2D struct {
 	Wt, B       *Param // Wt is F×(C·K·K); B is F
 
 	x, y, dx     *Tensor
+	whole        *Tensor // room for y (nil after forwardThrough some layers)
 	in           *Tensor // x as Forward read it, through the input hook
 	cols         []float32
 	w, wt        vecmath.Packed
 	lanes, parts []float32 // each piece's partial sums of dW and db, then its dW and db
 	dyt          []float32 // each piece's sample error, transposed (see inLanes)
 	errs         []float32 // each piece's room for a sample's errors (see errorsThrough)
+	outs         []float32 // each piece's room for a sample's output (see forwardThrough)
 	src          []int32   // see source
 
 	hin, htin, herr *Tensor // copies for the engine's hooks
@@ -213,19 +215,38 @@ func (l *Conv2D) forwardThrough(e *Engine, x *Tensor, after []sampleWise) *Tenso
 	}
 	n, P, R := x.Rows(), l.OH*l.OW, l.C*l.K*l.K
 	l.x = x
-	l.y = reuse(l.y, n, l.F, l.OH, l.OW)
 	l.in = e.input(x, &l.hin)
 	l.w.Pack(l.Wt.Value.Data, R, false, l.B.Value.Data, l.F, R)
 	e.MACs += int64(l.F) * int64(n*P) * int64(R)
-	ins, out := startAll(after, l.y)
-	l.bySamples(e, n, func(_, s int, cols []float32) {
+	if len(after) == 0 {
+		l.whole = reuse(l.whole, n, l.F, l.OH, l.OW)
+		l.y = l.whole
+		l.bySamples(e, n, func(_, s int, cols []float32) {
+			l.im2col(l.in, s, cols)
+			vecmath.Product(l.y.Row(s), P, &l.w, cols, l.columnStride(), P)
+		})
+		e.output(l.y)
+		return l.y
+	}
+	// Each sample's output into room of its piece, read there by the
+	// first layer after: no layer after needs it whole.
+	l.y = nil
+	ins, out := startAll(after, &Tensor{Shape: []int{n, l.F, l.OH, l.OW}})
+	per := l.F * P
+	if len(l.outs) < samplePieces(n)*per {
+		l.outs = make([]float32, samplePieces(n)*per)
+	}
+	l.bySamples(e, n, func(i, s int, cols []float32) {
 		l.im2col(l.in, s, cols)
-		vecmath.Product(l.y.Row(s), P, &l.w, cols, l.columnStride(), P)
-		for i, a := range after {
-			a.sample(ins[i], s)
+		y := l.outs[i*per:][:per]
+		vecmath.Product(y, P, &l.w, cols, l.columnStride(), P)
+		for k, a := range after {
+			a.sample(y, s)
+			if k+1 < len(after) {
+				y = ins[k+1].Row(s)
+			}
 		}
 	})
-	e.output(l.y)
 	return out
 }
 
@@ -443,7 +464,7 @@ func (l *MaxPool2D) Forward(e *Engine, x *Tensor) *Tensor {
 	l.start(x)
 	e.Rows(x.Rows(), l.C*l.H*l.W, func(lo, hi int) {
 		for s := lo; s < hi; s++ {
-			l.sample(x, s)
+			l.sample(x.Row(s), s)
 		}
 	})
 	return l.y
@@ -458,10 +479,10 @@ func (l *MaxPool2D) start(x *Tensor) *Tensor {
 	return l.y
 }
 
-// sample pools sample s of x.
-func (l *MaxPool2D) sample(x *Tensor, s int) {
+// sample pools img, sample s of the input.
+func (l *MaxPool2D) sample(img []float32, s int) {
 	per := l.C * l.OH * l.OW
-	img, out, arg := x.Row(s), l.y.Row(s), l.arg[s*per:(s+1)*per]
+	out, arg := l.y.Row(s), l.arg[s*per:(s+1)*per]
 	for c := 0; c < l.C; c++ {
 		if l.Size == 2 { // the common window, a channel at a time by a vector kernel
 			o, in := c*l.OH*l.OW, c*l.H*l.W
@@ -531,7 +552,9 @@ func (l *MaxPool2D) Params() []*Param     { return nil }
 func (l *MaxPool2D) OutShape([]int) []int { return []int{l.C, l.OH, l.OW} }
 func (l *MaxPool2D) MACs() int64          { return 0 }
 
-// Output returns the last output.
+// Output returns the last output: nil after a pass that took each sample
+// on through the sample-wise layers after the convolution (Sequential's),
+// which keeps no whole output of it.
 func (l *Conv2D) Output() *Tensor { return l.y }
 
 // Output returns the last output.

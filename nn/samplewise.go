@@ -9,8 +9,8 @@ type sampleWise interface {
 	Layer
 	// start sizes the layer's output for a forward pass of x and returns it.
 	start(x *Tensor) *Tensor
-	// sample computes sample s of the output from sample s of x.
-	sample(x *Tensor, s int)
+	// sample computes sample s of the output from x, sample s of the input.
+	sample(x []float32, s int)
 	// sampleBack sets dx to the error of sample s of the input from g,
 	// the error of sample s of the output.
 	sampleBack(dx, g []float32, s int)

@@ -13,6 +13,10 @@
 //   - Every matrix product goes through an Engine, which counts its
 //     multiply-accumulates (MACs), so measured costs can be compared with the
 //     analytic ones the learning rules declare.
+//   - A Sequential takes each sample of a convolution's output through the
+//     pooling and activation layers after it (and their errors back) while
+//     the sample is in cache: the numbers of the layers run one by one, but
+//     the convolution then keeps no whole output (Output is nil).
 //
 // nn knows nothing of learning rules: they are built on top of it in package
 // methods. Shape mismatches are programming errors and panic with a message

@@ -27,7 +27,7 @@ type Conv2D struct {
 	Wt, B       *Param // Wt is F×(C·K·K); B is F
 
 	x, y, dx     *Tensor
-	whole        *Tensor // room for y (nil after forwardThrough some layers)
+	whole        *Tensor // y's room, kept while forwardThrough leaves y nil
 	in           *Tensor // x as Forward read it, through the input hook
 	cols         []float32
 	w, wt        vecmath.Packed
@@ -284,7 +284,7 @@ func (l *Conv2D) Backward(e *Engine, dy *Tensor, needInput bool) *Tensor {
 func (l *Conv2D) backwardThrough(e *Engine, dy *Tensor, after []sampleWise, needInput bool) *Tensor {
 	dy = e.errorOf(dy, &l.herr)
 	n, P, R := dy.Rows(), l.OH*l.OW, l.C*l.K*l.K
-	errorOf := l.errorsThrough(dy, after)
+	errorAt := l.errorsThrough(dy, after)
 	var then func(s int, g, cols []float32)
 	if needInput {
 		l.dx = reuse(l.dx, l.x.Shape...)
@@ -296,7 +296,7 @@ func (l *Conv2D) backwardThrough(e *Engine, dy *Tensor, after []sampleWise, need
 			l.col2im(src, cols, l.dx.Row(s))
 		}
 	}
-	l.grads(e, l.x, n, errorOf, then)
+	l.grads(e, l.x, n, errorAt, then)
 	if !needInput {
 		return nil
 	}
@@ -346,13 +346,13 @@ func (l *Conv2D) errorsThrough(dy *Tensor, after []sampleWise) func(i, s int) []
 // (position mod Lanes), halved in a tree, where inLanes; else in one sum.
 func (l *Conv2D) Grads(e *Engine, in, dy *Tensor) {
 	dy = e.errorOf(dy, &l.herr)
-	l.grads(e, in, dy.Rows(), func(_, s int) []float32 { return dy.Row(s) }, nil)
+	l.grads(e, in, dy.Rows(), l.errorsThrough(dy, nil), nil)
 }
 
 // grads is Grads for a batch of n, the error of sample s of piece i given
-// by errorOf(i, s) just before it is used; then, when set, is called with
+// by errorAt(i, s) just before it is used; then, when set, is called with
 // that error and the sample's columns after their products.
-func (l *Conv2D) grads(e *Engine, in *Tensor, n int, errorOf func(i, s int) []float32, then func(s int, g, cols []float32)) {
+func (l *Conv2D) grads(e *Engine, in *Tensor, n int, errorAt func(i, s int) []float32, then func(s int, g, cols []float32)) {
 	P, R, Rp := l.OH*l.OW, l.C*l.K*l.K, l.columnRows()
 	x := l.in
 	if in != l.x {
@@ -372,7 +372,7 @@ func (l *Conv2D) grads(e *Engine, in *Tensor, n int, errorOf func(i, s int) []fl
 			l.dyt = make([]float32, count*P*l.F)
 		}
 		l.bySamples(e, n, func(i, s int, cols []float32) {
-			g := errorOf(i, s)
+			g := errorAt(i, s)
 			l.im2col(x, s, cols)
 			dyt := l.dyt[i*P*l.F:][:P*l.F]
 			for f := range l.F {
@@ -394,7 +394,7 @@ func (l *Conv2D) grads(e *Engine, in *Tensor, n int, errorOf func(i, s int) []fl
 	l.lanes = l.lanes[:count*size*vecmath.Lanes]
 	clear(l.lanes)
 	l.bySamples(e, n, func(i, s int, cols []float32) {
-		g := errorOf(i, s)
+		g := errorAt(i, s)
 		l.im2col(x, s, cols)
 		vecmath.DotLanes(l.lanes[i*size*vecmath.Lanes:][:size*vecmath.Lanes], Rp, g, P, l.F, cols, l.columnStride(), R+1, P)
 		if then != nil {

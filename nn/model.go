@@ -140,9 +140,13 @@ func (m ModelSpec) Validate() error {
 }
 
 // CheckInput reports what keeps m from reading samples shaped in, beyond
-// what Validate sees: locally connected layers need C×H×W images and whole
-// maps of their positions.
+// what Validate sees: convolutions and locally connected layers need
+// C×H×W images, every convolution and pooling an output, and locally
+// connected layers whole maps of their positions.
 func (m ModelSpec) CheckInput(in []int) error {
+	if m.Kind == "cnn" {
+		return m.Resolved().checkMaps(in)
+	}
 	if m.Local == 0 {
 		return nil
 	}
@@ -153,6 +157,28 @@ func (m ModelSpec) CheckInput(in []int) error {
 		if pos := in[1] * in[2]; h%pos != 0 {
 			return fmt.Errorf("model.hidden[%d]: %d units do not make whole maps of the input's %d×%d positions (accepted: multiples of %d)", i, h, in[1], in[2], pos)
 		}
+	}
+	return nil
+}
+
+// checkMaps follows the maps of a cnn's images shaped in through its
+// convolutions and poolings, as BuildIO makes them.
+func (m ModelSpec) checkMaps(in []int) error {
+	if len(in) != 3 {
+		return fmt.Errorf("model.kind: a cnn needs C×H×W images, not samples shaped %v", in)
+	}
+	h, w := in[1], in[2]
+	for i := range m.Conv {
+		if side := min(h, w) + 2*m.Padding; side < m.Kernel {
+			return fmt.Errorf("model.kernel: %d×%d does not fit the %d×%d maps that convolution %d reads, padded by %d (accepted: at most %d)",
+				m.Kernel, m.Kernel, h, w, i+1, m.Padding, side)
+		}
+		h, w = h+2*m.Padding-m.Kernel+1, w+2*m.Padding-m.Kernel+1
+		if side := min(h, w); side < m.Pool {
+			return fmt.Errorf("model.pool: %d×%d does not fit the %d×%d maps of convolution %d (accepted: at most %d)",
+				m.Pool, m.Pool, h, w, i+1, side)
+		}
+		h, w = h/m.Pool, w/m.Pool
 	}
 	return nil
 }

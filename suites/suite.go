@@ -297,9 +297,23 @@ func anyMap[V any](m map[string]V) map[string]any {
 // Model is a model table: nn.ModelSpec's keys, checked and resolved.
 type Model nn.ModelSpec
 
+// decodeTOML decodes the model's table by its fields, refusing a kernel or
+// pooling size of 0 written out, which the fields would take for no size
+// given (the default).
+func (m *Model) decodeTOML(d *decoder, path string, v any) error {
+	if t, ok := v.(map[string]any); ok {
+		for _, key := range []string{"kernel", "pool"} {
+			if n, ok := t[key].(int64); ok && n == 0 {
+				return d.errf(join(path, key), "0 is not a size (accepted: a positive size, or leave it out for the default)")
+			}
+		}
+	}
+	return d.decodeKind(path, v, reflect.ValueOf(m).Elem())
+}
+
 func (m *Model) validate(d *decoder, path string) error {
 	if m.Kind == "" {
-		return d.errf(join(path, "kind"), "missing (accepted: mlp, cnn)")
+		return d.errf(join(path, "kind"), "missing (accepted: %s)", strings.Join(nn.Kinds, ", "))
 	}
 	spec := nn.ModelSpec(*m)
 	if err := spec.Validate(); err != nil {

@@ -388,6 +388,31 @@ func TestConvTakesSamplesThroughLayersAfter(t *testing.T) {
 	}
 }
 
+// TestHooksSeeTheWholeConvolution: with a precision model's Output or
+// Error hook, a Sequential runs a convolution layer by layer, so that the
+// hook acts on the convolution's whole output or error, as for any product.
+func TestHooksSeeTheWholeConvolution(t *testing.T) {
+	conv, _ := NewConv2D(1, 6, 6, 2, 3, 1, 0)
+	pool, _ := NewMaxPool2D(2, 4, 4, 2)
+	s := &Sequential{InShape: []int{1, 6, 6}, Layers: []Layer{conv, pool, NewAct(ReLU{}), NewFlatten([]int{2, 2, 2}), NewDense(8, 3)}}
+	Initialize(s, "torch", rand.New(rand.NewPCG(1, 1)))
+	x := NewTensor(2, 36)
+	Gaussian(x.Data, 1, rand.New(rand.NewPCG(2, 2)))
+	var seen []int
+	see := func(t *Tensor) { seen = append(seen, t.Cols()) }
+	for _, h := range []struct {
+		name  string
+		hooks *Hooks
+	}{{"Output", &Hooks{Output: see}}, {"Error", &Hooks{Error: see}}} {
+		seen = nil
+		e := &Engine{Hooks: h.hooks}
+		s.Backward(e, s.Forward(e, x).Clone())
+		if !slices.Contains(seen, 2*4*4) {
+			t.Errorf("the %s hook saw tensors of %v values per sample, none the convolution's 32", h.name, seen)
+		}
+	}
+}
+
 // bitsOf returns the bits of v, which tell apart what == does not (signed
 // zeros, NaNs).
 func bitsOf(v []float32) []uint32 {

@@ -206,9 +206,11 @@ func (l *Conv2D) Forward(e *Engine, x *Tensor) *Tensor { return l.forwardThrough
 
 // forwardThrough is Forward followed by the forward passes of the layers
 // after, each sample taken through them as soon as the convolution has
-// written it, while it is in cache; it returns the last one's output. The
-// engine must have no Output hook when after is not empty: that acts on
-// the whole output before the next layer reads it.
+// written it into room of its piece, while it is in cache; it returns the
+// last one's output. The convolution then keeps no whole output (y is nil:
+// none of those layers needs it). The engine must have no Output hook when
+// after is not empty: that acts on the whole output before the next layer
+// reads it.
 func (l *Conv2D) forwardThrough(e *Engine, x *Tensor, after []sampleWise) *Tensor {
 	if x.Cols() != l.C*l.H*l.W {
 		panic(fmt.Sprintf("nn: dimension mismatch (batch×in %d×%d vs C×H×W %d×%d×%d)", x.Rows(), x.Cols(), l.C, l.H, l.W))
@@ -228,8 +230,6 @@ func (l *Conv2D) forwardThrough(e *Engine, x *Tensor, after []sampleWise) *Tenso
 		e.output(l.y)
 		return l.y
 	}
-	// Each sample's output into room of its piece, read there by the
-	// first layer after: no layer after needs it whole.
 	l.y = nil
 	ins, out := startAll(after, &Tensor{Shape: []int{n, l.F, l.OH, l.OW}})
 	per := l.F * P

@@ -101,7 +101,7 @@ func NewAct(f Activation) *Act { return &Act{F: f} }
 
 // Forward returns φ(x).
 func (a *Act) Forward(e *Engine, x *Tensor) *Tensor {
-	a.y = reuse(a.y, x.Shape...)
+	a.start(x)
 	e.Split(len(x.Data), func(lo, hi int) { a.F.Apply(a.y.Data[lo:hi], x.Data[lo:hi]) })
 	return a.y
 }

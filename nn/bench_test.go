@@ -6,61 +6,56 @@ import (
 	"runtime"
 	"testing"
 
-	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 )
 
-// BenchmarkMatMul measures float32 matrix products of the shapes a BP step
-// on 784-1024-128-10 with batch 64 uses, the paper CIFAR CNN's convolution
-// (32 filters of 3·5·5 over 64·28·28 positions) and a square one, in GFLOP/s, with
-// as many BLAS threads as GOMAXPROCS (set it with -cpu).
+// BenchmarkMatMul measures float32 matrix products, in GFLOP/s, by the
+// engine (engine: vecmath's kernels, on one core unless -cpu gives more)
+// and by the BLAS directly (blas: the backend built in, with as many
+// threads as GOMAXPROCS), on the shapes of a BP step on 784-1024-128-10
+// with batch 64 (forward, weight gradient, input gradient), the paper CIFAR
+// CNN's convolution as one product (32 filters of 3·5·5 over 64·28·28
+// positions), an LSTM's recurrent weight gradient (128 units, 512 gate
+// columns, over T·batch = 6,400 rows) and a square one.
 func BenchmarkMatMul(b *testing.B) {
 	SetBLASThreads(runtime.GOMAXPROCS(0))
-	for _, s := range [][3]int{{64, 784, 1024}, {784, 64, 1024}, {64, 1024, 128}, {32, 75, 64 * 28 * 28}, {1024, 1024, 1024}} {
-		m, k, n := s[0], s[1], s[2]
-		b.Run(fmt.Sprintf("%dx%dx%d", m, k, n), func(b *testing.B) {
-			r := rand.New(rand.NewPCG(1, 1))
-			a, bb, c := NewTensor(m, k), NewTensor(k, n), NewTensor(m, n)
-			Gaussian(a.Data, 1, r)
-			Gaussian(bb.Data, 1, r)
-			var e Engine
-			b.ResetTimer()
+	for _, s := range []struct {
+		m, k, n        int
+		transA, transB bool
+	}{
+		{64, 784, 1024, false, false}, {784, 64, 1024, true, false}, {64, 1024, 128, false, false}, {64, 128, 1024, false, true},
+		{32, 75, 64 * 28 * 28, false, false}, {128, 6400, 512, true, false}, {1024, 1024, 1024, false, false},
+	} {
+		m, k, n := s.m, s.k, s.n
+		name := fmt.Sprintf("%dx%dx%d", m, k, n)
+		if s.transA || s.transB {
+			name += fmt.Sprintf("/%s·%s", opName("A", s.transA), opName("B", s.transB))
+		}
+		r := rand.New(rand.NewPCG(1, 1))
+		a, bb, c := NewTensor(m, k), NewTensor(k, n), NewTensor(m, n)
+		if s.transA {
+			a = NewTensor(k, m)
+		}
+		if s.transB {
+			bb = NewTensor(n, k)
+		}
+		Gaussian(a.Data, 1, r)
+		Gaussian(bb.Data, 1, r)
+		flops := 2 * float64(m) * float64(n) * float64(k)
+		b.Run(name+"/engine", func(b *testing.B) {
+			e := Engine{Cores: NewCores(0)}
+			defer e.Cores.Take()()
 			for range b.N {
-				e.MatMul(c, a, false, bb, false, 1, 0)
+				e.MatMul(c, a, s.transA, bb, s.transB, 1, 0)
 			}
-			b.ReportMetric(2*float64(e.MACs)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
-	}
-}
-
-// BenchmarkRecurrentWeightGradient times an LSTM's recurrent weight
-// gradient (128 units, 512 gate columns, summed over T·batch = 6,400 rows,
-// Aᵀ·B) on one thread: whole, in the 2 row pieces pieces cuts it into, and
-// in the 8 column pieces of the longer side, each of which packs all of Aᵀ
-// again.
-func BenchmarkRecurrentWeightGradient(b *testing.B) {
-	SetBLASThreads(1)
-	const m, n, k = 128, 512, 6400
-	r := rand.New(rand.NewPCG(1, 1))
-	prev, delta, c := NewTensor(k, m), NewTensor(k, n), NewTensor(m, n)
-	Gaussian(prev.Data, 1, r)
-	Gaussian(delta.Data, 1, r)
-	impl := blas32.Implementation()
-	for _, cut := range []struct {
-		name        string
-		rows, width int
-	}{{"whole", m, n}, {"rows", m / 2, n}, {"columns", m, n / 8}} {
-		b.Run(cut.name, func(b *testing.B) {
+		b.Run(name+"/blas", func(b *testing.B) {
+			impl := blas32.Implementation()
 			for range b.N {
-				for lo := 0; lo < m; lo += cut.rows {
-					for at := 0; at < n; at += cut.width {
-						impl.Sgemm(blas.Trans, blas.NoTrans, cut.rows, cut.width, k, 1, prev.Data[lo:], m, delta.Data[at:], n, 0, c.Data[lo*n+at:], n)
-					}
-				}
+				impl.Sgemm(trans(s.transA), trans(s.transB), m, n, k, 1, a.Data, a.Cols(), bb.Data, bb.Cols(), 0, c.Data, n)
 			}
+			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
-	}
-	if count, cols := pieces(m, n, k, true); count != 2 || cols {
-		b.Fatalf("pieces cuts it into %d pieces (along the columns %v), not the 2 row pieces timed", count, cols)
 	}
 }

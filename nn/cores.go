@@ -4,8 +4,6 @@ import (
 	"runtime"
 	"sync/atomic"
 	"time"
-
-	"gonum.org/v1/gonum/blas/blas32"
 )
 
 // Cores lends idle cores to the products of the runs that share it. Every
@@ -85,16 +83,10 @@ func (c *Cores) giveBack() {
 
 // Fixed limits of the cut of a product: a product has at most maxPieces
 // pieces, each of at least minPieceMACs multiply-accumulates on average and
-// at least minPieceWidth rows or columns, cut at multiples of pieceAlign.
-// They are part of what a run computes: the BLAS may sum a piece in another
-// order than the whole product (Debian's OpenBLAS 0.3.21 on AMD Zen did for
-// pieces 16 wide, or of fewer than about a million MACs), so changing them
-// may change the last bits of a record (and Numerics with them). With
-// these, the products of the built-in suites' feed-forward nets kept the
-// bits of the whole product on one Zen machine, but not on a Zen 5 with
-// the same OpenBLAS (3,459 of the 65,536 outputs of 64×784 by 784×1024 in
-// 8 pieces differ there); a recurrent layer's weight gradient never does:
-// its pieces sum in another order than the whole.
+// at least minPieceWidth rows or columns, cut at multiples of pieceAlign
+// (whole tiles of the kernels). The cut changes no bit of a product (each
+// element is one sum of its own, see product.go); it only sizes the work
+// lent to other cores.
 const (
 	minPieceMACs  = 1 << 21
 	minPieceWidth = 64
@@ -103,17 +95,9 @@ const (
 )
 
 // pieces cuts an m×n product with inner size k into count pieces along its
-// larger side (the columns of C when alongCols), 1 when it stays whole. A
-// product whose first operand is transposed and summed over a long inner
-// size (k ≥ 8·max(m, n): a recurrent layer's weight gradient over every
-// step) is cut along the rows of C when that gives two pieces or more: each
-// column piece would pack all of Aᵀ again, which costs more there than the
-// B each row piece packs (BenchmarkRecurrentWeightGradient).
-func pieces(m, n, k int, transA bool) (count int, alongCols bool) {
+// longer side (the columns of C when alongCols), 1 when it stays whole.
+func pieces(m, n, k int) (count int, alongCols bool) {
 	most := min(maxPieces, int(int64(m)*int64(n)*int64(k)/minPieceMACs))
-	if rows := min(most, m/minPieceWidth); transA && k >= 8*max(m, n) && rows >= 2 {
-		return rows, false
-	}
 	side := m
 	if n >= m {
 		side, alongCols = n, true
@@ -175,38 +159,6 @@ func (e *Engine) helpers() *crew {
 		e.crew = &crew{cores: e.Cores}
 	}
 	return e.crew
-}
-
-// sgemm computes C = alpha·op(A)·op(B) + beta·C for row-major operands with
-// leading dimensions lda, ldb and ldc, piece by piece, with the help of
-// crew (nil: all here, in order).
-func (w *crew) sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	impl := blas32.Implementation()
-	count, alongCols := pieces(m, n, k, tA)
-	if count == 1 {
-		impl.Sgemm(trans(tA), trans(tB), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-		return
-	}
-	side := m
-	if alongCols {
-		side = n
-	}
-	w.share(count, func(i int) {
-		lo, hi := bound(i, count, side), bound(i+1, count, side)
-		if alongCols { // columns lo:hi of C need those of op(B)
-			off := lo
-			if tB {
-				off = lo * ldb
-			}
-			impl.Sgemm(trans(tA), trans(tB), m, hi-lo, k, alpha, a, lda, b[off:], ldb, beta, c[lo:], ldc)
-			return
-		}
-		off := lo * lda // rows lo:hi of C need those of op(A)
-		if tA {
-			off = lo
-		}
-		impl.Sgemm(trans(tA), trans(tB), hi-lo, n, k, alpha, a[off:], lda, b, ldb, beta, c[lo*ldc:], ldc)
-	})
 }
 
 // A crew is the helpers of one run: goroutines on cores borrowed from a

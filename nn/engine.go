@@ -17,11 +17,13 @@ type Engine struct {
 	// the result is the same with or without it.
 	Cores *Cores
 	crew  *crew
+	ops   operands
 }
 
 // MatMul computes C = alpha·op(A)·op(B) + beta·C, where op(X) is X or Xᵀ, and
-// A, B and C are read as Rows×Cols matrices. It panics when the shapes
-// disagree.
+// A, B and C are read as Rows×Cols matrices, each element one sum in a
+// fixed order (see product.go), so that its bits depend on the operands
+// alone. It panics when the shapes disagree.
 func (e *Engine) MatMul(c *Tensor, a *Tensor, transA bool, b *Tensor, transB bool, alpha, beta float32) {
 	ar, ac := a.Rows(), a.Cols()
 	br, bc := b.Rows(), b.Cols()
@@ -41,7 +43,7 @@ func (e *Engine) MatMul(c *Tensor, a *Tensor, transA bool, b *Tensor, transB boo
 		return
 	}
 	e.MACs += int64(m) * int64(n) * int64(k)
-	e.helpers().sgemm(transA, transB, m, n, k, alpha, a.Data, ac, b.Data, bc, beta, c.Data, c.Cols())
+	e.product(transA, transB, m, n, k, alpha, a.Data, ac, b.Data, bc, beta, c.Data, c.Cols())
 }
 
 func trans(t bool) blas.Transpose {

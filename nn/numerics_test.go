@@ -23,6 +23,9 @@ var numericsPins = map[string]map[string]string{
 	"2": {"amd64": "9f496de0c26d1748"},
 	// 3: convolutions by vecmath's products, summed in their own order.
 	"3": {"amd64": "839ecbb5d29a4ec4"},
+	// 4: matrix products by vecmath's kernels, each element one sum in
+	// order (the pure-Go BLAS summed A·Bᵀ as dot products).
+	"4": {"amd64": "14a39126cc315308"},
 }
 
 // TestNumericsArePinned trains small nets of every kind a few steps with the
@@ -105,6 +108,7 @@ func numericsWorkload(t *testing.T) string {
 var secondPassPins = map[string]map[string]string{
 	"2": {"amd64": "f1bc2c3657a3fed4"},
 	"3": {"amd64": "f1bc2c3657a3fed4"},
+	"4": {"amd64": "f1bc2c3657a3fed4"},
 }
 
 // TestSecondPassIsPinned does for the passes that rules other than BP run

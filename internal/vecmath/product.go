@@ -1,5 +1,7 @@
 package vecmath
 
+import "sync"
+
 // The products of a convolution (Product, ProductAdd, DotLanes), with a
 // summation order of their own: each output sums its terms one after
 // another (DotLanes: in 16 partial sums, each so), every product rounded to
@@ -172,6 +174,9 @@ func ProductAdd(y []float32, ldy int, a []float32, lda, m, k int, x []float32, l
 		panic("vecmath: ProductAdd out of range")
 	}
 	rows, cols := productAddVector(y, ldy, a, lda, m, k, x, ldx, n)
+	if rows > 0 && rows < m && cols == n {
+		rows = productAddLastRows(y, ldy, a, lda, m, k, x, ldx, n)
+	}
 	for i := range m {
 		lo := leftFrom(i, rows, cols)
 		if lo == n {
@@ -186,6 +191,28 @@ func ProductAdd(y []float32, ldy int, a []float32, lda, m, k int, x []float32, l
 	}
 }
 
+// productAddLastRows does ProductAdd's last m mod TileRows rows by the
+// kernels too, in a tile of their own padded with zero rows, and returns m:
+// each output's sum is its own, whatever rows are beside it.
+func productAddLastRows(y []float32, ldy int, a []float32, lda, m, k int, x []float32, ldx, n int) int {
+	first := m / TileRows * TileRows
+	var room [TileRows * (panelCols + panelTerms)]float32 // a panel's, on the stack
+	tile := room[:]
+	if n+k > panelCols+panelTerms {
+		tile = make([]float32, TileRows*(n+k))
+	}
+	yt, at := tile[:TileRows*n], tile[TileRows*n:]
+	for i := first; i < m; i++ {
+		copy(yt[(i-first)*n:][:n], y[i*ldy:][:n])
+		copy(at[(i-first)*k:][:k], a[i*lda:][:k])
+	}
+	productAddVector(yt, n, at, k, TileRows, k, x, ldx, n)
+	for i := first; i < m; i++ {
+		copy(y[i*ldy:][:n], yt[(i-first)*n:][:n])
+	}
+	return m
+}
+
 // leftFrom returns the first column of row i that the kernels left to the
 // scalar loops, when they did the first cols columns of the first rows rows.
 func leftFrom(i, rows, cols int) int {
@@ -194,3 +221,37 @@ func leftFrom(i, rows, cols int) int {
 	}
 	return 0
 }
+
+// Panel sizes of ProductAddPanels: a block of x of panelTerms rows and
+// panelCols columns (32 KiB) stays in a core's L1 cache while every row
+// tile of a takes its terms from it.
+const (
+	panelCols  = 32
+	panelTerms = 256
+)
+
+// ProductAddPanels does what ProductAdd does, with the same bits, copying
+// x a block at a time into a contiguous panel first: rows of x whose
+// stride is a multiple of 4 KiB (a layer of 1,024 units) would otherwise
+// share a handful of cache sets and be read from memory again for every
+// tile of four rows of a.
+func ProductAddPanels(y []float32, ldy int, a []float32, lda, m, k int, x []float32, ldx, n int) {
+	if m == 0 || n == 0 || k == 0 {
+		return
+	}
+	if len(y) < (m-1)*ldy+n || len(a) < (m-1)*lda+k || len(x) < (k-1)*ldx+n || n > ldy || n > ldx || k > lda {
+		panic("vecmath: ProductAddPanels out of range")
+	}
+	panel := panels.Get().(*[panelTerms * panelCols]float32)
+	defer panels.Put(panel)
+	for j := 0; j < n; j += panelCols {
+		w := min(panelCols, n-j)
+		for r := 0; r < k; r += panelTerms {
+			terms := min(panelTerms, k-r)
+			CopyRuns(panel[:], x[r*ldx+j:], terms, w, ldx)
+			ProductAdd(y[j:], ldy, a[r:], lda, m, terms, panel[:], w, w)
+		}
+	}
+}
+
+var panels = sync.Pool{New: func() any { return new([panelTerms * panelCols]float32) }}

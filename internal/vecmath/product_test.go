@@ -27,7 +27,7 @@ func onEveryProductPath(f func(path string)) {
 // kernels' widths, and the paper's CNNs' (filters, 5·5·channels, positions).
 var productShapes = [][3]int{{1, 1, 1}, {3, 2, 17}, {4, 1, 16}, {4, 3, 32}, {5, 7, 33}, {7, 5, 48},
 	{8, 6, 47}, {9, 11, 80}, {2, 9, 100}, {12, 4, 64}, {32, 75, 784}, {32, 25, 576}, {6, 13, 15},
-	{20, 64, 128}}
+	{20, 64, 128}, {9, 600, 70}}
 
 // plainValues leaves out the special values, for benchmarks: denormal
 // operands take the CPU's slow path.
@@ -120,13 +120,17 @@ func TestProductAdd(t *testing.T) {
 			}
 		}
 		onEveryProductPath(func(path string) {
-			got := append([]float32(nil), y0...)
-			for _, c := range calls {
-				ProductAdd(got, ldy, c[0], lda, m, k, c[1], ldx, n)
-			}
-			for i, v := range want {
-				if math.Float32bits(got[i]) != math.Float32bits(v) {
-					t.Fatalf("%s %v: y[%d,%d] = %v, the loop gives %v", path, s, i/ldy, i%ldy, got[i], v)
+			for name, product := range map[string]func(y []float32, ldy int, a []float32, lda, m, k int, x []float32, ldx, n int){
+				"ProductAdd": ProductAdd, "ProductAddPanels": ProductAddPanels,
+			} {
+				got := append([]float32(nil), y0...)
+				for _, c := range calls {
+					product(got, ldy, c[0], lda, m, k, c[1], ldx, n)
+				}
+				for i, v := range want {
+					if math.Float32bits(got[i]) != math.Float32bits(v) {
+						t.Fatalf("%s %s %v: y[%d,%d] = %v, the loop gives %v", name, path, s, i/ldy, i%ldy, got[i], v)
+					}
 				}
 			}
 		})

@@ -124,18 +124,7 @@ func transposeScaled(dst []float32, ldd int, src []float32, lds int, trans bool,
 		}
 		return
 	}
-	// In blocks of 16×16, so that the rows read and written stay in cache.
-	const block = 16
-	for i0 := 0; i0 < rows; i0 += block {
-		for j0 := 0; j0 < cols; j0 += block {
-			for j := j0; j < min(j0+block, cols); j++ {
-				s := src[j*lds:]
-				for i := i0; i < min(i0+block, rows); i++ {
-					dst[i*ldd+j] = alpha * s[i]
-				}
-			}
-		}
-	}
+	vecmath.Transpose(dst, ldd, src, lds, rows, cols, alpha)
 }
 
 func b2i(b bool) int {

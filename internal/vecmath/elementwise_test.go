@@ -144,3 +144,32 @@ func TestNormalizeKernels(t *testing.T) {
 		}
 	})
 }
+
+// TestTranspose: every element lands transposed and scaled, with the bits
+// of one multiply, on both paths, for shapes around the kernel's 8×8
+// blocks, and nothing outside the rows and columns is written.
+func TestTranspose(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	onEveryPath(func(avx2 bool) {
+		for _, s := range [][2]int{{1, 1}, {8, 8}, {3, 17}, {16, 9}, {23, 40}, {64, 13}} {
+			rows, cols := s[0], s[1]
+			for _, alpha := range []float32{1, -0.3} {
+				ldd, lds := cols+r.IntN(3), rows+r.IntN(5)
+				src := randomValues(r, cols*lds)
+				dst := make([]float32, rows*ldd)
+				Transpose(dst, ldd, src, lds, rows, cols, alpha)
+				for i := range rows {
+					for j := range ldd {
+						want := float32(0)
+						if j < cols {
+							want = alpha * src[j*lds+i]
+						}
+						if got := dst[i*ldd+j]; math.Float32bits(got) != math.Float32bits(want) {
+							t.Fatalf("AVX2 %v, %d×%d, α %v: dst[%d,%d] = %v, want %v", avx2, rows, cols, alpha, i, j, got, want)
+						}
+					}
+				}
+			}
+		}
+	})
+}

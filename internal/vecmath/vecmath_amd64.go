@@ -87,6 +87,12 @@ func reluAVX2(dst, src []float32)
 //go:noescape
 func passIfPositiveAVX2(dst, g, h []float32)
 
+// transpose8AVX2 sets the 8×8 block of dst (rows ldd apart) to alpha
+// times the 8×8 block of src (rows lds apart), transposed.
+//
+//go:noescape
+func transpose8AVX2(dst *float32, ldd int, src *float32, lds int, alpha float32)
+
 // copyRunsAVX2 does CopyRuns for width ≥ 8, eight values at a time and the
 // last eight of a run again.
 //

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sync"
 
@@ -336,7 +337,9 @@ func normalise(train, test []byte, shape []int) (xtr, xte []float32) {
 }
 
 // applyLUT maps every byte of src (samples of shape, channels first) to
-// its channel's value in lut.
+// its channel's value in lut, the samples shared among the CPUs: most of
+// the time goes into first touching the pages of dst (737 MB for CIFAR-10),
+// which they do side by side.
 func applyLUT(src []byte, lut [][256]float32, shape []int) []float32 {
 	size := 1
 	for _, d := range shape {
@@ -345,14 +348,22 @@ func applyLUT(src []byte, lut [][256]float32, shape []int) []float32 {
 	channels := shape[0]
 	plane := size / channels
 	dst := make([]float32, len(src))
-	for s := 0; s+size <= len(src); s += size {
-		for c := 0; c < channels; c++ {
-			l := &lut[c]
-			out := dst[s+c*plane : s+(c+1)*plane]
-			for i, b := range src[s+c*plane : s+(c+1)*plane] {
-				out[i] = l[b]
+	samples := len(src) / size
+	parts := min(runtime.GOMAXPROCS(0), max(samples/1024, 1))
+	var wg sync.WaitGroup
+	for p := range parts {
+		wg.Go(func() {
+			for s := p * samples / parts * size; s < (p+1)*samples/parts*size; s += size {
+				for c := 0; c < channels; c++ {
+					l := &lut[c]
+					out := dst[s+c*plane : s+(c+1)*plane]
+					for i, b := range src[s+c*plane : s+(c+1)*plane] {
+						out[i] = l[b]
+					}
+				}
 			}
-		}
+		})
 	}
+	wg.Wait()
 	return dst
 }

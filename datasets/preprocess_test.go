@@ -66,3 +66,27 @@ func TestPreprocessed(t *testing.T) {
 		t.Errorf("ImageNames = %s", names)
 	}
 }
+
+// TestApplyLUTSharesWholeSamples: split among the CPUs, every byte of
+// every sample, and only whole samples, get their channel's value.
+func TestApplyLUTSharesWholeSamples(t *testing.T) {
+	shape := []int{2, 1, 3}
+	src := make([]byte, 5001*6+4) // whole samples and a few bytes over
+	for i := range src {
+		src[i] = byte(i * 7)
+	}
+	lut := make([][256]float32, 2)
+	for b := range 256 {
+		lut[0][b], lut[1][b] = float32(b), -float32(b)
+	}
+	dst := applyLUT(src, lut, shape)
+	for i, b := range src {
+		want := lut[i%6/3][b]
+		if i >= 5001*6 {
+			want = 0
+		}
+		if dst[i] != want {
+			t.Fatalf("value %d is %v, want %v", i, dst[i], want)
+		}
+	}
+}

@@ -14,7 +14,8 @@ import (
 // and by the BLAS directly (blas: the backend built in, with as many
 // threads as GOMAXPROCS), on the shapes of a BP step on 784-1024-128-10
 // with batch 64 (forward, weight gradient, input gradient), the paper CIFAR
-// CNN's convolution as one product (32 filters of 3·5·5 over 64·28·28
+// CNN's last layer (6,272 inputs, 10 classes: the same three) and its
+// convolution as one product (32 filters of 3·5·5 over 64·28·28
 // positions), an LSTM's recurrent weight gradient (128 units, 512 gate
 // columns, over T·batch = 6,400 rows) and a square one.
 func BenchmarkMatMul(b *testing.B) {
@@ -24,6 +25,7 @@ func BenchmarkMatMul(b *testing.B) {
 		transA, transB bool
 	}{
 		{64, 784, 1024, false, false}, {784, 64, 1024, true, false}, {64, 1024, 128, false, false}, {64, 128, 1024, false, true},
+		{64, 6272, 10, false, false}, {6272, 64, 10, true, false}, {64, 10, 6272, false, true},
 		{32, 75, 64 * 28 * 28, false, false}, {128, 6400, 512, true, false}, {1024, 1024, 1024, false, false},
 	} {
 		m, k, n := s.m, s.k, s.n

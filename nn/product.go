@@ -21,7 +21,11 @@ type operands struct{ a, b, c []float32 }
 // leading dimensions lda, ldb and ldc, in pieces shared with the engine's
 // cores.
 func (e *Engine) product(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	start(c, ldc, m, n, beta)
+	scale(c, ldc, m, n, beta)
+	sum := vecmath.ProductAddPanels // onto β·C
+	if beta == 0 {
+		sum = vecmath.ProductPanels // from zero, without reading C
+	}
 	ops := &e.ops
 	// The kernels read both factors by rows: op(A) as it is, or scaled or
 	// transposed first; op(B) as it is, or transposed first. Cᵀ =
@@ -47,11 +51,9 @@ func (e *Engine) product(tA, tB bool, m, n, k int, alpha float32, a []float32, l
 		ops.c = grow(ops.c, n*m)
 		if beta != 0 {
 			transposeScaled(ops.c, m, c, ldc, true, n, m, 1)
-		} else {
-			clear(ops.c)
 		}
 		e.pieces(n, m, k, func(i0, i1, j0, j1 int) {
-			vecmath.ProductAddPanels(ops.c[i0*m+j0:], m, q[i0*ldq:], ldq, i1-i0, k, x[j0:], ldx, j1-j0)
+			sum(ops.c[i0*m+j0:], m, q[i0*ldq:], ldq, i1-i0, k, x[j0:], ldx, j1-j0)
 		})
 		transposeScaled(c, ldc, ops.c, m, true, m, n, 1)
 		return
@@ -69,7 +71,7 @@ func (e *Engine) product(tA, tB bool, m, n, k int, alpha float32, a []float32, l
 		x, ldx = ops.b, n
 	}
 	e.pieces(m, n, k, func(i0, i1, j0, j1 int) {
-		vecmath.ProductAddPanels(c[i0*ldc+j0:], ldc, p[i0*ldp:], ldp, i1-i0, k, x[j0:], ldx, j1-j0)
+		sum(c[i0*ldc+j0:], ldc, p[i0*ldp:], ldp, i1-i0, k, x[j0:], ldx, j1-j0)
 	})
 }
 
@@ -91,17 +93,14 @@ func (e *Engine) pieces(m, n, k int, f func(i0, i1, j0, j1 int)) {
 	})
 }
 
-// start sets the m×n matrix c to the first term of its sums: β·c.
-func start(c []float32, ldc, m, n int, beta float32) {
-	if beta == 1 {
+// scale multiplies the m×n matrix c by β, the first term of its sums, when
+// it is neither 1 (c as it is) nor 0 (the sums start from zero instead).
+func scale(c []float32, ldc, m, n int, beta float32) {
+	if beta == 1 || beta == 0 {
 		return
 	}
 	for i := range m {
 		row := c[i*ldc:][:n]
-		if beta == 0 {
-			clear(row)
-			continue
-		}
 		for j := range row {
 			row[j] *= beta
 		}

@@ -173,9 +173,15 @@ func ProductAdd(y []float32, ldy int, a []float32, lda, m, k int, x []float32, l
 	if len(y) < (m-1)*ldy+n || len(a) < (m-1)*lda+k || len(x) < (k-1)*ldx+n || n > ldy || n > ldx || k > lda {
 		panic("vecmath: ProductAdd out of range")
 	}
-	rows, cols := productAddVector(y, ldy, a, lda, m, k, x, ldx, n)
+	productAdd(y, ldy, a, lda, m, k, x, ldx, n, false)
+}
+
+// productAdd does ProductAdd onto y's values or, fresh, onto zeros (y's
+// values are not read).
+func productAdd(y []float32, ldy int, a []float32, lda, m, k int, x []float32, ldx, n int, fresh bool) {
+	rows, cols := productAddVector(y, ldy, a, lda, m, k, x, ldx, n, fresh)
 	if rows > 0 && rows < m && cols == n {
-		rows = productAddLastRows(y, ldy, a, lda, m, k, x, ldx, n)
+		rows = productAddLastRows(y, ldy, a, lda, m, k, x, ldx, n, fresh)
 	}
 	for i := range m {
 		lo := leftFrom(i, rows, cols)
@@ -183,6 +189,9 @@ func ProductAdd(y []float32, ldy int, a []float32, lda, m, k int, x []float32, l
 			continue
 		}
 		yi := y[i*ldy:][lo:n]
+		if fresh {
+			clear(yi)
+		}
 		for r, v := range a[i*lda:][:k] {
 			for j, w := range x[r*ldx:][lo:n] {
 				yi[j] += float32(v * w)
@@ -194,7 +203,7 @@ func ProductAdd(y []float32, ldy int, a []float32, lda, m, k int, x []float32, l
 // productAddLastRows does ProductAdd's last m mod TileRows rows by the
 // kernels too, in a tile of their own padded with zero rows, and returns m:
 // each output's sum is its own, whatever rows are beside it.
-func productAddLastRows(y []float32, ldy int, a []float32, lda, m, k int, x []float32, ldx, n int) int {
+func productAddLastRows(y []float32, ldy int, a []float32, lda, m, k int, x []float32, ldx, n int, fresh bool) int {
 	first := m / TileRows * TileRows
 	var room [TileRows * (panelCols + panelTerms)]float32 // a panel's, on the stack
 	tile := room[:]
@@ -203,10 +212,12 @@ func productAddLastRows(y []float32, ldy int, a []float32, lda, m, k int, x []fl
 	}
 	yt, at := tile[:TileRows*n], tile[TileRows*n:]
 	for i := first; i < m; i++ {
-		copy(yt[(i-first)*n:][:n], y[i*ldy:][:n])
+		if !fresh {
+			copy(yt[(i-first)*n:][:n], y[i*ldy:][:n])
+		}
 		copy(at[(i-first)*k:][:k], a[i*lda:][:k])
 	}
-	productAddVector(yt, n, at, k, TileRows, k, x, ldx, n)
+	productAddVector(yt, n, at, k, TileRows, k, x, ldx, n, fresh)
 	for i := first; i < m; i++ {
 		copy(y[i*ldy:][:n], yt[(i-first)*n:][:n])
 	}
@@ -230,26 +241,46 @@ const (
 	panelTerms = 256
 )
 
-// ProductAddPanels does what ProductAdd does, with the same bits, copying
-// x a block at a time into a contiguous panel first: rows of x whose
-// stride is a multiple of 4 KiB (a layer of 1,024 units) would otherwise
-// share a handful of cache sets and be read from memory again for every
-// tile of four rows of a.
+// ProductAddPanels does what ProductAdd does, with the same bits, a block
+// of x at a time, copied first into a contiguous panel when a has enough
+// rows to read it again and again: rows of x whose stride is a multiple of
+// 4 KiB (a layer of 1,024 units) would otherwise share a handful of cache
+// sets and come from memory again for every tile of four rows of a.
 func ProductAddPanels(y []float32, ldy int, a []float32, lda, m, k int, x []float32, ldx, n int) {
-	if m == 0 || n == 0 || k == 0 {
+	productPanels(y, ldy, a, lda, m, k, x, ldx, n, false)
+}
+
+// ProductPanels sets y to a·x as ProductAddPanels would add it to zeros,
+// with the same bits, without reading y.
+func ProductPanels(y []float32, ldy int, a []float32, lda, m, k int, x []float32, ldx, n int) {
+	productPanels(y, ldy, a, lda, m, k, x, ldx, n, true)
+}
+
+func productPanels(y []float32, ldy int, a []float32, lda, m, k int, x []float32, ldx, n int, set bool) {
+	if m == 0 || n == 0 {
 		return
 	}
-	if len(y) < (m-1)*ldy+n || len(a) < (m-1)*lda+k || len(x) < (k-1)*ldx+n || n > ldy || n > ldx || k > lda {
+	if len(y) < (m-1)*ldy+n || n > ldy || (k > 0 && (len(a) < (m-1)*lda+k || len(x) < (k-1)*ldx+n || n > ldx || k > lda)) {
 		panic("vecmath: ProductAddPanels out of range")
 	}
+	if k == 0 && set { // no terms: zeros
+		for i := range m {
+			clear(y[i*ldy:][:n])
+		}
+	}
+	copyX := m > 4*TileRows
 	panel := panels.Get().(*[panelTerms * panelCols]float32)
 	defer panels.Put(panel)
 	for j := 0; j < n; j += panelCols {
 		w := min(panelCols, n-j)
 		for r := 0; r < k; r += panelTerms {
 			terms := min(panelTerms, k-r)
-			CopyRuns(panel[:], x[r*ldx+j:], terms, w, ldx)
-			ProductAdd(y[j:], ldy, a[r:], lda, m, terms, panel[:], w, w)
+			xs, ldxs := x[r*ldx+j:], ldx
+			if copyX {
+				CopyRuns(panel[:], xs, terms, w, ldx)
+				xs, ldxs = panel[:], w
+			}
+			productAdd(y[j:], ldy, a[r:], lda, m, terms, xs, ldxs, w, set && r == 0)
 		}
 	}
 }

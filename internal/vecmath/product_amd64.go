@@ -141,8 +141,9 @@ func dotLanesTailAVX512(lanes *float32, ldl int, a *float32, lda int, x *float32
 func dotLanesAVX2(lanes *float32, ldl int, a *float32, lda int, x *float32, ldx, groups, steps int)
 
 // productAddVector does ProductAdd's first m/4·4 rows, all their columns
-// (the last n mod 16 by a mask), and returns how many of each.
-func productAddVector(y []float32, ldy int, a []float32, lda, m, k int, x []float32, ldx, n int) (rows, cols int) {
+// (the last n mod 16 by a mask), onto y's values or, fresh, onto zeros,
+// and returns how many of each.
+func productAddVector(y []float32, ldy int, a []float32, lda, m, k int, x []float32, ldx, n int, fresh bool) (rows, cols int) {
 	rows, cols = m/TileRows*TileRows, n/16*16
 	if !hasAVX2 || rows == 0 {
 		return 0, 0
@@ -151,18 +152,18 @@ func productAddVector(y []float32, ldy int, a []float32, lda, m, k int, x []floa
 	if hasAVX512 {
 		done = cols / 32 * 32
 		if done > 0 {
-			productAddAVX512(&y[0], ldy, &a[0], lda, tiles, k, &x[0], ldx, done)
+			productAddAVX512(&y[0], ldy, &a[0], lda, tiles, k, &x[0], ldx, done, fresh)
 		}
 	}
 	if done < cols { // sixteen columns each: the same sums
-		productAddAVX2(&y[done], ldy, &a[0], lda, tiles, k, &x[done], ldx, cols-done)
+		productAddAVX2(&y[done], ldy, &a[0], lda, tiles, k, &x[done], ldx, cols-done, fresh)
 	}
 	if cols < n { // the last n mod 16, by a mask
 		if hasAVX512 {
-			productAddTailAVX512(&y[cols], ldy, &a[0], lda, tiles, k, &x[cols], ldx, uint64(1)<<(n-cols)-1)
+			productAddTailAVX512(&y[cols], ldy, &a[0], lda, tiles, k, &x[cols], ldx, uint64(1)<<(n-cols)-1, fresh)
 		} else {
 			mask := firstLanes(n - cols)
-			productAddTailAVX2(&y[cols], ldy, &a[0], lda, tiles, k, &x[cols], ldx, &mask)
+			productAddTailAVX2(&y[cols], ldy, &a[0], lda, tiles, k, &x[cols], ldx, &mask, fresh)
 		}
 	}
 	return rows, n
@@ -170,19 +171,19 @@ func productAddVector(y []float32, ldy int, a []float32, lda, m, k int, x []floa
 
 // productAddAVX512 and productAddAVX2 do ProductAdd for tiles tiles of four
 // rows of a (row-major, lda apart) and cols columns of y and x, a multiple
-// of 32 and 16.
+// of 32 and 16, onto y's values or, fresh, onto zeros.
 //
 //go:noescape
-func productAddAVX512(y *float32, ldy int, a *float32, lda, tiles, k int, x *float32, ldx, cols int)
+func productAddAVX512(y *float32, ldy int, a *float32, lda, tiles, k int, x *float32, ldx, cols int, fresh bool)
 
 //go:noescape
-func productAddAVX2(y *float32, ldy int, a *float32, lda, tiles, k int, x *float32, ldx, cols int)
+func productAddAVX2(y *float32, ldy int, a *float32, lda, tiles, k int, x *float32, ldx, cols int, fresh bool)
 
 // productAddTailAVX512 and productAddTailAVX2 do ProductAdd for tiles tiles
 // of four rows and the columns in mask, at most the first sixteen.
 //
 //go:noescape
-func productAddTailAVX512(y *float32, ldy int, a *float32, lda, tiles, k int, x *float32, ldx int, mask uint64)
+func productAddTailAVX512(y *float32, ldy int, a *float32, lda, tiles, k int, x *float32, ldx int, mask uint64, fresh bool)
 
 //go:noescape
-func productAddTailAVX2(y *float32, ldy int, a *float32, lda, tiles, k int, x *float32, ldx int, mask *[16]int32)
+func productAddTailAVX2(y *float32, ldy int, a *float32, lda, tiles, k int, x *float32, ldx int, mask *[16]int32, fresh bool)

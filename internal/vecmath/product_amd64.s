@@ -99,6 +99,28 @@
 	VMOVUPS Y6, (DX)(R9*1); \
 	VMOVUPS Y7, 32(DX)(R9*1)
 
+// ZEROS512 and ZEROS2 start the outputs in Z0–Z7 and Y0–Y7 from +0:
+// ProductAdd onto zeros without reading them.
+#define ZEROS512 \
+	VPXORD Z0, Z0, Z0; \
+	VPXORD Z1, Z1, Z1; \
+	VPXORD Z2, Z2, Z2; \
+	VPXORD Z3, Z3, Z3; \
+	VPXORD Z4, Z4, Z4; \
+	VPXORD Z5, Z5, Z5; \
+	VPXORD Z6, Z6, Z6; \
+	VPXORD Z7, Z7, Z7
+
+#define ZEROS2 \
+	VXORPS Y0, Y0, Y0; \
+	VXORPS Y1, Y1, Y1; \
+	VXORPS Y2, Y2, Y2; \
+	VXORPS Y3, Y3, Y3; \
+	VXORPS Y4, Y4, Y4; \
+	VXORPS Y5, Y5, Y5; \
+	VXORPS Y6, Y6, Y6; \
+	VXORPS Y7, Y7, Y7
+
 // PROLOGUE loads the operands common to the product kernels: y to DI, its
 // row stride to R8 (R9 = 3·R8), x to SI, its row stride to R10, and the
 // number of column tiles, cols >> shift, to CX.
@@ -512,8 +534,8 @@ dot2Steps:
 	VZEROUPPER
 	RET
 
-// func productAddAVX512(y *float32, ldy int, a *float32, lda, tiles, k int, x *float32, ldx, cols int)
-TEXT ·productAddAVX512(SB), NOSPLIT, $0-72
+// func productAddAVX512(y *float32, ldy int, a *float32, lda, tiles, k int, x *float32, ldx, cols int, fresh bool)
+TEXT ·productAddAVX512(SB), NOSPLIT, $0-73
 	PROLOGUE(5)
 	JZ   add512Done
 	MOVQ lda+24(FP), R11
@@ -526,7 +548,15 @@ add512Cols:
 	MOVQ tiles+32(FP), BX
 
 add512Rows:
+	CMPB fresh+72(FP), $0
+	JNE  add512Zeros
 	LOAD512
+	JMP  add512Started
+
+add512Zeros:
+	ZEROS512
+
+add512Started:
 	MOVQ SI, AX
 	MOVQ R13, R15
 	MOVQ k+40(FP), R14
@@ -551,8 +581,8 @@ add512Terms:
 add512Done:
 	RET
 
-// func productAddAVX2(y *float32, ldy int, a *float32, lda, tiles, k int, x *float32, ldx, cols int)
-TEXT ·productAddAVX2(SB), NOSPLIT, $0-72
+// func productAddAVX2(y *float32, ldy int, a *float32, lda, tiles, k int, x *float32, ldx, cols int, fresh bool)
+TEXT ·productAddAVX2(SB), NOSPLIT, $0-73
 	PROLOGUE(4)
 	JZ   add2Done
 	MOVQ lda+24(FP), R11
@@ -565,7 +595,15 @@ add2Cols:
 	MOVQ tiles+32(FP), BX
 
 add2Rows:
+	CMPB fresh+72(FP), $0
+	JNE  add2Zeros
 	LOAD2
+	JMP  add2Started
+
+add2Zeros:
+	ZEROS2
+
+add2Started:
 	MOVQ SI, AX
 	MOVQ R13, R15
 	MOVQ k+40(FP), R14
@@ -712,8 +750,8 @@ tail2Terms:
 	VZEROUPPER
 	RET
 
-// func productAddTailAVX512(y *float32, ldy int, a *float32, lda, tiles, k int, x *float32, ldx int, mask uint64)
-TEXT ·productAddTailAVX512(SB), NOSPLIT, $0-72
+// func productAddTailAVX512(y *float32, ldy int, a *float32, lda, tiles, k int, x *float32, ldx int, mask uint64, fresh bool)
+TEXT ·productAddTailAVX512(SB), NOSPLIT, $0-73
 	MOVQ  y+0(FP), DX
 	MOVQ  ldy+8(FP), R8
 	SHLQ  $2, R8
@@ -730,10 +768,21 @@ TEXT ·productAddTailAVX512(SB), NOSPLIT, $0-72
 	MOVQ  tiles+32(FP), BX
 
 addTailRows:
+	CMPB         fresh+72(FP), $0
+	JNE          addTailZeros
 	VMOVUPS.Z    (DX), K1, Z0
 	VMOVUPS.Z    (DX)(R8*1), K1, Z1
 	VMOVUPS.Z    (DX)(R8*2), K1, Z2
 	VMOVUPS.Z    (DX)(R9*1), K1, Z3
+	JMP          addTailStarted
+
+addTailZeros:
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+
+addTailStarted:
 	MOVQ         SI, AX
 	MOVQ         R13, R15
 	MOVQ         k+40(FP), R14
@@ -767,8 +816,8 @@ addTailTerms:
 	VZEROUPPER
 	RET
 
-// func productAddTailAVX2(y *float32, ldy int, a *float32, lda, tiles, k int, x *float32, ldx int, mask *[16]int32)
-TEXT ·productAddTailAVX2(SB), NOSPLIT, $0-72
+// func productAddTailAVX2(y *float32, ldy int, a *float32, lda, tiles, k int, x *float32, ldx int, mask *[16]int32, fresh bool)
+TEXT ·productAddTailAVX2(SB), NOSPLIT, $0-73
 	MOVQ    y+0(FP), DX
 	MOVQ    ldy+8(FP), R8
 	SHLQ    $2, R8
@@ -786,6 +835,8 @@ TEXT ·productAddTailAVX2(SB), NOSPLIT, $0-72
 	MOVQ    tiles+32(FP), BX
 
 addTail2Rows:
+	CMPB         fresh+72(FP), $0
+	JNE          addTail2Zeros
 	VMASKMOVPS   (DX), Y14, Y0
 	VMASKMOVPS   32(DX), Y15, Y1
 	VMASKMOVPS   (DX)(R8*1), Y14, Y2
@@ -794,6 +845,12 @@ addTail2Rows:
 	VMASKMOVPS   32(DX)(R8*2), Y15, Y5
 	VMASKMOVPS   (DX)(R9*1), Y14, Y6
 	VMASKMOVPS   32(DX)(R9*1), Y15, Y7
+	JMP          addTail2Started
+
+addTail2Zeros:
+	ZEROS2
+
+addTail2Started:
 	MOVQ         SI, AX
 	MOVQ         R13, R15
 	MOVQ         k+40(FP), R14

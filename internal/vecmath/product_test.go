@@ -27,7 +27,7 @@ func onEveryProductPath(f func(path string)) {
 // kernels' widths, and the paper's CNNs' (filters, 5·5·channels, positions).
 var productShapes = [][3]int{{1, 1, 1}, {3, 2, 17}, {4, 1, 16}, {4, 3, 32}, {5, 7, 33}, {7, 5, 48},
 	{8, 6, 47}, {9, 11, 80}, {2, 9, 100}, {12, 4, 64}, {32, 75, 784}, {32, 25, 576}, {6, 13, 15},
-	{20, 64, 128}, {9, 600, 70}}
+	{20, 64, 128}, {9, 600, 70}, {24, 300, 40}}
 
 // plainValues leaves out the special values, for benchmarks: denormal
 // operands take the CPU's slow path.
@@ -99,7 +99,8 @@ func TestProduct(t *testing.T) {
 }
 
 // TestProductAdd: every path gives the bits of the definition, each
-// output's terms added one after another onto its value, over two calls.
+// output's terms added one after another onto its value, over two calls,
+// by ProductAdd and ProductAddPanels; and from zero by ProductPanels.
 func TestProductAdd(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	for _, s := range productShapes {
@@ -131,6 +132,22 @@ func TestProductAdd(t *testing.T) {
 					if math.Float32bits(got[i]) != math.Float32bits(v) {
 						t.Fatalf("%s %s %v: y[%d,%d] = %v, the loop gives %v", name, path, s, i/ldy, i%ldy, got[i], v)
 					}
+				}
+			}
+			// ProductPanels: the first call's sums from zero, y's values
+			// between the rows left as they were.
+			got := append([]float32(nil), y0...)
+			ProductPanels(got, ldy, calls[0][0], lda, m, k, calls[0][1], ldx, n)
+			for i := range got {
+				v := y0[i]
+				if i%ldy < n {
+					v = 0
+					for q := range k {
+						v += float32(calls[0][0][i/ldy*lda+q] * calls[0][1][q*ldx+i%ldy])
+					}
+				}
+				if math.Float32bits(got[i]) != math.Float32bits(v) {
+					t.Fatalf("ProductPanels %s %v: y[%d,%d] = %v, the loop gives %v", path, s, i/ldy, i%ldy, got[i], v)
 				}
 			}
 		})

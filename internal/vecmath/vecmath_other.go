@@ -28,6 +28,6 @@ func dotLanesVector(lanes []float32, ldl int, a []float32, lda, m int, x []float
 
 var hasAVX512 = false // no AVX-512 kernels here
 
-func productAddVector(y []float32, ldy int, a []float32, lda, m, k int, x []float32, ldx, n int) (rows, cols int) {
+func productAddVector(y []float32, ldy int, a []float32, lda, m, k int, x []float32, ldx, n int, fresh bool) (rows, cols int) {
 	return 0, 0
 }

@@ -2,9 +2,11 @@ package nn
 
 import "runtime"
 
-// Backend names the BLAS implementation behind Engine.MatMul: "gonum" (pure
-// Go) or "openblas" (cgo, with the openblas build tag). It goes into every
-// run record.
+// Backend names the BLAS implementation this build links: "gonum" (pure Go)
+// or "openblas" (cgo, with the openblas build tag). It goes into every run
+// record. No result depends on it: products and updates are vecmath's, with
+// the same bits under either (see Numerics); BenchmarkMatMul measures the
+// engine against it.
 var Backend = "gonum"
 
 // setThreads and threads are replaced by the OpenBLAS backend.

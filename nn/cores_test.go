@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"gonum.org/v1/gonum/blas/blas32"
+	"gonum.org/v1/gonum/blas/gonum"
 
 	"github.com/creditbench/creditbench/internal/vecmath"
 )
@@ -165,12 +165,13 @@ func TestSGDUpdateKeepsItsBits(t *testing.T) {
 	}
 }
 
-// TestMomentumUpdateIsTheBLAS: SGD's v ← μ·v + g in one pass gives the bits
-// of the BLAS's scal by μ then axpy of g by 1, which it replaces, with
-// whichever BLAS this build uses, on lengths that end in every tail.
-func TestMomentumUpdateIsTheBLAS(t *testing.T) {
+// TestUpdatesAreThePureGoBLAS: SGD's v ← μ·v + g in one pass gives the
+// bits of the pure-Go BLAS's scal by μ then axpy of g by 1, which it
+// replaces, and vecmath's Axpy those of its axpy, on lengths that end in
+// every tail, whatever BLAS this build uses.
+func TestUpdatesAreThePureGoBLAS(t *testing.T) {
 	r := rand.New(rand.NewPCG(15, 16))
-	impl := blas32.Implementation()
+	impl := gonum.Implementation{}
 	for _, n := range []int{1, 7, 8, 9, 31, 64, 1000, 100003} {
 		v, g := make([]float32, n), make([]float32, n)
 		Gaussian(v, 1, r)
@@ -179,11 +180,22 @@ func TestMomentumUpdateIsTheBLAS(t *testing.T) {
 		want := append([]float32(nil), v...)
 		impl.Sscal(n, 0.9, want, 1)
 		impl.Saxpy(n, 1, g, 1, want, 1)
-		vecmath.ScaleAdd(v, g, 0.9)
-		for i := range v {
-			if math.Float32bits(v[i]) != math.Float32bits(want[i]) {
-				t.Fatalf("length %d, value %d: %v in one pass, %v by the BLAS", n, i, v[i], want[i])
-			}
+		got := append([]float32(nil), v...)
+		vecmath.ScaleAdd(got, g, 0.9)
+		sameBits(t, fmt.Sprintf("length %d, μ·v + g", n), got, want)
+		for _, alpha := range []float32{-0.02, 1e-4, 0} {
+			impl.Saxpy(n, alpha, g, 1, want, 1)
+			vecmath.Axpy(got, g, alpha)
+			sameBits(t, fmt.Sprintf("length %d, axpy by %v", n, alpha), got, want)
+		}
+	}
+}
+
+func sameBits(t *testing.T, what string, got, want []float32) {
+	t.Helper()
+	for i := range got {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			t.Fatalf("%s, value %d: %v by vecmath, %v by the pure-Go BLAS", what, i, got[i], want[i])
 		}
 	}
 }

@@ -6,8 +6,7 @@ package nn
 // their rule's code), so that a store can tell which were made by other
 // arithmetic. Change it with any change that alters a result's bits;
 // TestNumericsArePinned fails when the pure-Go arithmetic changes and it
-// was not changed. Matrix products and convolutions are this package's own
-// (see product.go), with the same bits on every CPU; the BLAS library,
-// which records name in their environment, is left only the optimizers'
-// vector updates.
+// was not changed. Matrix products, convolutions and updates are this
+// package's and vecmath's own (see product.go), with the same bits on every
+// CPU, kernel and BLAS build.
 const Numerics = "4"

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math"
 
-	"gonum.org/v1/gonum/blas/blas32"
-
 	"github.com/creditbench/creditbench/internal/vecmath"
 )
 
@@ -29,7 +27,7 @@ type SGD struct {
 	v map[*Param][]float32
 }
 
-// Step updates every parameter, with vector operations of the BLAS backend.
+// Step updates every parameter.
 func (o *SGD) Step(params []*Param) {
 	for _, p := range params {
 		v := o.buffer(p)
@@ -59,29 +57,29 @@ func (o *SGD) buffer(p *Param) []float32 {
 	return v
 }
 
-// step updates the weights w with their gradients g and momentum buffer v.
+// step updates the weights w with their gradients g and momentum buffer v,
+// each product rounded before it is added (vecmath's Axpy: the pure-Go
+// BLAS's bits; OpenBLAS fuses them), so that no record depends on the BLAS.
 func (o *SGD) step(w, g, v []float32) {
-	impl := blas32.Implementation()
-	n := len(w)
 	if o.Momentum == 0 {
 		if o.WeightDecay != 0 {
-			impl.Sscal(n, 1-o.LR*o.WeightDecay, w, 1)
+			vecmath.Scale(w, 1-o.LR*o.WeightDecay)
 		}
-		impl.Saxpy(n, -o.LR, g, 1, w, 1)
+		vecmath.Axpy(w, g, -o.LR)
 		return
 	}
-	vecmath.ScaleAdd(v, g, o.Momentum) // v ← μ·v + g + λ·w; the BLAS's scal and axpy by 1 in one pass
+	vecmath.ScaleAdd(v, g, o.Momentum) // v ← μ·v + g + λ·w
 	if o.WeightDecay != 0 {
-		impl.Saxpy(n, o.WeightDecay, w, 1, v, 1)
+		vecmath.Axpy(v, w, o.WeightDecay)
 	}
 	if o.Nesterov { // w ← w − lr·(g + λ·w + μ·v)
 		if o.WeightDecay != 0 {
-			impl.Sscal(n, 1-o.LR*o.WeightDecay, w, 1)
+			vecmath.Scale(w, 1-o.LR*o.WeightDecay)
 		}
-		impl.Saxpy(n, -o.LR, g, 1, w, 1)
-		impl.Saxpy(n, -o.LR*o.Momentum, v, 1, w, 1)
+		vecmath.Axpy(w, g, -o.LR)
+		vecmath.Axpy(w, v, -o.LR*o.Momentum)
 	} else {
-		impl.Saxpy(n, -o.LR, v, 1, w, 1)
+		vecmath.Axpy(w, v, -o.LR)
 	}
 }
 

@@ -79,3 +79,25 @@ func ScaleAdd(v, g []float32, mu float32) {
 		v[i] = float32(v[i]*mu) + g[i] // the conversion keeps the two roundings
 	}
 }
+
+// Axpy sets y[i] = y[i] + alpha·x[i], the product rounded before the sum
+// (as the pure-Go BLAS's axpy gives; a fused multiply-add would round
+// once), and leaves y as it is when alpha is 0. x and y are as long.
+func Axpy(y, x []float32, alpha float32) {
+	if alpha == 0 {
+		return
+	}
+	x = x[:len(y)]
+	k := bulk8(len(y))
+	axpyAVX2(y[:k], x[:k], alpha)
+	for i := k; i < len(y); i++ {
+		y[i] += float32(alpha * x[i]) // the conversion keeps the two roundings
+	}
+}
+
+// Scale sets v[i] = v[i]·alpha.
+func Scale(v []float32, alpha float32) {
+	for i := range v {
+		v[i] *= alpha
+	}
+}

@@ -143,3 +143,25 @@ scaleAddLoop:
 
 scaleAddDone:
 	RET
+
+// func axpyAVX2(y, x []float32, alpha float32)
+TEXT ·axpyAVX2(SB), NOSPLIT, $0-52
+	MOVQ         y_base+0(FP), DI
+	MOVQ         y_len+8(FP), CX
+	MOVQ         x_base+24(FP), SI
+	SHRQ         $3, CX
+	JZ           axpyDone
+	VBROADCASTSS alpha+48(FP), Y15
+
+axpyLoop:
+	VMULPS  (SI), Y15, Y0 // alpha·x, rounded
+	VADDPS  (DI), Y0, Y0  // + y
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     axpyLoop
+	VZEROUPPER
+
+axpyDone:
+	RET

@@ -112,3 +112,8 @@ func normBackAVX2(dx, g, xh []float32, c *[4]float32)
 //
 //go:noescape
 func scaleAddAVX2(v, g []float32, mu float32)
+
+// axpyAVX2 does Axpy for a multiple of 8 values.
+//
+//go:noescape
+func axpyAVX2(y, x []float32, alpha float32)

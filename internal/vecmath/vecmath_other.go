@@ -20,6 +20,7 @@ func transpose8AVX2(dst *float32, ldd int, src *float32, lds int, alpha float32)
 func normalizeAVX2(xh, y, x []float32, c *[4]float32)                            {}
 func normBackAVX2(dx, g, xh []float32, c *[4]float32)                            {}
 func scaleAddAVX2(v, g []float32, mu float32)                                    {}
+func axpyAVX2(y, x []float32, alpha float32)                                     {}
 
 func productVector(y []float32, ldy int, p *Packed, x []float32, ldx, n int) int { return 0 }
 func dotLanesVector(lanes []float32, ldl int, a []float32, lda, m int, x []float32, ldx, kp, n int) (rows, cols int) {

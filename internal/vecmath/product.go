@@ -183,21 +183,66 @@ func productAdd(y []float32, ldy int, a []float32, lda, m, k int, x []float32, l
 	if rows > 0 && rows < m && cols == n {
 		rows = productAddLastRows(y, ldy, a, lda, m, k, x, ldx, n, fresh)
 	}
-	for i := range m {
-		lo := leftFrom(i, rows, cols)
-		if lo == n {
-			continue
+	// What the kernels left: the last columns of their rows, and the rows
+	// after them.
+	productAddGo(y, ldy, a, lda, 0, rows, k, x, ldx, cols, n, fresh)
+	productAddGo(y, ldy, a, lda, rows, m, k, x, ldx, 0, n, fresh)
+}
+
+// productAddGo does productAdd's rows [i0, i1) and columns [j0, j1) in Go,
+// 2×4 outputs at a time, each sum in a variable of its own: 8 chains of
+// additions side by side (as many as 16 registers hold beside the terms)
+// rather than a load and a store of y for every term, each in its own
+// order still.
+func productAddGo(y []float32, ldy int, a []float32, lda, i0, i1, k int, x []float32, ldx, j0, j1 int, fresh bool) {
+	if j0 >= j1 {
+		return
+	}
+	i := i0
+	for ; i+2 <= i1; i += 2 {
+		j := j0
+		for ; j+4 <= j1; j += 4 {
+			productAdd2x4(y[i*ldy+j:], ldy, a[i*lda:], lda, k, x[j:], ldx, fresh)
 		}
-		yi := y[i*ldy:][lo:n]
-		if fresh {
-			clear(yi)
-		}
-		for r, v := range a[i*lda:][:k] {
-			for j, w := range x[r*ldx:][lo:n] {
-				yi[j] += float32(v * w)
-			}
+		for r := i; r < i+2 && j < j1; r++ {
+			productAddRow(y[r*ldy:][j:j1], a[r*lda:][:k], x[j:], ldx, fresh)
 		}
 	}
+	for ; i < i1; i++ {
+		productAddRow(y[i*ldy:][j0:j1], a[i*lda:][:k], x[j0:], ldx, fresh)
+	}
+}
+
+// productAddRow adds to each yi[j] its terms a[r]·x[r·ldx+j], r in order.
+func productAddRow(yi, a, x []float32, ldx int, fresh bool) {
+	if fresh {
+		clear(yi)
+	}
+	for r, v := range a {
+		for j, w := range x[r*ldx:][:len(yi)] {
+			yi[j] += float32(v * w)
+		}
+	}
+}
+
+// productAdd2x4 adds to the 2×4 outputs at y their k terms each.
+func productAdd2x4(y []float32, ldy int, a []float32, lda, k int, x []float32, ldx int, fresh bool) {
+	y0, y1 := y[:4], y[ldy:][:4]
+	var s00, s01, s02, s03, s10, s11, s12, s13 float32
+	if !fresh {
+		s00, s01, s02, s03 = y0[0], y0[1], y0[2], y0[3]
+		s10, s11, s12, s13 = y1[0], y1[1], y1[2], y1[3]
+	}
+	a0, a1 := a[:k], a[lda:][:k]
+	for r := range k {
+		xr := x[r*ldx:][:4]
+		x0, x1, x2, x3 := xr[0], xr[1], xr[2], xr[3]
+		v, w := a0[r], a1[r]
+		s00, s01, s02, s03 = s00+float32(v*x0), s01+float32(v*x1), s02+float32(v*x2), s03+float32(v*x3)
+		s10, s11, s12, s13 = s10+float32(w*x0), s11+float32(w*x1), s12+float32(w*x2), s13+float32(w*x3)
+	}
+	y0[0], y0[1], y0[2], y0[3] = s00, s01, s02, s03
+	y1[0], y1[1], y1[2], y1[3] = s10, s11, s12, s13
 }
 
 // productAddLastRows does ProductAdd's last m mod TileRows rows by the

@@ -1,7 +1,8 @@
 // Package nn is the numeric core of creditbench: float32 tensors in row-major
-// order, matrix products through gonum's blas32 (OpenBLAS when built with the
-// openblas tag; a convolution's through internal/vecmath's, whose bits depend
-// on neither), layers, activations, losses, optimizers and initialisers.
+// order, matrix products by internal/vecmath's kernels (each element one sum
+// in a fixed order, so that its bits depend neither on the CPU nor on the
+// BLAS the build links), layers, activations, losses, optimizers and
+// initialisers.
 //
 // Conventions:
 //   - A batch is a Tensor whose first dimension is the batch size; a Dense

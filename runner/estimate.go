@@ -57,8 +57,8 @@ func Work(s spec.Run) (int64, error) {
 	return int64(s.Epochs) * (int64(train)*c.TrainMACs + int64(s.Validation+test)*c.EvalMACs), nil
 }
 
-// Throughput measures the multiply-accumulates per second that one BLAS
-// thread of this machine sustains training a net: BP steps on the FTP
+// Throughput measures the multiply-accumulates per second that one core
+// of this machine sustains training a net: BP steps on the FTP
 // paper's MNIST net, 784-1024-128-10, batch 64, on random inputs, for
 // about d. Convolutions and recurrent cells run below this rate; callers
 // that plan time limits leave a margin.

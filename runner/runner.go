@@ -19,8 +19,7 @@ import (
 
 // Options control a suite run.
 type Options struct {
-	// Jobs is the number of runs trained side by side (at least 1); each
-	// run's BLAS uses one thread (see nn.SetBLASThreads).
+	// Jobs is the number of runs trained side by side (at least 1).
 	Jobs int
 	// Cores is the number of cores the runs share (0: GOMAXPROCS). Each run
 	// takes one while there are; the pieces of large products take those

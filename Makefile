@@ -103,10 +103,11 @@ agreement: deps build
 	$(BIN) plan agreement $(RUNFLAGS) --out $(OUT) > $(OUT)/report/agreement.keys
 	$(PYTHON) tools/torch_reference.py --out $(OUT) --suite agreement --keys $(OUT)/report/agreement.keys | tee $(OUT)/report/agreement.md
 
-# bench measures the BLAS backends and one BP training epoch side by side:
-# the pure-Go and OpenBLAS test binaries and the PyTorch reference run in
-# alternation, one thread each, and benchstat compares them. Then every rule's
-# epoch on the OpenBLAS backend (out/bench/rules.txt), and the paper CNNs:
+# bench measures the engine's matrix products beside the BLAS each build
+# links, and one BP training epoch: the pure-Go and OpenBLAS test binaries
+# and the PyTorch reference run in alternation, one thread each, and
+# benchstat compares them. Then every rule's epoch (out/bench/rules.txt), a
+# lone run on one core and on all, and the paper CNNs:
 # forward+backward GFLOP/s beside the matrix product's, and every CNN rule's
 # epoch on cifar10-jpeg (out/bench/cnn.txt).
 bench: deps

@@ -56,15 +56,7 @@ func TestCutProductsKeepTheirBits(t *testing.T) {
 	for _, s := range [][3]int{{64, 1024, 784}, {784, 1024, 64}, {1024, 784, 64}, {64, 784, 1024}, {2000, 96, 75}, {48, 300, 784}, {128, 256, 2048}} {
 		m, n, k := s[0], s[1], s[2]
 		for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
-			a, b := NewTensor(m, k), NewTensor(k, n)
-			if tr[0] {
-				a = NewTensor(k, m)
-			}
-			if tr[1] {
-				b = NewTensor(n, k)
-			}
-			Gaussian(a.Data, 1, r)
-			Gaussian(b.Data, 1, r)
+			a, b := randomFactors(m, n, k, tr, r)
 			alone, helped := NewTensor(m, n), NewTensor(m, n)
 			Gaussian(alone.Data, 1, r)
 			copy(helped.Data, alone.Data)

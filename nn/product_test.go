@@ -20,15 +20,7 @@ func TestMatMulSumsInItsOrder(t *testing.T) {
 		for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
 			for _, ab := range [][2]float32{{1, 0}, {1, 1}, {-0.3, 0}, {0.5, 0.25}} {
 				alpha, beta := ab[0], ab[1]
-				a, b := NewTensor(m, k), NewTensor(k, n)
-				if tr[0] {
-					a = NewTensor(k, m)
-				}
-				if tr[1] {
-					b = NewTensor(n, k)
-				}
-				Gaussian(a.Data, 1, r)
-				Gaussian(b.Data, 1, r)
+				a, b := randomFactors(m, n, k, tr, r)
 				c0 := NewTensor(m, n)
 				Gaussian(c0.Data, 1, r)
 				want := make([]float32, m*n)
@@ -68,4 +60,19 @@ func TestMatMulSumsInItsOrder(t *testing.T) {
 			}
 		}
 	}
+}
+
+// randomFactors returns standard normal factors of an m×n product with
+// inner size k: A m×k (k×m when tr[0]) and B k×n (n×k when tr[1]).
+func randomFactors(m, n, k int, tr [2]bool, r *rand.Rand) (a, b *Tensor) {
+	a, b = NewTensor(m, k), NewTensor(k, n)
+	if tr[0] {
+		a = NewTensor(k, m)
+	}
+	if tr[1] {
+		b = NewTensor(n, k)
+	}
+	Gaussian(a.Data, 1, r)
+	Gaussian(b.Data, 1, r)
+	return a, b
 }

@@ -240,7 +240,7 @@ func (t *dtpTrainer) Step(x *nn.Tensor, y nn.Targets) (float64, int) {
 		for i, v := range h.Data {
 			t.deltas[l].Data[i] = (v - t.taus[l].Data[i]) * inv
 		}
-		derivTimes(t.deltas[l], t.m.act[l], h, &t.scratch)
+		derivTimes(t.deltas[l].Data, t.m.act[l].F, h.Data, &t.scratch)
 		t.m.dense[l].Grads(eng, t.m.dense[l].Input(), t.deltas[l])
 	}
 	t.m.dense[L-1].Grads(eng, t.m.dense[L-1].Input(), t.e)
@@ -303,14 +303,7 @@ func (t *dtpTrainer) trainInverses(n int) {
 func (t *dtpTrainer) deltaThrough(g *inverse, d, out *nn.Tensor, buf **nn.Tensor) *nn.Tensor {
 	*buf = reshape(*buf, d.Rows(), d.Cols())
 	copy((*buf).Data, d.Data)
-	if len(t.scratch) < len(out.Data) {
-		t.scratch = make([]float32, len(out.Data))
-	}
-	der := t.scratch[:len(out.Data)]
-	g.act.Deriv(der, out.Data)
-	for i, v := range der {
-		(*buf).Data[i] *= v
-	}
+	derivTimes((*buf).Data, g.act, out.Data, &t.scratch)
 	return *buf
 }
 

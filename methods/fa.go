@@ -89,7 +89,7 @@ func (t *faTrainer) Step(x *nn.Tensor, y nn.Targets) (float64, int) {
 		h := t.m.act[l-1].Output()
 		t.delta[l-1] = reshape(t.delta[l-1], h.Rows(), h.Cols())
 		eng.MatMul(t.delta[l-1], delta, false, t.B[l-1], true, 1, 0) // δ_l·B_lᵀ
-		derivTimes(t.delta[l-1], t.m.act[l-1], h, &t.scratch)
+		derivTimes(t.delta[l-1].Data, t.m.act[l-1].F, h.Data, &t.scratch)
 		delta = t.delta[l-1]
 	}
 	t.c.Optimizer.Step(t.c.Net.Params())

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/creditbench/creditbench/internal/vecmath"
 	"github.com/creditbench/creditbench/nn"
 )
 
@@ -102,16 +103,21 @@ func fixedRandom(rows, cols int, limit float64, dist string, r *rand.Rand) *nn.T
 
 const sqrt3 = 1.7320508075688772
 
-// derivTimes sets dst = dst ⊙ φ'(a) for the activation of layer act, given
-// its output h.
-func derivTimes(dst *nn.Tensor, act *nn.Act, h *nn.Tensor, scratch *[]float32) {
-	if len(*scratch) < len(h.Data) {
-		*scratch = make([]float32, len(h.Data))
+// derivTimes sets dst = dst ⊙ φ'(a) for the activation f, given its
+// outputs h: for ReLU by a mask (+0 where h ≤ 0, as nn's backward pass
+// gives), not a branch, which a ReLU layer's half-zero outputs mispredict.
+func derivTimes(dst []float32, f nn.Activation, h []float32, scratch *[]float32) {
+	if _, ok := f.(nn.ReLU); ok {
+		vecmath.PassIfPositive(dst, dst, h)
+		return
 	}
-	d := (*scratch)[:len(h.Data)]
-	act.F.Deriv(d, h.Data)
+	if len(*scratch) < len(h) {
+		*scratch = make([]float32, len(h))
+	}
+	d := (*scratch)[:len(h)]
+	f.Deriv(d, h)
 	for i, v := range d {
-		dst.Data[i] *= v
+		dst[i] *= v
 	}
 }
 

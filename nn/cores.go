@@ -39,19 +39,29 @@ func NewCores(n int) *Cores {
 // (they give it up between pieces); when every core is held by a run, the
 // caller goes on without one and release does nothing.
 func (c *Cores) Take() (release func()) {
+	if release, ok := c.Spare(); ok {
+		return release
+	}
+	return func() {}
+}
+
+// Spare takes a core as Take does, for work beside the caller's own, but
+// only a free one or one lent to helpers: when every core is held by a run,
+// it takes none and ok is false.
+func (c *Cores) Spare() (release func(), ok bool) {
 	if c == nil {
-		return func() {}
+		return nil, false
 	}
 	c.wanted.Add(1)
 	defer c.wanted.Add(-1)
 	for {
 		select {
 		case <-c.free:
-			return func() { c.free <- struct{}{} }
+			return func() { c.free <- struct{}{} }, true
 		default:
 		}
 		if c.lent.Load() == 0 {
-			return func() {}
+			return nil, false
 		}
 		runtime.Gosched()
 	}

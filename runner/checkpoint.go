@@ -35,6 +35,13 @@ type checkpoint struct {
 	PeakHeap     uint64
 }
 
+// totals returns a checkpoint of the same run with c's totals so far, and
+// no state.
+func (c *checkpoint) totals() *checkpoint {
+	return &checkpoint{Key: c.Key, Code: c.Code, TrainMACs: c.TrainMACs, TrainSamples: c.TrainSamples,
+		WallS: c.WallS, TrainS: c.TrainS, PeakHeap: c.PeakHeap}
+}
+
 func checkpointPath(dir, key string) string { return filepath.Join(dir, key+".ckpt") }
 
 // save writes c atomically (temporary file, sync, rename).

@@ -25,7 +25,9 @@ const evalBatch = 256
 
 // ExecOptions are the optional parts of Execute.
 type ExecOptions struct {
-	// OnEpoch, when set, is called after each epoch.
+	// OnEpoch, when set, is called after each epoch is evaluated, in the
+	// order of the epochs, from the run's goroutine or the one that
+	// evaluated the epoch beside the next one's training.
 	OnEpoch func(results.Epoch)
 	// Log receives notes such as dataset downloads.
 	Log io.Writer
@@ -33,8 +35,9 @@ type ExecOptions struct {
 	// after each epoch and from which it resumes. The caller removes the
 	// checkpoint once the record is stored.
 	Checkpoints string
-	// Cores, when set, lends idle cores to the run's products; the record
-	// is the same with or without it.
+	// Cores, when set, lends idle cores to the run's products, and one to
+	// evaluate each epoch but the last beside the next one's training when
+	// the run's profile is ideal; the record is the same with or without it.
 	Cores *nn.Cores
 }
 
@@ -87,8 +90,49 @@ func Execute(ctx context.Context, run spec.Run, o ExecOptions) (rec *results.Rec
 		fmt.Fprintf(o.Log, "%s (%s on %s, seed %d): resumed after epoch %d of %d from its checkpoint\n",
 			rec.Key, run.Method, run.Dataset, run.Seed, n, run.Epochs)
 	}
+	// done records epoch e, evaluated, after which the weights are net's and
+	// the run's totals and state after's (nil: the run's own, now), and says
+	// whether the run goes on.
+	done := func(e results.Epoch, net *nn.Sequential, after *checkpoint) (bool, error) {
+		r.ck.account(e)
+		rec.Epochs = append(rec.Epochs, e)
+		if why := r.diverged(rec.Epochs, net); why != "" {
+			rec.Status, rec.Reason = results.StatusDiverged, why
+			if after != nil { // the epoch trained since is left out
+				r.ck.TrainMACs, r.ck.TrainSamples = after.TrainMACs, after.TrainSamples
+			}
+			return false, nil
+		}
+		if o.Checkpoints == "" || e.Epoch == run.Epochs {
+			return true, nil
+		}
+		if after == nil {
+			after = r.state.save(r.ck, rec.Epochs)
+		} else {
+			after.account(e)
+			after.Epochs = rec.Epochs
+		}
+		return true, after.save(o.Checkpoints)
+	}
+	// Each epoch but the last is evaluated beside the next one's training
+	// when a core is idle; the next epoch's end waits for it, so that an
+	// interrupted run keeps the checkpoint of the last whole epoch, and a
+	// diverged run ends there, the epoch trained since left out.
+	var pending *pendingEval
 	for ep := len(rec.Epochs) + 1; ep <= run.Epochs; ep++ {
-		e, failure, err := r.epoch(ctx, ep)
+		e, failure, err := r.train(ctx, ep)
+		if pending != nil {
+			goOn, werr := done(pending.wait(), pending.net, pending.after)
+			if pending = nil; werr != nil {
+				return nil, werr
+			}
+			if !goOn {
+				break
+			}
+			if err == nil { // interrupted while the evaluation ended
+				err = ctx.Err()
+			}
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -96,18 +140,19 @@ func Execute(ctx context.Context, run spec.Run, o ExecOptions) (rec *results.Rec
 			rec.Status, rec.Reason = results.StatusFailed, failure
 			break
 		}
-		rec.Epochs = append(rec.Epochs, e)
+		if ep < run.Epochs {
+			if pending = r.beside(o.Cores, e, o.Checkpoints != "", o.OnEpoch); pending != nil {
+				continue
+			}
+		}
+		r.evaluate(&e)
 		if o.OnEpoch != nil {
 			o.OnEpoch(e)
 		}
-		if why := r.diverged(rec.Epochs); why != "" {
-			rec.Status, rec.Reason = results.StatusDiverged, why
+		if goOn, err := done(e, r.net, nil); err != nil {
+			return nil, err
+		} else if !goOn {
 			break
-		}
-		if o.Checkpoints != "" && ep < run.Epochs {
-			if err := r.state.save(r.ck, rec.Epochs).save(o.Checkpoints); err != nil {
-				return nil, err
-			}
 		}
 	}
 	r.finish(rec)
@@ -157,6 +202,14 @@ type training struct {
 	baselines []results.Reference
 	// failure is why the rule could not be set up, "" when it could.
 	failure string
+	// io and classes shape the net; ideal says the run's profile adds
+	// nothing to the arithmetic (no hooks, no device).
+	io      nn.IO
+	classes int
+	ideal   bool
+	// replica evaluates epochs while the next trains; nil until the
+	// first such epoch.
+	replica *replica
 }
 
 // setUp loads the data, draws the split and the initial weights, and builds
@@ -178,14 +231,41 @@ func setUp(ctx context.Context, run spec.Run, m methods.Method, task methods.Tas
 	if data, err = data.Preprocessed(run.Preprocess); err != nil {
 		return nil, err
 	}
-	seed := strconv.FormatInt(run.Seed, 10)
 	// The split depends on the seed and the data only, so that every rule of
 	// a suite is selected on the same held-out samples.
 	splits, err := data.Split(run.Validation, run.TrainLimit, run.TestLimit,
-		stream(seed, run.Dataset, strconv.Itoa(run.Validation), "split"))
+		stream(strconv.FormatInt(run.Seed, 10), run.Dataset, strconv.Itoa(run.Validation), "split"))
 	if err != nil {
 		return nil, fmt.Errorf("runner: %s: %w", key, err)
 	}
+	r := &training{run: run, m: m, params: params, splits: splits, ck: &checkpoint{Key: key},
+		io:      nn.IO{In: data.Shape, Out: max(data.Classes, data.Outputs), Steps: data.Steps, Vocab: data.Vocab},
+		classes: data.Classes, sequence: data.Steps > 0, ideal: task.Profile.IsIdeal()}
+	if data.Classes > 0 && !r.sequence {
+		r.chance = splits.Val.MajorityShare()
+	}
+	if data.Baselines != nil {
+		r.baselines = data.Baselines(splits.Test)
+	}
+	rng := runStreams(run)
+	r.engine = &nn.Engine{Hooks: task.Profile.Hooks(rng.get), Cores: cores}
+	if r.state, r.failure, err = r.build(r.engine, rng); err != nil || r.failure != "" {
+		return r, err
+	}
+	r.net, r.trainer, r.order = r.state.net, r.state.trainer, rng.get("order")
+	if !r.ideal {
+		r.state.opts.device = hardware.NewDevice(task.Profile, rng.get)
+		r.state.opts.device.Program(r.state.params())
+	}
+	if r.probe, err = newProber(r.net, r.trainer, r.state.opts, splits.Train, run.BatchSize); err != nil {
+		return nil, fmt.Errorf("runner: %s: %w", key, err)
+	}
+	return r, nil
+}
+
+// runStreams returns the run's random streams, each at its start.
+func runStreams(run spec.Run) *streams {
+	seed := strconv.FormatInt(run.Seed, 10)
 	// The streams depend on the spec without its profile, so that runs that
 	// differ only in hardware start from the same weights and see the same
 	// data in the same order: a paired comparison.
@@ -198,44 +278,32 @@ func setUp(ctx context.Context, run spec.Run, m methods.Method, task methods.Tas
 	// seeds pair the runs of a suite for a paired test.
 	rng.share("init", seed, encoded(run.Dataset, run.DatasetArgs, run.Model))
 	rng.share("order", seed, encoded(run.Dataset, run.DatasetArgs, run.Validation, run.TrainLimit))
-	net, err := nn.BuildIO(run.Model, nn.IO{In: data.Shape, Out: max(data.Classes, data.Outputs), Steps: data.Steps, Vocab: data.Vocab}, rng.get("init"))
+	return rng
+}
+
+// build draws the run's net from rng and makes the rule's trainer of it on
+// engine. failure is why the rule could not be set up, "" when it could.
+func (r *training) build(engine *nn.Engine, rng *streams) (s runState, failure string, err error) {
+	net, err := nn.BuildIO(r.run.Model, r.io, rng.get("init"))
 	if err != nil {
-		return nil, fmt.Errorf("runner: %s: %w", key, err)
-	}
-	engine := &nn.Engine{Hooks: task.Profile.Hooks(rng.get), Cores: cores}
-	r := &training{run: run, m: m, params: params, splits: splits, net: net, engine: engine,
-		order: rng.get("order"), ck: &checkpoint{Key: key}, sequence: data.Steps > 0}
-	if data.Classes > 0 && !r.sequence {
-		r.chance = splits.Val.MajorityShare()
-	}
-	if data.Baselines != nil {
-		r.baselines = data.Baselines(splits.Test)
+		return s, "", fmt.Errorf("runner: %s: %w", r.run.Key(), err)
 	}
 	opts := &optimizers{engine: engine}
-	r.trainer, err = m.New(methods.Config{Net: net, Engine: engine, Optimizer: opts.add(run.Optimizer),
+	trainer, err := r.m.New(methods.Config{Net: net, Engine: engine, Optimizer: opts.add(r.run.Optimizer),
 		NewOptimizer: func(s nn.OptimizerSpec) (nn.Optimizer, error) {
 			if err := s.Validate(); err != nil {
 				return nil, err
 			}
 			if s.Schedule == "" { // a rule's own optimizer follows the run's schedule
-				s.Schedule = run.Optimizer.Schedule
+				s.Schedule = r.run.Optimizer.Schedule
 			}
 			return opts.add(s), nil
 		},
-		Params: params, Classes: data.Classes, Rand: rng.get})
+		Params: r.params, Classes: r.classes, Rand: rng.get})
 	if err != nil {
-		r.failure = err.Error()
-		return r, nil
+		return s, err.Error(), nil
 	}
-	r.state = runState{net: net, trainer: r.trainer, opts: opts, rng: rng}
-	if !task.Profile.IsIdeal() {
-		opts.device = hardware.NewDevice(task.Profile, rng.get)
-		opts.device.Program(r.state.params())
-	}
-	if r.probe, err = newProber(net, r.trainer, opts, splits.Train, run.BatchSize); err != nil {
-		return nil, fmt.Errorf("runner: %s: %w", key, err)
-	}
-	return r, nil
+	return runState{net: net, trainer: trainer, opts: opts, rng: rng}, "", nil
 }
 
 // cost is the rule's declared cost on the run's net.
@@ -269,9 +337,9 @@ func (r *training) resume(dir string, rec *results.Record, log io.Writer) error 
 	return nil
 }
 
-// epoch trains epoch ep (from 1) and evaluates the net after it. failure
+// train trains epoch ep (from 1) and returns its training figures. failure
 // is why the rule could not end the epoch, "" when it could.
-func (r *training) epoch(ctx context.Context, ep int) (e results.Epoch, failure string, err error) {
+func (r *training) train(ctx context.Context, ep int) (e results.Epoch, failure string, err error) {
 	r.state.opts.schedule(ep, r.run.Epochs)
 	if es, ok := r.trainer.(methods.EpochStarter); ok {
 		size := r.run.BatchSize
@@ -283,7 +351,7 @@ func (r *training) epoch(ctx context.Context, ep int) (e results.Epoch, failure 
 	if err != nil {
 		return e, "", err
 	}
-	trainS := time.Since(start).Seconds()
+	e = results.Epoch{Epoch: ep, TrainLoss: results.Float(loss), TrainAcc: results.Float(acc), TrainS: time.Since(start).Seconds()}
 	r.ck.TrainMACs += r.engine.MACs - before
 	r.ck.TrainSamples += r.splits.Train.Len()
 	if ee, ok := r.trainer.(methods.EpochEnder); ok {
@@ -291,20 +359,35 @@ func (r *training) epoch(ctx context.Context, ep int) (e results.Epoch, failure 
 			return e, err.Error(), nil
 		}
 	}
+	e.WallS = time.Since(start).Seconds()
+	return e, "", nil
+}
+
+// evaluate scores the net on the validation and test splits after epoch e,
+// adding the time it took to e's, then probes the rule's updates.
+func (r *training) evaluate(e *results.Epoch) {
+	start := time.Now()
 	r.net.SetTraining(false)
-	val := evaluate(r.trainer, r.net, r.engine, r.splits.Val)
-	test := evaluate(r.trainer, r.net, r.engine, r.splits.Test)
-	e = results.Epoch{Epoch: ep, TrainLoss: results.Float(loss), TrainAcc: results.Float(acc),
-		ValAcc: val.acc, TestAcc: test.acc, Val: val.scores, Test: test.scores}
+	scoreEpoch(e, r.trainer, r.net, r.engine, r.splits)
 	r.net.SetTraining(true)
-	e.WallS, e.TrainS = time.Since(start).Seconds(), trainS // not the probes
+	e.WallS += time.Since(start).Seconds() // not the probes
 	e.AngleToBP = r.probe.angles()
-	r.ck.WallS += e.WallS
-	r.ck.TrainS += trainS
+}
+
+// scoreEpoch fills in e's validation and test figures.
+func scoreEpoch(e *results.Epoch, t methods.Trainer, net *nn.Sequential, engine *nn.Engine, s datasets.Splits) {
+	val := evaluate(t, net, engine, s.Val)
+	test := evaluate(t, net, engine, s.Test)
+	e.ValAcc, e.TestAcc, e.Val, e.Test = val.acc, test.acc, val.scores, test.scores
+}
+
+// account adds epoch e's times and the heap's peak to c's totals.
+func (c *checkpoint) account(e results.Epoch) {
+	c.WallS += e.WallS
+	c.TrainS += e.TrainS
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	r.ck.PeakHeap = max(r.ck.PeakHeap, ms.HeapInuse)
-	return e, "", nil
+	c.PeakHeap = max(c.PeakHeap, ms.HeapInuse)
 }
 
 // A run diverges when its loss or weights stop being finite, when its loss
@@ -318,11 +401,12 @@ const (
 	chanceMargin  = 0.01
 )
 
-// diverged returns why the run has diverged after eps, or "".
-func (r *training) diverged(eps []results.Epoch) string {
+// diverged returns why the run has diverged after eps, the net's weights
+// after the last being net's, or "".
+func (r *training) diverged(eps []results.Epoch, net *nn.Sequential) string {
 	last := eps[len(eps)-1]
 	loss := float64(last.TrainLoss)
-	if math.IsNaN(loss) || math.IsInf(loss, 0) || paramsDiverged(r.net) {
+	if math.IsNaN(loss) || math.IsInf(loss, 0) || paramsDiverged(net) {
 		return fmt.Sprintf("training loss %v at epoch %d", loss, last.Epoch)
 	}
 	if first := float64(eps[0].TrainLoss); first > 0 && loss > explodeFactor*first {

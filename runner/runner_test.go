@@ -274,8 +274,8 @@ func TestBestValidationProtocol(t *testing.T) {
 }
 
 // TestResumeFromCheckpointIsBitIdentical interrupts runs after their second
-// epoch and resumes them from the checkpoint: the records must equal those of
-// uninterrupted runs. PEPITA draws dropout masks in every step (the streams
+// epoch and resumes them from the checkpoint, with an idle core and without:
+// the records must equal those of uninterrupted runs. PEPITA draws dropout masks in every step (the streams
 // must resume where they stood) and Adam keeps moments (so must it).
 func TestResumeFromCheckpointIsBitIdentical(t *testing.T) {
 	requireMNIST(t)
@@ -298,31 +298,35 @@ func TestResumeFromCheckpointIsBitIdentical(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		dir := t.TempDir()
-		ctx, cancel := context.WithCancel(context.Background())
-		_, err = Execute(ctx, spec, ExecOptions{Checkpoints: dir, OnEpoch: func(e results.Epoch) {
-			if e.Epoch == 2 {
-				cancel()
-			}
-		}})
-		if err == nil {
-			t.Fatalf("%s: the interrupted run gave no error", method)
-		}
-		var resumedFrom int
-		resumed, err := Execute(context.Background(), spec, ExecOptions{Checkpoints: dir,
-			OnEpoch: func(e results.Epoch) {
-				if resumedFrom == 0 {
-					resumedFrom = e.Epoch
+		// With an idle core, epoch 2 is evaluated while epoch 3 trains, and
+		// the run is interrupted then: it must still keep epoch 2.
+		for _, cores := range []*nn.Cores{nil, nn.NewCores(2)} {
+			dir := t.TempDir()
+			ctx, cancel := context.WithCancel(context.Background())
+			_, err = Execute(ctx, spec, ExecOptions{Checkpoints: dir, Cores: cores, OnEpoch: func(e results.Epoch) {
+				if e.Epoch == 2 {
+					cancel()
 				}
 			}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if resumedFrom != 3 {
-			t.Errorf("%s: the resumed run trained from epoch %d, want 3", method, resumedFrom)
-		}
-		if diff := cmp.Diff(whole, resumed, ignoreTimings); diff != "" {
-			t.Errorf("%s: resumed record differs from the whole run (-whole +resumed):\n%s", method, diff)
+			if err == nil {
+				t.Fatalf("%s: the interrupted run gave no error", method)
+			}
+			var resumedFrom int
+			resumed, err := Execute(context.Background(), spec, ExecOptions{Checkpoints: dir, Cores: cores,
+				OnEpoch: func(e results.Epoch) {
+					if resumedFrom == 0 {
+						resumedFrom = e.Epoch
+					}
+				}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resumedFrom != 3 {
+				t.Errorf("%s, cores %v: the resumed run trained from epoch %d, want 3", method, cores != nil, resumedFrom)
+			}
+			if diff := cmp.Diff(whole, resumed, ignoreTimings); diff != "" {
+				t.Errorf("%s, cores %v: resumed record differs from the whole run (-whole +resumed):\n%s", method, cores != nil, diff)
+			}
 		}
 	}
 }
@@ -511,5 +515,51 @@ func TestEveryRuleLearnsMNISTWithThePaperCNN(t *testing.T) {
 				t.Errorf("counted %.0f MACs per sample, the rule declares %.0f", got, want)
 			}
 		})
+	}
+}
+
+// TestEvaluationBesideTrainingKeepsRecords trains every rule, a CNN, a
+// recurrent net and a diverging run with an idle core, on which each
+// epoch but the last is evaluated while the next trains, and without: the
+// records are the same, but for timings.
+func TestEvaluationBesideTrainingKeepsRecords(t *testing.T) {
+	requireMNIST(t)
+	var specs []spec.Run
+	for _, name := range methods.Names() {
+		s := smallSpec(name, 1)
+		s.Epochs = 3
+		if m, _ := methods.Lookup(name); m.Uses(methods.Task{Model: s.Model, InShape: []int{1, 28, 28}, Classes: 10}) != nil {
+			continue
+		}
+		specs = append(specs, s)
+	}
+	cnn := smallSpec("cafo", 1) // BatchNorm's running statistics, the predictors
+	cnn.Model = nn.ModelSpec{Kind: "cnn", Conv: []int{4}, Kernel: 3, BatchNorm: true}.Resolved()
+	cnn.Params = map[string]any{"blocks": "local"}
+	cnn.Epochs, cnn.TrainLimit, cnn.TestLimit = 3, 300, 200
+	lstm := sequenceSpec("ftp", "adding", map[string]any{"T": 10, "train": 640, "test": 200}, nn.ModelSpec{Kind: "lstm", Hidden: []int{32}})
+	lstm.Epochs, lstm.Validation = 3, 100
+	bad := smallSpec("bp", 1) // diverges after epoch 1: epoch 2, trained meanwhile, is left out
+	bad.Optimizer.LR = 1e6
+	specs = append(specs, cnn, lstm, bad)
+	before := evaluatedBeside.Load()
+	for _, s := range specs {
+		inline, err := Execute(context.Background(), s, ExecOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		beside, err := Execute(context.Background(), s, ExecOptions{Cores: nn.NewCores(2)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(inline, beside, ignoreTimings); diff != "" {
+			t.Errorf("%s on %s: records differ (-inline +beside):\n%s", s.Method, s.Dataset, diff)
+		}
+	}
+	if bad, _ := Execute(context.Background(), bad, ExecOptions{Cores: nn.NewCores(2)}); bad.Status != results.StatusDiverged || len(bad.Epochs) != 1 {
+		t.Errorf("diverging run: status %s, %d epochs; want diverged after 1", bad.Status, len(bad.Epochs))
+	}
+	if got := evaluatedBeside.Load() - before; got < int64(len(specs)) {
+		t.Errorf("%d epochs evaluated beside training, want at least %d", got, len(specs))
 	}
 }

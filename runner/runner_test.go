@@ -136,9 +136,9 @@ func TestCoresDoNotChangeRecords(t *testing.T) {
 	}
 }
 
-// TestThreadsDoNotChangeRecords trains one spec with GOMAXPROCS 1 and 2:
-// the pure-Go BLAS splits products over goroutines, OpenBLAS runs one
-// thread; neither may change a bit of the record.
+// TestThreadsDoNotChangeRecords trains one spec with GOMAXPROCS 1 and 2,
+// which the engine's kernels and the datasets' loading see: neither may
+// change a bit of the record.
 func TestThreadsDoNotChangeRecords(t *testing.T) {
 	requireMNIST(t)
 	spec := smallSpec("bp", 1)

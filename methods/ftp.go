@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/creditbench/creditbench/internal/vecmath"
 	"github.com/creditbench/creditbench/nn"
 )
 
@@ -209,9 +210,7 @@ func (t *ftpTrainer) Step(x *nn.Tensor, y nn.Targets) (float64, int) {
 		t.projectDifference(tau, y.Labels)
 	}
 	t.stabilise(tau)
-	for i, v := range h1.Data {
-		tau.Data[i] += v
-	}
+	vecmath.Axpy(tau.Data, h1.Data, 1) // τ_1 += h_1, exactly
 	// Pass 2 through the forward weights: τ_l = φ_l(W_l τ_{l−1} + b_l).
 	for l := 1; l < L-1; l++ {
 		t.taus[l] = t.pass2(l, t.taus[l-1])
@@ -230,10 +229,7 @@ func (t *ftpTrainer) Step(x *nn.Tensor, y nn.Targets) (float64, int) {
 		if dense, act, ok := s.denseAct(); ok && isReLU(act) {
 			// φ' in the same pass, as Act.Backward would apply it (zero
 			// where h ≤ 0): one sweep over the layer instead of two.
-			tau, d := tau[:len(h.Data)], d[:len(h.Data)]
-			for i, v := range h.Data {
-				d[i] = nn.PassIfPositive((v-tau[i])*inv, v)
-			}
+			vecmath.PassDifference(d[:len(h.Data)], h.Data, tau, inv)
 			in := t.input(l)
 			if in == nil {
 				in = dense.Input()

@@ -137,11 +137,6 @@ func (a *Act) backward(g, dx, h []float32) {
 	}
 }
 
-// PassIfPositive returns x where h > 0 and +0 where h ≤ 0 (x for a NaN h):
-// ReLU's derivative applied to x, with a mask in place of a branch, which
-// a ReLU layer's half-zero outputs would mispredict.
-func PassIfPositive(x, h float32) float32 { return vecmath.Pass(x, h) }
-
 // Output returns the last output h = φ(a).
 func (a *Act) Output() *Tensor { return a.y }
 

@@ -49,6 +49,17 @@ func TestElementwiseKernels(t *testing.T) {
 				want[i] = Pass(a[i], b[i])
 			}
 			same("PassIfPositive", got, want)
+
+			c := make([]float32, n)
+			for i := range c {
+				c[i] = draw()
+			}
+			s := float32(1) / float32(1+round%64)
+			PassDifference(got, a, c, s)
+			for i := range a {
+				want[i] = Pass((a[i]-c[i])*s, a[i])
+			}
+			same("PassDifference", got, want)
 		}
 	})
 }

@@ -75,13 +75,7 @@ func TestCutProductsKeepTheirBits(t *testing.T) {
 			for j := range n {
 				sum := 0.0
 				for l := range k {
-					av, bv := a.Data[i*k+l], b.Data[l*n+j]
-					if tr[0] {
-						av = a.Data[l*m+i]
-					}
-					if tr[1] {
-						bv = b.Data[j*k+l]
-					}
+					av, bv := opAt(a, tr[0], k, i, l), opAt(b, tr[1], n, l, j)
 					sum += float64(av) * float64(bv)
 				}
 				want := 0.5*sum + 0.25*float64(c0[i*n+j])

@@ -35,13 +35,7 @@ func TestMatMulSumsInItsOrder(t *testing.T) {
 							sum *= beta
 						}
 						for l := range k {
-							av, bv := a.Data[i*k+l], b.Data[l*n+j]
-							if tr[0] {
-								av = a.Data[l*m+i]
-							}
-							if tr[1] {
-								bv = b.Data[j*k+l]
-							}
+							av, bv := opAt(a, tr[0], k, i, l), opAt(b, tr[1], n, l, j)
 							sum += float32(float32(alpha*av) * bv)
 						}
 						want[i*n+j] = sum
@@ -75,4 +69,13 @@ func randomFactors(m, n, k int, tr [2]bool, r *rand.Rand) (a, b *Tensor) {
 	Gaussian(a.Data, 1, r)
 	Gaussian(b.Data, 1, r)
 	return a, b
+}
+
+// opAt returns op(X)[i,j], op(X) being X or its transpose, with cols
+// columns.
+func opAt(x *Tensor, trans bool, cols, i, j int) float32 {
+	if trans {
+		return x.Data[j*x.Cols()+i]
+	}
+	return x.Data[i*cols+j]
 }

@@ -109,7 +109,7 @@ agreement: deps build
 # benchstat compares them. Then every rule's epoch (out/bench/rules.txt), a
 # lone run on one core and on all, and the paper CNNs:
 # forward+backward GFLOP/s beside the matrix product's, and every CNN rule's
-# epoch on cifar10-jpeg (out/bench/cnn.txt).
+# epoch on cifar10-jpeg and the evaluation after it (out/bench/cnn.txt).
 bench: deps
 	@$(MAKE) --no-print-directory bench-only
 
@@ -153,7 +153,7 @@ bench-only:
 	cd $(OUT)/bench && $(GO) tool -modfile=$(CURDIR)/go.mod benchstat -col /gomaxprocs cores.txt | tee cores-benchstat.txt
 	cd $(OUT)/bench && if [ -s cores-pytorch.txt ]; then $(GO) tool -modfile=$(CURDIR)/go.mod benchstat -filter '.unit:s/epoch' cores.txt cores-pytorch.txt | tee cores-pytorch-benchstat.txt; fi
 	(cd nn && $(BENCHBIN)/nn.$(FASTEST) -test.run '^$$' -test.bench 'PaperCNN|CaFoBlock|MatMul' -test.cpu 1 -test.count 3) | grep Benchmark > $(OUT)/bench/cnn.txt
-	(cd runner && $(BENCHBIN)/runner.$(FASTEST) -test.run '^$$' -test.bench EpochCIFARCNN -test.cpu 1 -test.benchtime 1x -test.count 3) | grep Benchmark >> $(OUT)/bench/cnn.txt
+	(cd runner && $(BENCHBIN)/runner.$(FASTEST) -test.run '^$$' -test.bench 'EpochCIFARCNN|EvaluateCIFARCNN' -test.cpu 1 -test.benchtime 1x -test.count 3) | grep Benchmark >> $(OUT)/bench/cnn.txt
 	cd $(OUT)/bench && $(GO) tool -modfile=$(CURDIR)/go.mod benchstat cnn.txt | tee cnn-benchstat.txt
 	@# Recurrent nets: one BPTT epoch here and in PyTorch, in alternation;
 	@# then every recurrent rule's epoch.

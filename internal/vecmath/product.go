@@ -81,23 +81,58 @@ func Product(y []float32, ldy int, p *Packed, x []float32, ldx, n int) {
 	if done == n {
 		return
 	}
-	// The columns the kernels left (all, without them), a row of y at a
-	// time: each element's terms in the same order as one loop over r.
+	// The columns the kernels left (all, without them), in Go: each
+	// element's terms in the same order as one loop over r.
 	for t := range (m + TileRows - 1) / TileRows {
 		i0 := p.tileRow(t)
-		for i := range min(TileRows, m) {
-			yi := y[(i0+i)*ldy:][done:n]
-			for j := range yi {
-				yi[j] = p.b[t*TileRows+i]
+		rows := min(TileRows, m)
+		tile, bias := p.a[t*k*TileRows:][:k*TileRows], p.b[t*TileRows:][:TileRows]
+		i := 0
+		for ; i+2 <= rows; i += 2 {
+			j := done
+			for ; j+4 <= n; j += 4 {
+				packed2x4(y[(i0+i)*ldy+j:], ldy, tile[i:], k, bias[i], bias[i+1], x[j:], ldx)
 			}
-			for r := range k {
-				a, xr := p.a[(t*k+r)*TileRows+i], x[r*ldx:][done:n]
-				for j, v := range xr {
-					yi[j] += float32(a * v)
-				}
+			for r := i; r < i+2 && j < n; r++ {
+				packedRow(y[(i0+r)*ldy:][j:n], tile[r:], k, bias[r], x[j:], ldx)
 			}
 		}
+		for ; i < rows; i++ {
+			packedRow(y[(i0+i)*ldy:][done:n], tile[i:], k, bias[i], x[done:], ldx)
+		}
 	}
+}
+
+// packedRow sets each yi[j] to b plus its terms a[r·TileRows]·x[r·ldx+j],
+// r in order: a row of a Packed tile times x.
+func packedRow(yi, a []float32, k int, b float32, x []float32, ldx int) {
+	for j := range yi {
+		yi[j] = b
+	}
+	for r := range k {
+		v := a[r*TileRows]
+		for j, w := range x[r*ldx:][:len(yi)] {
+			yi[j] += float32(v * w)
+		}
+	}
+}
+
+// packed2x4 sets the 2×4 outputs at y to the biases b0 and b1 plus their k
+// terms each, the two rows' factors at a[r·TileRows] and a[r·TileRows+1]:
+// 8 sums in variables side by side, as productAdd2x4 keeps them.
+func packed2x4(y []float32, ldy int, a []float32, k int, b0, b1 float32, x []float32, ldx int) {
+	y0, y1 := y[:4], y[ldy:][:4]
+	s00, s01, s02, s03 := b0, b0, b0, b0
+	s10, s11, s12, s13 := b1, b1, b1, b1
+	for r := range k {
+		xr, ar := x[r*ldx:][:4], a[r*TileRows:][:2]
+		x0, x1, x2, x3 := xr[0], xr[1], xr[2], xr[3]
+		v, w := ar[0], ar[1]
+		s00, s01, s02, s03 = s00+float32(v*x0), s01+float32(v*x1), s02+float32(v*x2), s03+float32(v*x3)
+		s10, s11, s12, s13 = s10+float32(w*x0), s11+float32(w*x1), s12+float32(w*x2), s13+float32(w*x3)
+	}
+	y0[0], y0[1], y0[2], y0[3] = s00, s01, s02, s03
+	y1[0], y1[1], y1[2], y1[3] = s10, s11, s12, s13
 }
 
 // Lanes is the number of partial sums DotLanes keeps of each dot product.
@@ -134,19 +169,29 @@ func DotLanes(lanes []float32, ldl int, a []float32, lda, m int, x []float32, ld
 		}
 		for j := range k {
 			acc := (*[Lanes]float32)(lanes[(i*ldl+j)*Lanes:])
-			ai, xj := a[i*lda:], x[j*ldx:]
-			q := lo
-			for ; q+Lanes <= full; q += Lanes {
-				av, xv := (*[Lanes]float32)(ai[q:]), (*[Lanes]float32)(xj[q:])
-				for l := range Lanes {
-					acc[l] += float32(av[l] * xv[l])
-				}
+			ai, xj := a[i*lda:][:n], x[j*ldx:][:n]
+			if lo < full { // lo and full are multiples of Lanes
+				dotLanesGo(acc[:8], ai[lo:full], xj[lo:full])
+				dotLanesGo(acc[8:], ai[lo+8:full], xj[lo+8:full])
 			}
-			for ; q < n; q++ {
+			for q := max(lo, full); q < n; q++ {
 				acc[q%Lanes] += float32(ai[q] * xj[q])
 			}
 		}
 	}
+}
+
+// dotLanesGo adds to the 8 sums acc the products a[q+l]·x[q+l] of lane l,
+// for q = 0, Lanes, 2·Lanes, … while a holds 8 more: half of DotLanes's
+// partial sums, kept in variables while the products are added.
+func dotLanesGo(acc, a, x []float32) {
+	s0, s1, s2, s3, s4, s5, s6, s7 := acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7]
+	for q := 0; q+8 <= len(a); q += Lanes {
+		av, xv := a[q:][:8], x[q:][:8]
+		s0, s1, s2, s3 = s0+float32(av[0]*xv[0]), s1+float32(av[1]*xv[1]), s2+float32(av[2]*xv[2]), s3+float32(av[3]*xv[3])
+		s4, s5, s6, s7 = s4+float32(av[4]*xv[4]), s5+float32(av[5]*xv[5]), s6+float32(av[6]*xv[6]), s7+float32(av[7]*xv[7])
+	}
+	acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7] = s0, s1, s2, s3, s4, s5, s6, s7
 }
 
 // SumLanes sets dst[i] to the sum of the Lanes partial sums

@@ -80,11 +80,15 @@ func (s *stage) output() *nn.Tensor {
 // far as the weighted layer's output, no further) and is paired there with
 // in, or with the weighted layer's own input when in is nil.
 func (s *stage) grads(e *nn.Engine, dy, in *nn.Tensor) {
-	dy = s.backToW(e, dy)
 	if in == nil {
 		in = s.w.Input()
 	}
-	s.w.Grads(e, in, dy)
+	// A convolution takes each sample's error back through its pooling and
+	// activation while in cache, where it can; the same numbers.
+	if c, ok := s.w.(*nn.Conv2D); ok && c.GradsThrough(e, in, dy, s.post) {
+		return
+	}
+	s.w.Grads(e, in, s.backToW(e, dy))
 }
 
 // backToW takes dy, the error of the stage's output, back through the

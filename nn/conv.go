@@ -349,6 +349,29 @@ func (l *Conv2D) Grads(e *Engine, in, dy *Tensor) {
 	l.grads(e, in, dy.Rows(), l.errorsThrough(dy, nil), nil)
 }
 
+// GradsThrough is Grads for dy, the error of the output of the layers
+// after the convolution: those a Sequential takes a sample at a time with
+// it (pooling, activations), then any Flatten. Each sample's error is
+// taken back through them while in cache, as Sequential.Backward does,
+// with the numbers of taking dy back layer by layer first. It reports
+// false, and does nothing, when another kind of layer follows or the
+// engine's Error hook acts on the convolution's whole error.
+func (l *Conv2D) GradsThrough(e *Engine, in, dy *Tensor, after []Layer) bool {
+	if e.hooksError() {
+		return false
+	}
+	var through []sampleWise
+	for i, a := range after {
+		if w, ok := a.(sampleWise); ok && len(through) == i {
+			through = append(through, w)
+		} else if _, ok := a.(*Flatten); !ok {
+			return false
+		}
+	}
+	l.grads(e, in, dy.Rows(), l.errorsThrough(dy, through), nil)
+	return true
+}
+
 // grads is Grads for a batch of n, the error of sample s of piece i given
 // by errorAt(i, s) just before it is used; then, when set, is called with
 // that error and the sample's columns after their products.

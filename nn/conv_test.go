@@ -388,6 +388,58 @@ func TestConvTakesSamplesThroughLayersAfter(t *testing.T) {
 	}
 }
 
+// TestGradsThroughLayersAfter: a convolution's gradients from the error of
+// the pooling, activation and Flatten after it equal those of taking the
+// error back through them layer by layer, bit for bit, on one core and
+// two, for an input of its own too; another layer after it, or an Error
+// hook, leaves it to the caller.
+func TestGradsThroughLayersAfter(t *testing.T) {
+	for _, e := range []*Engine{{}, {Cores: NewCores(2)}} {
+		for _, filters := range []int{16, 64} { // lanes, and ProductAdd
+			build := func() *Sequential {
+				c, _ := NewConv2D(16, 10, 10, filters, 3, 1, 1)
+				p, _ := NewMaxPool2D(filters, 10, 10, 2)
+				s := &Sequential{InShape: []int{16, 10, 10}, Layers: []Layer{c, p, NewAct(ReLU{}), NewFlatten([]int{filters, 5, 5})}}
+				Initialize(s, "torch", rand.New(rand.NewPCG(3, 4)))
+				return s
+			}
+			through, apart := build(), build()
+			if lanes := through.Layers[0].(*Conv2D).inLanes(); lanes != (filters == 16) {
+				t.Fatalf("%d filters: weight gradient in lanes %v", filters, lanes)
+			}
+			x, other := NewTensor(9, 1600), NewTensor(9, 1600)
+			Gaussian(x.Data, 1, rand.New(rand.NewPCG(5, 6)))
+			Gaussian(other.Data, 1, rand.New(rand.NewPCG(9, 9)))
+			dy := NewTensor(9, filters*25)
+			Gaussian(dy.Data, 1, rand.New(rand.NewPCG(7, 8)))
+			for _, in := range []*Tensor{x, other} {
+				through.Forward(e, x)
+				if !through.Layers[0].(*Conv2D).GradsThrough(e, in, dy, through.Layers[1:]) {
+					t.Fatal("GradsThrough refused pooling, ReLU and Flatten")
+				}
+				apart.Forward(e, x)
+				g := dy
+				for i := len(apart.Layers) - 1; i > 0; i-- {
+					g = apart.Layers[i].Backward(e, g, true)
+				}
+				apart.Layers[0].(*Conv2D).Grads(e, in, g)
+				for i, p := range apart.Layers[0].Params() {
+					if !slices.Equal(bitsOf(through.Layers[0].Params()[i].Grad.Data), bitsOf(p.Grad.Data)) {
+						t.Errorf("cores %v, %d filters, own input %v: gradient %s differs from the layers run apart", e.Cores != nil, filters, in == x, p.Name)
+					}
+				}
+			}
+			c := through.Layers[0].(*Conv2D)
+			if c.GradsThrough(e, x, dy, []Layer{NewFlatten([]int{filters, 10, 10}), NewAct(ReLU{})}) {
+				t.Error("GradsThrough took an activation after a Flatten")
+			}
+			if c.GradsThrough(&Engine{Hooks: &Hooks{Error: func(*Tensor) {}}}, x, dy, through.Layers[1:]) {
+				t.Error("GradsThrough went past an Error hook")
+			}
+		}
+	}
+}
+
 // TestHooksSeeTheWholeConvolution: with a precision model's Output or
 // Error hook, a Sequential runs a convolution layer by layer, so that the
 // hook acts on the convolution's whole output or error, as for any product.

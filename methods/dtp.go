@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/creditbench/creditbench/internal/vecmath"
 	"github.com/creditbench/creditbench/nn"
 )
 
@@ -237,9 +238,7 @@ func (t *dtpTrainer) Step(x *nn.Tensor, y nn.Targets) (float64, int) {
 	for l := 0; l < L-1; l++ {
 		h := t.m.act[l].Output()
 		t.deltas[l] = reshape(t.deltas[l], n, h.Cols())
-		for i, v := range h.Data {
-			t.deltas[l].Data[i] = (v - t.taus[l].Data[i]) * inv
-		}
+		vecmath.Difference(t.deltas[l].Data, h.Data, t.taus[l].Data, inv)
 		derivTimes(t.deltas[l].Data, t.m.act[l].F, h.Data, &t.scratch)
 		t.m.dense[l].Grads(eng, t.m.dense[l].Input(), t.deltas[l])
 	}

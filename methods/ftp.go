@@ -237,9 +237,7 @@ func (t *ftpTrainer) Step(x *nn.Tensor, y nn.Targets) (float64, int) {
 			dense.Grads(eng, in, t.deltas[l])
 			continue
 		}
-		for i, v := range h.Data {
-			d[i] = (v - tau[i]) * inv
-		}
+		vecmath.Difference(d[:len(h.Data)], h.Data, tau, inv)
 		s.grads(eng, t.deltas[l], t.input(l))
 	}
 	if t.targetOutput {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/creditbench/creditbench/internal/vecmath"
 	"github.com/creditbench/creditbench/nn"
 )
 
@@ -202,9 +203,7 @@ func (t *pepitaTrainer) Step(x *nn.Tensor, y nn.Targets) (float64, int) {
 	inv := 1 / float32(n)
 	for l := 0; l < L-1; l++ {
 		t.hdiff[l] = reshape(t.hdiff[l], n, t.ss[l].width)
-		for i, v := range t.pass1[l].Data {
-			t.hdiff[l].Data[i] = (v - t.pass2[l].Data[i]) * inv
-		}
+		vecmath.Difference(t.hdiff[l].Data, t.pass1[l].Data, t.pass2[l].Data, inv)
 		in := t.xp
 		if l > 0 {
 			in = t.pass2[l-1]

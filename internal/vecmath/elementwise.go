@@ -34,6 +34,18 @@ func PassIfPositive(dst, g, h []float32) {
 	}
 }
 
+// Difference sets dst[i] = (a[i] − b[i])·s, the difference rounded before
+// the product: a layer's local error against its target, scaled. The three
+// are as long.
+func Difference(dst, a, b []float32, s float32) {
+	a, b = a[:len(dst)], b[:len(dst)]
+	k := bulk8(len(dst))
+	differenceAVX2(dst[:k], a[:k], b[:k], s)
+	for i := k; i < len(dst); i++ {
+		dst[i] = (a[i] - b[i]) * s
+	}
+}
+
 // PassDifference sets dst[i] = Pass((h[i] − t[i])·s, h[i]): a ReLU
 // layer's local error against its target t, scaled and taken back through
 // the derivative, in one pass. The three are as long.

@@ -58,6 +58,31 @@ passLoop:
 passDone:
 	RET
 
+// func differenceAVX2(dst, a, b []float32, s float32)
+TEXT ·differenceAVX2(SB), NOSPLIT, $0-76
+	MOVQ         dst_base+0(FP), DI
+	MOVQ         dst_len+8(FP), CX
+	MOVQ         a_base+24(FP), SI
+	MOVQ         b_base+48(FP), DX
+	SHRQ         $3, CX
+	JZ           subDone
+	VBROADCASTSS s+72(FP), Y14
+
+subLoop:
+	VMOVUPS (SI), Y0
+	VSUBPS  (DX), Y0, Y0 // a − b, rounded
+	VMULPS  Y14, Y0, Y0  // ·s, rounded
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     subLoop
+	VZEROUPPER
+
+subDone:
+	RET
+
 // func passDifferenceAVX2(dst, h, t []float32, s float32)
 TEXT ·passDifferenceAVX2(SB), NOSPLIT, $0-76
 	MOVQ         dst_base+0(FP), DI

@@ -60,6 +60,12 @@ func TestElementwiseKernels(t *testing.T) {
 				want[i] = Pass((a[i]-c[i])*s, a[i])
 			}
 			same("PassDifference", got, want)
+
+			Difference(got, a, c, s)
+			for i := range a {
+				want[i] = (a[i] - c[i]) * s
+			}
+			same("Difference", got, want)
 		}
 	})
 }

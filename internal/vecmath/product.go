@@ -82,57 +82,17 @@ func Product(y []float32, ldy int, p *Packed, x []float32, ldx, n int) {
 		return
 	}
 	// The columns the kernels left (all, without them), in Go: each
-	// element's terms in the same order as one loop over r.
+	// element's terms in the same order as one loop over r, after the bias.
 	for t := range (m + TileRows - 1) / TileRows {
-		i0 := p.tileRow(t)
-		rows := min(TileRows, m)
-		tile, bias := p.a[t*k*TileRows:][:k*TileRows], p.b[t*TileRows:][:TileRows]
-		i := 0
-		for ; i+2 <= rows; i += 2 {
-			j := done
-			for ; j+4 <= n; j += 4 {
-				packed2x4(y[(i0+i)*ldy+j:], ldy, tile[i:], k, bias[i], bias[i+1], x[j:], ldx)
-			}
-			for r := i; r < i+2 && j < n; r++ {
-				packedRow(y[(i0+r)*ldy:][j:n], tile[r:], k, bias[r], x[j:], ldx)
+		i0, rows := p.tileRow(t), min(TileRows, m)
+		for i := range rows {
+			yi := y[(i0+i)*ldy:][done:n]
+			for j := range yi {
+				yi[j] = p.b[t*TileRows+i]
 			}
 		}
-		for ; i < rows; i++ {
-			packedRow(y[(i0+i)*ldy:][done:n], tile[i:], k, bias[i], x[done:], ldx)
-		}
+		addTerms(y[i0*ldy:], ldy, p.a[t*k*TileRows:], 1, TileRows, rows, k, x, ldx, done, n)
 	}
-}
-
-// packedRow sets each yi[j] to b plus its terms a[r·TileRows]·x[r·ldx+j],
-// r in order: a row of a Packed tile times x.
-func packedRow(yi, a []float32, k int, b float32, x []float32, ldx int) {
-	for j := range yi {
-		yi[j] = b
-	}
-	for r := range k {
-		v := a[r*TileRows]
-		for j, w := range x[r*ldx:][:len(yi)] {
-			yi[j] += float32(v * w)
-		}
-	}
-}
-
-// packed2x4 sets the 2×4 outputs at y to the biases b0 and b1 plus their k
-// terms each, the two rows' factors at a[r·TileRows] and a[r·TileRows+1]:
-// 8 sums in variables side by side, as productAdd2x4 keeps them.
-func packed2x4(y []float32, ldy int, a []float32, k int, b0, b1 float32, x []float32, ldx int) {
-	y0, y1 := y[:4], y[ldy:][:4]
-	s00, s01, s02, s03 := b0, b0, b0, b0
-	s10, s11, s12, s13 := b1, b1, b1, b1
-	for r := range k {
-		xr, ar := x[r*ldx:][:4], a[r*TileRows:][:2]
-		x0, x1, x2, x3 := xr[0], xr[1], xr[2], xr[3]
-		v, w := ar[0], ar[1]
-		s00, s01, s02, s03 = s00+float32(v*x0), s01+float32(v*x1), s02+float32(v*x2), s03+float32(v*x3)
-		s10, s11, s12, s13 = s10+float32(w*x0), s11+float32(w*x1), s12+float32(w*x2), s13+float32(w*x3)
-	}
-	y0[0], y0[1], y0[2], y0[3] = s00, s01, s02, s03
-	y1[0], y1[1], y1[2], y1[3] = s10, s11, s12, s13
 }
 
 // Lanes is the number of partial sums DotLanes keeps of each dot product.
@@ -234,55 +194,63 @@ func productAdd(y []float32, ldy int, a []float32, lda, m, k int, x []float32, l
 	productAddGo(y, ldy, a, lda, rows, m, k, x, ldx, 0, n, fresh)
 }
 
-// productAddGo does productAdd's rows [i0, i1) and columns [j0, j1) in Go,
-// 2×4 outputs at a time, each sum in a variable of its own: 8 chains of
-// additions side by side (as many as 16 registers hold beside the terms)
-// rather than a load and a store of y for every term, each in its own
-// order still.
+// productAddGo does productAdd's rows [i0, i1) and columns [j0, j1) in Go.
 func productAddGo(y []float32, ldy int, a []float32, lda, i0, i1, k int, x []float32, ldx, j0, j1 int, fresh bool) {
-	if j0 >= j1 {
+	if j0 >= j1 || i0 >= i1 {
 		return
 	}
-	i := i0
-	for ; i+2 <= i1; i += 2 {
-		j := j0
-		for ; j+4 <= j1; j += 4 {
-			productAdd2x4(y[i*ldy+j:], ldy, a[i*lda:], lda, k, x[j:], ldx, fresh)
-		}
-		for r := i; r < i+2 && j < j1; r++ {
-			productAddRow(y[r*ldy:][j:j1], a[r*lda:][:k], x[j:], ldx, fresh)
+	if fresh {
+		for i := i0; i < i1; i++ {
+			clear(y[i*ldy:][j0:j1])
 		}
 	}
-	for ; i < i1; i++ {
-		productAddRow(y[i*ldy:][j0:j1], a[i*lda:][:k], x[j0:], ldx, fresh)
+	addTerms(y[i0*ldy:], ldy, a[i0*lda:], lda, 1, i1-i0, k, x, ldx, j0, j1)
+}
+
+// addTerms adds to y[i·ldy+j], for i < m and j0 ≤ j < j1, its terms
+// a[i·lda+r·step]·x[r·ldx+j] in order of r, each product rounded before it
+// is added: the Go loops of Product (a packed tile, step TileRows) and
+// ProductAdd (rows of a, step 1). It takes 2×4 outputs at a time, each sum
+// in a variable of its own: 8 chains of additions side by side (as many as
+// 16 registers hold beside the terms) rather than a load and a store of y
+// for every term.
+func addTerms(y []float32, ldy int, a []float32, lda, step, m, k int, x []float32, ldx, j0, j1 int) {
+	i := 0
+	for ; i+2 <= m; i += 2 {
+		j := j0
+		for ; j+4 <= j1; j += 4 {
+			addTerms2x4(y[i*ldy+j:], ldy, a[i*lda:], lda, step, k, x[j:], ldx)
+		}
+		for r := i; r < i+2 && j < j1; r++ {
+			addTermsRow(y[r*ldy:][j:j1], a[r*lda:], step, k, x[j:], ldx)
+		}
+	}
+	for ; i < m; i++ {
+		addTermsRow(y[i*ldy:][j0:j1], a[i*lda:], step, k, x[j0:], ldx)
 	}
 }
 
-// productAddRow adds to each yi[j] its terms a[r]·x[r·ldx+j], r in order.
-func productAddRow(yi, a, x []float32, ldx int, fresh bool) {
-	if fresh {
-		clear(yi)
-	}
-	for r, v := range a {
+// addTermsRow adds to each yi[j] its terms a[r·step]·x[r·ldx+j], r in order.
+func addTermsRow(yi, a []float32, step, k int, x []float32, ldx int) {
+	for r := range k {
+		v := a[r*step]
 		for j, w := range x[r*ldx:][:len(yi)] {
 			yi[j] += float32(v * w)
 		}
 	}
 }
 
-// productAdd2x4 adds to the 2×4 outputs at y their k terms each.
-func productAdd2x4(y []float32, ldy int, a []float32, lda, k int, x []float32, ldx int, fresh bool) {
+// addTerms2x4 adds to the 2×4 outputs at y their k terms each, the two
+// rows' factors at a[r·step] and a[lda+r·step].
+func addTerms2x4(y []float32, ldy int, a []float32, lda, step, k int, x []float32, ldx int) {
 	y0, y1 := y[:4], y[ldy:][:4]
-	var s00, s01, s02, s03, s10, s11, s12, s13 float32
-	if !fresh {
-		s00, s01, s02, s03 = y0[0], y0[1], y0[2], y0[3]
-		s10, s11, s12, s13 = y1[0], y1[1], y1[2], y1[3]
-	}
-	a0, a1 := a[:k], a[lda:][:k]
+	s00, s01, s02, s03 := y0[0], y0[1], y0[2], y0[3]
+	s10, s11, s12, s13 := y1[0], y1[1], y1[2], y1[3]
+	a1 := a[lda:]
 	for r := range k {
 		xr := x[r*ldx:][:4]
 		x0, x1, x2, x3 := xr[0], xr[1], xr[2], xr[3]
-		v, w := a0[r], a1[r]
+		v, w := a[r*step], a1[r*step]
 		s00, s01, s02, s03 = s00+float32(v*x0), s01+float32(v*x1), s02+float32(v*x2), s03+float32(v*x3)
 		s10, s11, s12, s13 = s10+float32(w*x0), s11+float32(w*x1), s12+float32(w*x2), s13+float32(w*x3)
 	}

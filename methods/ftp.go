@@ -227,9 +227,9 @@ func (t *ftpTrainer) Step(x *nn.Tensor, y nn.Targets) (float64, int) {
 			t.bound(h.Data, tau)
 		}
 		if dense, act, ok := s.denseAct(); ok && isReLU(act) {
-			// φ' in the same pass, as Act.Backward would apply it (zero
-			// where h ≤ 0): one sweep over the layer instead of two.
-			vecmath.PassDifference(d[:len(h.Data)], h.Data, tau, inv)
+			// φ' by the mask, as Act.Backward applies it (+0 where h ≤ 0).
+			vecmath.Difference(d[:len(h.Data)], h.Data, tau, inv)
+			vecmath.PassIfPositive(d[:len(h.Data)], d, h.Data)
 			in := t.input(l)
 			if in == nil {
 				in = dense.Input()

@@ -46,18 +46,6 @@ func Difference(dst, a, b []float32, s float32) {
 	}
 }
 
-// PassDifference sets dst[i] = Pass((h[i] − t[i])·s, h[i]): a ReLU
-// layer's local error against its target t, scaled and taken back through
-// the derivative, in one pass. The three are as long.
-func PassDifference(dst, h, t []float32, s float32) {
-	h, t = h[:len(dst)], t[:len(dst)]
-	k := bulk8(len(dst))
-	passDifferenceAVX2(dst[:k], h[:k], t[:k], s)
-	for i := k; i < len(dst); i++ {
-		dst[i] = Pass((h[i]-t[i])*s, h[i])
-	}
-}
-
 // Pass returns x where h > 0 and +0 where h ≤ 0 (x for a NaN h): ReLU's
 // derivative applied to one value, with a mask in place of a branch, which
 // a ReLU layer's half-zero outputs would mispredict.

@@ -83,34 +83,6 @@ subLoop:
 subDone:
 	RET
 
-// func passDifferenceAVX2(dst, h, t []float32, s float32)
-TEXT ·passDifferenceAVX2(SB), NOSPLIT, $0-76
-	MOVQ         dst_base+0(FP), DI
-	MOVQ         dst_len+8(FP), CX
-	MOVQ         h_base+24(FP), SI
-	MOVQ         t_base+48(FP), DX
-	SHRQ         $3, CX
-	JZ           diffDone
-	VBROADCASTSS s+72(FP), Y14
-	VXORPS       Y15, Y15, Y15
-
-diffLoop:
-	VMOVUPS (SI), Y0
-	VSUBPS  (DX), Y0, Y1 // h − t, rounded
-	VMULPS  Y14, Y1, Y1  // ·s, rounded
-	VCMPPS  $2, Y15, Y0, Y0 // h ≤ 0, false for a NaN
-	VANDNPS Y1, Y0, Y0      // the scaled difference where not
-	VMOVUPS Y0, (DI)
-	ADDQ    $32, SI
-	ADDQ    $32, DX
-	ADDQ    $32, DI
-	DECQ    CX
-	JNZ     diffLoop
-	VZEROUPPER
-
-diffDone:
-	RET
-
 // func normalizeAVX2(xh, y, x []float32, c *[4]float32)
 TEXT ·normalizeAVX2(SB), NOSPLIT, $0-80
 	MOVQ         xh_base+0(FP), DI

@@ -88,9 +88,6 @@ func reluAVX2(dst, src []float32)
 func passIfPositiveAVX2(dst, g, h []float32)
 
 //go:noescape
-func passDifferenceAVX2(dst, h, t []float32, s float32)
-
-//go:noescape
 func differenceAVX2(dst, a, b []float32, s float32)
 
 // transpose8AVX2 sets the 8×8 block of dst (rows ldd apart) to alpha

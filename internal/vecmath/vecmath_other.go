@@ -15,7 +15,6 @@ var hasAVX2 = false // no AVX2 kernels here
 
 func reluAVX2(dst, src []float32)                                                {}
 func passIfPositiveAVX2(dst, g, h []float32)                                     {}
-func passDifferenceAVX2(dst, h, t []float32, s float32)                          {}
 func differenceAVX2(dst, a, b []float32, s float32)                              {}
 func copyRunsAVX2(dst, src []float32, runs, width, stride int)                   {}
 func transpose8AVX2(dst *float32, ldd int, src *float32, lds int, alpha float32) {}
